@@ -1,0 +1,24 @@
+# xtgrad_add_module(<name> SOURCES ... HEADERS ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+#
+# Builds one module folder (tensor/, autograd/, ...) as the library target xtgrad_<name>
+# with the alias xtgrad::<name>. Headers sit beside the sources and are included as
+# "<name>/<header>.hpp", in the tree and after install alike (installed under include/xtgrad/).
+function(xtgrad_add_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;HEADERS;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  set(target xtgrad_${name})
+  add_library(${target} ${M_SOURCES} ${M_HEADERS})
+  add_library(xtgrad::${name} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${name} POSITION_INDEPENDENT_CODE ON)
+  target_include_directories(${target} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/xtgrad>)
+  target_link_libraries(${target} PUBLIC ${M_PUBLIC_DEPS} PRIVATE ${M_PRIVATE_DEPS})
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+  if(XTGRAD_USE_XSIMD)
+    target_link_libraries(${target} PRIVATE xtensor::use_xsimd xtensor::optimize)
+  endif()
+  install(TARGETS ${target} EXPORT xtgradTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(FILES ${M_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xtgrad/${name})
+endfunction()

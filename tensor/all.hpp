@@ -1,0 +1,10 @@
+#pragma once
+// Everything in xtgrad's tensor library.
+#include "tensor/creation.hpp"
+#include "tensor/io.hpp"
+#include "tensor/linalg.hpp"
+#include "tensor/manipulation.hpp"
+#include "tensor/math.hpp"
+#include "tensor/random.hpp"
+#include "tensor/reduce.hpp"
+#include "tensor/tensor.hpp"
