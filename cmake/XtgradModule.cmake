@@ -15,7 +15,13 @@ function(xtgrad_add_module name)
   target_link_libraries(${target} PUBLIC ${M_PUBLIC_DEPS} PRIVATE ${M_PRIVATE_DEPS})
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
   if(XTGRAD_USE_XSIMD)
-    target_link_libraries(${target} PRIVATE xtensor::use_xsimd xtensor::optimize)
+    # Compile flags only (XTENSOR_USE_XSIMD, -march=native): keep them out of the exported
+    # link interface, where a consumer without xsimd would not find these targets.
+    target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:xtensor::use_xsimd>
+                                            $<BUILD_INTERFACE:xtensor::optimize>)
+    # GCC 12 reports AVX-512 intrinsics as using uninitialised values (a false positive,
+    # GCC bug 105593); those two warnings would drown real ones.
+    target_compile_options(${target} PRIVATE -Wno-uninitialized -Wno-maybe-uninitialized)
   endif()
   install(TARGETS ${target} EXPORT xtgradTargets
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -30,6 +30,8 @@ Tensor eye(std::int64_t n, DType dtype = DType::float32);
 // A 0-d tensor holding one value.
 Tensor scalar_tensor(double value, DType dtype = DType::float32);
 // Tensors from nested braces (1-d to 3-d); rows of unequal length throw ShapeError.
+// NOTE: C++ cannot tell {{1}, {2}} (a column) from a 1-d list of braced numbers, so the
+// call is ambiguous; write tensor({1, 2}).reshape({2, 1}) for a column.
 Tensor tensor(std::initializer_list<double> values, DType dtype = DType::float32);
 Tensor tensor(std::initializer_list<std::initializer_list<double>> values,
               DType dtype = DType::float32);

@@ -1,0 +1,328 @@
+// Elementwise arithmetic, math functions, comparisons and in-place updates.
+//
+// Each public function names its operation and passes an xtensor expression to one of four
+// kernels (unary, binary, with_scalar, compare). A kernel checks dtypes and broadcasts
+// shapes (so that errors name the operation and both shapes), allocates the result and
+// evaluates the expression into it with xt::noalias: no temporaries.
+#include <cmath>
+#include <string>
+
+#include <xtensor/xbroadcast.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xoperation.hpp>
+
+#include "tensor/creation.hpp"
+#include "tensor/kernels.hpp"
+#include "tensor/math.hpp"
+
+namespace xtgrad {
+
+using detail::dispatch_all;
+using detail::dispatch_floating;
+using detail::xview;
+
+namespace {
+
+// out = f(x) for a floating x.
+template <class F> Tensor unary(const char* op, const Tensor& x, F f) {
+  check_floating(op, x);
+  return dispatch_floating(op, x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    Tensor out = Tensor::empty(x.shape(), x.dtype());
+    auto xx = xview<T>(x);
+    auto xo = xview<T>(out);
+    xt::noalias(xo) = f(xx, T{});
+    return out;
+  });
+}
+
+// out = f(a, b), broadcasting a and b (same floating dtype).
+template <class F> Tensor binary(const char* op, const Tensor& a, const Tensor& b, F f) {
+  check_same_dtype(op, a, b);
+  const Shape shape = broadcast_shapes(op, a.shape(), b.shape());
+  return dispatch_floating(op, a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    Tensor out = Tensor::empty(shape, a.dtype());
+    auto xa = xview<T>(a);
+    auto xb = xview<T>(b);
+    auto xo = xview<T>(out);
+    xt::noalias(xo) = f(xa, xb);
+    return out;
+  });
+}
+
+// out = f(a, s) or f(s, a) for a double scalar s converted to a's dtype.
+template <class F>
+Tensor with_scalar(const char* op, const Tensor& a, double s, bool scalar_first, F f) {
+  check_floating(op, a);
+  return dispatch_floating(op, a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    Tensor out = Tensor::empty(a.shape(), a.dtype());
+    auto xa = xview<T>(a);
+    auto xo = xview<T>(out);
+    const T scalar = static_cast<T>(s);
+    if (scalar_first) {
+      xt::noalias(xo) = f(scalar, xa);
+    } else {
+      xt::noalias(xo) = f(xa, scalar);
+    }
+    return out;
+  });
+}
+
+// Boolean out = f(a, b), broadcasting; any dtype, the same for a and b.
+template <class F> Tensor compare(const char* op, const Tensor& a, const Tensor& b, F f) {
+  check_same_dtype(op, a, b);
+  const Shape shape = broadcast_shapes(op, a.shape(), b.shape());
+  Tensor out = Tensor::empty(shape, DType::boolean);
+  dispatch_all(a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    auto xa = xview<T>(a);
+    auto xb = xview<T>(b);
+    auto xo = xview<bool>(out);
+    xt::noalias(xo) = f(xa, xb);
+  });
+  return out;
+}
+
+// Throws ShapeError unless `src` broadcasts to `target` (in-place updates keep their shape).
+// NOTE: xtensor's `a = b` resizes a to b's shape; in-place kernels assign
+// xt::broadcast(b, a.shape()) instead, which keeps a's shape.
+void check_broadcasts_to(const char* op, const Shape& target, const Shape& src) {
+  if (broadcast_shapes(op, target, src) != target) {
+    throw ShapeError(std::string(op) + ": cannot update a tensor of shape " + shape_str(target) +
+                     " in place from shape " + shape_str(src));
+  }
+}
+
+}  // namespace
+
+// --- arithmetic ------------------------------------------------------------------------------
+Tensor add(const Tensor& a, const Tensor& b) {
+  return binary("add", a, b, [](auto& x, auto& y) { return x + y; });
+}
+Tensor sub(const Tensor& a, const Tensor& b) {
+  return binary("sub", a, b, [](auto& x, auto& y) { return x - y; });
+}
+Tensor mul(const Tensor& a, const Tensor& b) {
+  return binary("mul", a, b, [](auto& x, auto& y) { return x * y; });
+}
+Tensor div(const Tensor& a, const Tensor& b) {
+  return binary("div", a, b, [](auto& x, auto& y) { return x / y; });
+}
+Tensor neg(const Tensor& x) {
+  return unary("neg", x, [](auto& v, auto) { return -v; });
+}
+
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator-(const Tensor& x) { return neg(x); }
+
+namespace {
+const auto plus = [](const auto& x, const auto& y) { return x + y; };
+const auto minus = [](const auto& x, const auto& y) { return x - y; };
+const auto times = [](const auto& x, const auto& y) { return x * y; };
+const auto divide = [](const auto& x, const auto& y) { return x / y; };
+}  // namespace
+
+Tensor operator+(const Tensor& a, double b) { return with_scalar("add", a, b, false, plus); }
+Tensor operator-(const Tensor& a, double b) { return with_scalar("sub", a, b, false, minus); }
+Tensor operator*(const Tensor& a, double b) { return with_scalar("mul", a, b, false, times); }
+Tensor operator/(const Tensor& a, double b) { return with_scalar("div", a, b, false, divide); }
+Tensor operator+(double a, const Tensor& b) { return with_scalar("add", b, a, true, plus); }
+Tensor operator-(double a, const Tensor& b) { return with_scalar("sub", b, a, true, minus); }
+Tensor operator*(double a, const Tensor& b) { return with_scalar("mul", b, a, true, times); }
+Tensor operator/(double a, const Tensor& b) { return with_scalar("div", b, a, true, divide); }
+
+// --- math functions ----------------------------------------------------------------------------
+Tensor exp(const Tensor& x) {
+  return unary("exp", x, [](auto& v, auto) { return xt::exp(v); });
+}
+Tensor log(const Tensor& x) {
+  return unary("log", x, [](auto& v, auto) { return xt::log(v); });
+}
+Tensor log1p(const Tensor& x) {
+  return unary("log1p", x, [](auto& v, auto) { return xt::log1p(v); });
+}
+Tensor sqrt(const Tensor& x) {
+  return unary("sqrt", x, [](auto& v, auto) { return xt::sqrt(v); });
+}
+Tensor tanh(const Tensor& x) {
+  return unary("tanh", x, [](auto& v, auto) { return xt::tanh(v); });
+}
+Tensor sigmoid(const Tensor& x) {
+  return unary("sigmoid", x, [](auto& v, auto zero) {
+    using T = decltype(zero);
+    return T(1) / (T(1) + xt::exp(-v));
+  });
+}
+Tensor relu(const Tensor& x) {
+  return unary("relu", x, [](auto& v, auto zero) { return xt::maximum(v, zero); });
+}
+Tensor abs(const Tensor& x) {
+  return unary("abs", x, [](auto& v, auto) { return xt::abs(v); });
+}
+Tensor sign(const Tensor& x) {
+  return unary("sign", x, [](auto& v, auto) { return xt::sign(v); });
+}
+Tensor square(const Tensor& x) {
+  return unary("square", x, [](auto& v, auto) { return v * v; });
+}
+Tensor pow(const Tensor& x, double exponent) {
+  return with_scalar("pow", x, exponent, false, [](const auto& v, const auto& e) { return xt::pow(v, e); });
+}
+Tensor pow(const Tensor& x, const Tensor& exponent) {
+  return binary("pow", x, exponent, [](auto& v, auto& e) { return xt::pow(v, e); });
+}
+Tensor clamp(const Tensor& x, double low, double high) {
+  if (!(low <= high)) {
+    throw ValueError("clamp: low must not exceed high, got [" + std::to_string(low) + ", " +
+                     std::to_string(high) + "]");
+  }
+  return unary("clamp", x, [low, high](auto& v, auto zero) {
+    using T = decltype(zero);
+    return xt::clip(v, static_cast<T>(low), static_cast<T>(high));
+  });
+}
+Tensor maximum(const Tensor& a, const Tensor& b) {
+  return binary("maximum", a, b, [](auto& x, auto& y) { return xt::maximum(x, y); });
+}
+Tensor minimum(const Tensor& a, const Tensor& b) {
+  return binary("minimum", a, b, [](auto& x, auto& y) { return xt::minimum(x, y); });
+}
+
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
+  check_defined("where", condition);
+  if (condition.dtype() != DType::boolean) {
+    throw DTypeError("where: the condition must be a bool tensor, got " +
+                     dtype_name(condition.dtype()) + " (compare first, e.g. x > 0)");
+  }
+  check_same_dtype("where", a, b);
+  const Shape shape =
+      broadcast_shapes("where", broadcast_shapes("where", condition.shape(), a.shape()), b.shape());
+  Tensor out = Tensor::empty(shape, a.dtype());
+  // NOTE: floating values only: xsimd 8 cannot select between boolean batches.
+  dispatch_floating("where", a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    auto xc = xview<bool>(condition);
+    auto xa = xview<T>(a);
+    auto xb = xview<T>(b);
+    auto xo = xview<T>(out);
+    xt::noalias(xo) = xt::where(xc, xa, xb);
+  });
+  return out;
+}
+
+// --- comparisons ---------------------------------------------------------------------------------
+Tensor eq(const Tensor& a, const Tensor& b) {
+  return compare("eq", a, b, [](auto& x, auto& y) { return xt::equal(x, y); });
+}
+Tensor ne(const Tensor& a, const Tensor& b) {
+  return compare("ne", a, b, [](auto& x, auto& y) { return xt::not_equal(x, y); });
+}
+Tensor lt(const Tensor& a, const Tensor& b) {
+  return compare("lt", a, b, [](auto& x, auto& y) { return xt::less(x, y); });
+}
+Tensor le(const Tensor& a, const Tensor& b) {
+  return compare("le", a, b, [](auto& x, auto& y) { return xt::less_equal(x, y); });
+}
+Tensor gt(const Tensor& a, const Tensor& b) {
+  return compare("gt", a, b, [](auto& x, auto& y) { return xt::greater(x, y); });
+}
+Tensor ge(const Tensor& a, const Tensor& b) {
+  return compare("ge", a, b, [](auto& x, auto& y) { return xt::greater_equal(x, y); });
+}
+Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+Tensor operator>(const Tensor& a, double b) { return gt(a, scalar_tensor(b, a.dtype())); }
+Tensor operator<(const Tensor& a, double b) { return lt(a, scalar_tensor(b, a.dtype())); }
+
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
+  check_defined("allclose", a);
+  check_defined("allclose", b);
+  if (a.shape() != b.shape()) {
+    return false;
+  }
+  const std::vector<double> x = a.to_vector<double>();
+  const std::vector<double> y = b.to_vector<double>();
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!(std::abs(x[i] - y[i]) <= atol + rtol * std::abs(y[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// --- in-place updates ------------------------------------------------------------------------------
+Tensor& Tensor::copy_(const Tensor& src) {
+  check_same_dtype("copy_", *this, src);
+  check_broadcasts_to("copy_", shape(), src.shape());
+  dispatch_all(dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    auto xs = xview<T>(src);
+    auto xo = xview<T>(*this);
+    if (src.shape() == shape()) {
+      xt::noalias(xo) = xs;  // same shape: xtensor's fast linear loop
+    } else {
+      xt::noalias(xo) = xt::broadcast(xs, xo.shape());
+    }
+  });
+  bump_version();
+  return *this;
+}
+
+Tensor& Tensor::add_(const Tensor& other, double alpha) {
+  check_floating("add_", *this);
+  check_same_dtype("add_", *this, other);
+  check_broadcasts_to("add_", shape(), other.shape());
+  dispatch_floating("add_", dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    auto xs = xview<T>(other);
+    auto xo = xview<T>(*this);
+    if (other.shape() == shape()) {
+      xt::noalias(xo) += static_cast<T>(alpha) * xs;
+    } else {
+      xt::noalias(xo) += static_cast<T>(alpha) * xt::broadcast(xs, xo.shape());
+    }
+  });
+  bump_version();
+  return *this;
+}
+
+Tensor& Tensor::mul_(const Tensor& other) {
+  check_floating("mul_", *this);
+  check_same_dtype("mul_", *this, other);
+  check_broadcasts_to("mul_", shape(), other.shape());
+  dispatch_floating("mul_", dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    auto xs = xview<T>(other);
+    auto xo = xview<T>(*this);
+    if (other.shape() == shape()) {
+      xt::noalias(xo) *= xs;
+    } else {
+      xt::noalias(xo) *= xt::broadcast(xs, xo.shape());
+    }
+  });
+  bump_version();
+  return *this;
+}
+
+Tensor& Tensor::mul_(double scalar) {
+  check_floating("mul_", *this);
+  dispatch_floating("mul_", dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    auto xo = xview<T>(*this);
+    xt::noalias(xo) *= static_cast<T>(scalar);
+  });
+  bump_version();
+  return *this;
+}
+
+}  // namespace xtgrad

@@ -1,0 +1,188 @@
+// Reductions over all elements or over axes.
+//
+// NOTE (xtensor 0.24.3): a lazy reducer with keep_dims used inside a broadcasting expression
+// silently computes wrong values. So every reduction here is evaluated immediately
+// (xt::evaluation_strategy::immediate, also 10x faster along non-contiguous axes) into a
+// result without the reduced axes; keepdim is then only a reshape of that result.
+#include <algorithm>
+#include <functional>
+#include <numeric>
+#include <string>
+
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xreducer.hpp>
+
+#include "tensor/kernels.hpp"
+#include "tensor/math.hpp"
+#include "tensor/reduce.hpp"
+
+namespace xtgrad {
+
+using detail::dispatch_floating;
+using detail::xview;
+
+namespace {
+
+// The axes to reduce, in [0, ndim), sorted, without repeats (IndexError otherwise).
+std::vector<std::size_t> reduction_axes(const char* op, const Tensor& x, const Axes& axes) {
+  std::vector<std::size_t> out;
+  for (std::int64_t a : axes) {
+    out.push_back(static_cast<std::size_t>(normalize_axis(op, a, x.dim())));
+  }
+  std::sort(out.begin(), out.end());
+  if (std::adjacent_find(out.begin(), out.end()) != out.end()) {
+    throw IndexError(std::string(op) + ": axis listed twice in " + shape_str(axes));
+  }
+  return out;
+}
+
+// x's shape with the reduced axes removed (keepdim false) or set to 1 (keepdim true).
+Shape reduced_shape(const Shape& shape, const std::vector<std::size_t>& axes, bool keepdim) {
+  Shape out;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    const bool reduced = std::find(axes.begin(), axes.end(), i) != axes.end();
+    if (!reduced) {
+      out.push_back(shape[i]);
+    } else if (keepdim) {
+      out.push_back(1);
+    }
+  }
+  return out;
+}
+
+// out = reducer(x, axes) for a floating x; reducer returns an evaluated xtensor container.
+template <class Reducer>
+Tensor reduce(const char* op, const Tensor& x, const Axes& axes, bool keepdim, Reducer reducer) {
+  check_floating(op, x);
+  const std::vector<std::size_t> ax = reduction_axes(op, x, axes);
+  Tensor out = Tensor::empty(reduced_shape(x.shape(), ax, false), x.dtype());
+  dispatch_floating(op, x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    auto xx = xview<T>(x);
+    auto xo = xview<T>(out);
+    if (x.numel() == 0) {
+      xo.fill(T(0));  // NOTE: xtensor leaves an empty reduction uninitialised; 0 is sum's identity
+    } else {
+      xt::noalias(xo) = reducer(xx, ax);
+    }
+  });
+  return keepdim ? out.reshape(reduced_shape(x.shape(), ax, true)) : out;
+}
+
+Axes all_axes(const Tensor& x) {
+  Axes axes(static_cast<std::size_t>(x.dim()));
+  for (std::int64_t i = 0; i < x.dim(); ++i) axes[static_cast<std::size_t>(i)] = i;
+  return axes;
+}
+
+// Number of elements that each output element of a reduction over `axes` combines.
+std::int64_t reduced_count(const Tensor& x, const Axes& axes) {
+  std::int64_t n = 1;
+  for (std::size_t a : reduction_axes("mean", x, axes)) n *= x.shape()[a];
+  return n;
+}
+
+// max and min of nothing are undefined.
+void check_nonempty(const char* op, const Tensor& x, const Axes& axes) {
+  check_defined(op, x);
+  if (reduced_count(x, axes) == 0) {
+    throw ValueError(std::string(op) + ": cannot reduce over an empty axis of shape " +
+                     shape_str(x.shape()));
+  }
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& x) { return sum(x, all_axes(x), false); }
+
+Tensor sum(const Tensor& x, const Axes& axes, bool keepdim) {
+  return reduce("sum", x, axes, keepdim, [](auto& v, const auto& ax) {
+    return xt::sum(v, ax, xt::evaluation_strategy::immediate);
+  });
+}
+
+Tensor mean(const Tensor& x) { return mean(x, all_axes(x), false); }
+
+Tensor mean(const Tensor& x, const Axes& axes, bool keepdim) {
+  // mean = sum / count; a mean over nothing is nan (0 / 0), as in NumPy and PyTorch.
+  Tensor s = sum(x, axes, keepdim);
+  return s.mul_(1.0 / static_cast<double>(reduced_count(x, axes)));
+}
+
+Tensor max(const Tensor& x) { return max(x, all_axes(x), false); }
+
+Tensor max(const Tensor& x, const Axes& axes, bool keepdim) {
+  check_nonempty("max", x, axes);
+  return reduce("max", x, axes, keepdim, [](auto& v, const auto& ax) {
+    return xt::amax(v, ax, xt::evaluation_strategy::immediate);
+  });
+}
+
+Tensor min(const Tensor& x) { return min(x, all_axes(x), false); }
+
+Tensor min(const Tensor& x, const Axes& axes, bool keepdim) {
+  check_nonempty("min", x, axes);
+  return reduce("min", x, axes, keepdim, [](auto& v, const auto& ax) {
+    return xt::amin(v, ax, xt::evaluation_strategy::immediate);
+  });
+}
+
+Tensor argmax(const Tensor& x) { return argmax(x.reshape({-1}), 0, false).reshape({}); }
+
+Tensor argmax(const Tensor& x, std::int64_t axis, bool keepdim) {
+  check_floating("argmax", x);
+  const auto a = normalize_axis("argmax", axis, x.dim());
+  check_nonempty("argmax", x, {a});
+  Tensor out = Tensor::empty(reduced_shape(x.shape(), {static_cast<std::size_t>(a)}, false),
+                             DType::int64);
+  // View x as (outer, n, inner) with n = the size of the axis; search along n.
+  const std::int64_t n = x.shape()[static_cast<std::size_t>(a)];
+  const std::int64_t inner = std::accumulate(x.shape().begin() + a + 1, x.shape().end(),
+                                             std::int64_t{1}, std::multiplies<>());
+  const std::int64_t outer = x.numel() / (n * inner);
+  std::int64_t* best = out.data<std::int64_t>();
+  dispatch_floating("argmax", x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = x.data<T>();
+    for (std::int64_t o = 0; o < outer; ++o) {
+      for (std::int64_t i = 0; i < inner; ++i) {
+        const T* column = p + o * n * inner + i;
+        std::int64_t arg = 0;
+        for (std::int64_t j = 1; j < n; ++j) {
+          if (column[j * inner] > column[arg * inner]) arg = j;  // first maximum wins ties
+        }
+        best[o * inner + i] = arg;
+      }
+    }
+  });
+  return keepdim ? out.unsqueeze(a) : out;
+}
+
+Tensor var(const Tensor& x, const Axes& axes, bool keepdim, std::int64_t correction) {
+  // var = sum((x - mean)^2) / (n - correction), with the mean kept broadcastable.
+  Tensor centred = x - mean(x, axes, true);
+  Tensor ss = sum(square(centred), axes, keepdim);
+  return ss.mul_(1.0 / static_cast<double>(reduced_count(x, axes) - correction));
+}
+
+Tensor sum_to(const Tensor& x, const Shape& shape) {
+  check_defined("sum_to", x);
+  if (broadcast_shapes("sum_to", x.shape(), shape) != x.shape()) {
+    throw ShapeError("sum_to: cannot sum shape " + shape_str(x.shape()) + " down to " +
+                     shape_str(shape) + " (it does not broadcast to " + shape_str(x.shape()) + ")");
+  }
+  if (x.shape() == shape) {
+    return x;
+  }
+  // Sum the leading axes that broadcasting added, and the axes where `shape` has size 1.
+  const std::int64_t lead = x.dim() - static_cast<std::int64_t>(shape.size());
+  Axes axes;
+  for (std::int64_t i = 0; i < x.dim(); ++i) {
+    if (i < lead || (shape[static_cast<std::size_t>(i - lead)] == 1 && x.shape()[static_cast<std::size_t>(i)] != 1)) {
+      axes.push_back(i);
+    }
+  }
+  return sum(x, axes, false).reshape(shape);
+}
+
+}  // namespace xtgrad

@@ -1,0 +1,83 @@
+// Reductions over all elements and over axes, keepdim, var, argmax and sum_to.
+#include "helpers.hpp"
+
+using namespace xtgrad;
+using namespace xtgrad::testing;
+
+BOOST_AUTO_TEST_SUITE(reduce)
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(sum_and_mean, T, FloatTypes) {
+  const DType dt = dtype_of<T>();
+  Tensor x = tensor({{1, 2, 3}, {4, 5, 6}}, dt);
+  check_tensor(sum(x), {}, {21});
+  check_tensor(sum(x, {0}), {3}, {5, 7, 9});
+  check_tensor(sum(x, {1}), {2}, {6, 15});
+  check_tensor(sum(x, {-1}, true), {2, 1}, {6, 15});
+  check_tensor(sum(x, {0, 1}, true), {1, 1}, {21});
+  check_tensor(mean(x), {}, {3.5});
+  check_tensor(mean(x, {0}), {3}, {2.5, 3.5, 4.5});
+  check_tensor(mean(x, {1}, true), {2, 1}, {2, 5});
+  BOOST_TEST(sum(x).dtype() == dt);
+}
+
+BOOST_AUTO_TEST_CASE(reduce_3d_over_two_axes) {
+  Tensor x = arange(0, 24, 1, DType::float64).reshape({2, 3, 4});
+  // sum over axes 0 and 2: for each j, sum_i sum_k (12 i + 4 j + k)
+  check_tensor(sum(x, {0, 2}), {3}, {60, 92, 124});
+  check_tensor(sum(x, {2, 0}, true), {1, 3, 1}, {60, 92, 124});
+  check_tensor(max(x, {1}), {2, 4}, {8, 9, 10, 11, 20, 21, 22, 23});
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(max_min_argmax, T, FloatTypes) {
+  const DType dt = dtype_of<T>();
+  Tensor x = tensor({{3, 7, 7}, {-1, -5, 0}}, dt);
+  check_tensor(max(x), {}, {7});
+  check_tensor(min(x), {}, {-5});
+  check_tensor(max(x, {1}), {2}, {7, 0});
+  check_tensor(min(x, {0}, true), {1, 3}, {-1, -5, 0});
+  Tensor am = argmax(x, 1);
+  BOOST_TEST(am.dtype() == DType::int64);
+  check_tensor(am, {2}, {1, 2});  // the first of two equal maxima wins
+  check_tensor(argmax(x, 0), {3}, {0, 0, 0});
+  check_tensor(argmax(x, -1, true), {2, 1}, {1, 2});
+  check_tensor(argmax(x), {}, {1});
+  check_tensor(argmax(arange(0, 24, 1, dt).reshape({2, 3, 4}) * -1.0, 1), {2, 4}, {0, 0, 0, 0, 0, 0, 0, 0});
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(variance, T, FloatTypes) {
+  const DType dt = dtype_of<T>();
+  Tensor x = tensor({{1, 2, 3, 4}, {2, 2, 2, 2}}, dt);
+  check_tensor(var(x, {1}), {2}, {5.0 / 3.0, 0}, tolerance<T>());           // unbiased
+  check_tensor(var(x, {1}, false, 0), {2}, {1.25, 0}, tolerance<T>());       // population
+  check_tensor(var(x, {0}, true), {1, 4}, {0.5, 0, 0.5, 2}, tolerance<T>());
+}
+
+BOOST_AUTO_TEST_CASE(sum_to_undoes_broadcasting) {
+  Tensor g = arange(0, 6).reshape({2, 3});
+  check_tensor(sum_to(g, {3}), {3}, {3, 5, 7});
+  check_tensor(sum_to(g, {1, 3}), {1, 3}, {3, 5, 7});
+  check_tensor(sum_to(g, {2, 1}), {2, 1}, {3, 12});
+  check_tensor(sum_to(g, {}), {}, {15});
+  check_tensor(sum_to(g, {2, 3}), {2, 3}, {0, 1, 2, 3, 4, 5});
+  check_tensor(sum_to(ones({4, 2, 3}), {2, 1}), {2, 1}, {12, 12});
+  check_throws<ShapeError>([] { sum_to(ones({4, 1, 3}), {2, 1}); }, {"sum_to", "(4, 1, 3)", "(2, 1)"});
+  check_throws<ShapeError>([&] { sum_to(g, {4}); }, {"sum_to", "(2, 3)", "(4,)"});
+  check_throws<ShapeError>([&] { sum_to(g, {2, 2, 3}); }, {"sum_to", "(2, 3)", "(2, 2, 3)"});
+}
+
+BOOST_AUTO_TEST_CASE(reduction_errors) {
+  Tensor x = zeros({2, 3});
+  check_throws<IndexError>([&] { sum(x, {2}); }, {"sum", "axis 2", "2 axes"});
+  check_throws<IndexError>([&] { mean(x, {0, -2}); }, {"twice"});
+  check_throws<IndexError>([&] { argmax(x, -3); }, {"argmax", "axis -3"});
+  check_throws<ValueError>([] { max(zeros({0, 3}), {0}); }, {"max", "empty", "(0, 3)"});
+  check_throws<ValueError>([] { argmax(zeros({0})); }, {"argmax", "empty"});
+  check_throws<DTypeError>([] { sum(zeros({2}, DType::int64)); }, {"sum", "int64"});
+}
+
+BOOST_AUTO_TEST_CASE(empty_reductions_follow_numpy) {
+  check_tensor(sum(zeros({0, 3}), {0}), {3}, {0, 0, 0});
+  BOOST_TEST(std::isnan(mean(zeros({0})).item()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
