@@ -1,0 +1,206 @@
+// The backward pass over the recorded graph (see engine.hpp).
+#include "autograd/engine.hpp"
+
+#include <queue>
+#include <unordered_map>
+
+#include "autograd/node.hpp"
+#include "autograd/ops.hpp"
+#include "tensor/creation.hpp"
+
+namespace xtgrad {
+
+namespace {
+
+// Where the gradients go: into leaves' grad() (backward), or into a result list (grad()).
+struct Sink {
+  bool capture = false;
+  std::unordered_map<const VariableImpl*, std::size_t> leaf_index;  // captured leaves
+  std::unordered_map<const Node*, std::size_t> node_index;          // captured non-leaves
+  std::vector<Variable> captured;
+};
+
+// total += g, recorded when building a graph of the backward pass.
+void accumulate(Variable& total, const Variable& g, bool create_graph) {
+  if (!total.defined()) {
+    // NOTE: a gradient may be shared (add's backward passes one tensor to both inputs), so
+    // the first one stored is copied before later ones are added to it in place.
+    total = create_graph ? g : Variable(g.data().clone());
+  } else if (create_graph) {
+    total = total + g;
+  } else {
+    Tensor t = total.data();
+    t.add_(g.data());
+  }
+}
+
+void deliver_to_leaf(const std::shared_ptr<VariableImpl>& leaf, const Variable& g, Sink& sink,
+                     bool create_graph) {
+  if (sink.capture) {
+    auto it = sink.leaf_index.find(leaf.get());
+    if (it != sink.leaf_index.end()) accumulate(sink.captured[it->second], g, create_graph);
+    return;
+  }
+  accumulate(leaf->grad, g, create_graph);
+}
+
+// For every node reachable from the roots: how many edges lead into it.
+std::unordered_map<Node*, int> count_dependencies(const std::vector<Node*>& roots) {
+  std::unordered_map<Node*, int> deps;
+  std::vector<Node*> stack;
+  for (Node* r : roots) {
+    if (deps.emplace(r, 0).second) stack.push_back(r);
+  }
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    for (const Edge& e : n->next_edges) {
+      if (!e.node) continue;
+      auto [it, first_visit] = deps.emplace(e.node.get(), 0);
+      ++it->second;
+      if (first_visit) stack.push_back(e.node.get());
+    }
+  }
+  return deps;
+}
+
+// Checks what a backward rule returned against the inputs of its node.
+void check_grads(const Node& node, const Grads& grads) {
+  if (grads.size() != node.next_edges.size()) {
+    throw AutogradError(std::string(node.name()) + " backward returned " +
+                        std::to_string(grads.size()) + " gradients for " +
+                        std::to_string(node.next_edges.size()) + " inputs");
+  }
+  for (std::size_t i = 0; i < grads.size(); ++i) {
+    if (!grads[i].defined() || !node.next_edges[i].defined()) continue;
+    if (grads[i].shape() != node.input_shapes[i]) {
+      throw AutogradError(std::string(node.name()) + " backward returned a gradient of shape " +
+                          shape_str(grads[i].shape()) + " for input " + std::to_string(i) +
+                          " of shape " + shape_str(node.input_shapes[i]) +
+                          " (a broadcast input needs its gradient reduced with sum_to)");
+    }
+    if (grads[i].dtype() != node.input_dtypes[i]) {
+      throw AutogradError(std::string(node.name()) + " backward returned a " +
+                          dtype_name(grads[i].dtype()) + " gradient for a " +
+                          dtype_name(node.input_dtypes[i]) + " input " + std::to_string(i));
+    }
+  }
+}
+
+struct NewestFirst {
+  bool operator()(const Node* a, const Node* b) const { return a->sequence_nr < b->sequence_nr; }
+};
+
+void run_backward(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
+                  bool retain_graph, bool create_graph, Sink& sink) {
+  if (!grad_outputs.empty() && grad_outputs.size() != outputs.size()) {
+    throw ValueError("backward: " + std::to_string(outputs.size()) + " outputs but " +
+                     std::to_string(grad_outputs.size()) + " grad_outputs");
+  }
+  retain_graph = retain_graph || create_graph;
+  GradModeGuard mode(create_graph);
+  std::unordered_map<Node*, Variable> buffers;  // gradient flowing into each node's output
+  std::vector<Node*> roots;
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const Variable& y = outputs[i];
+    if (!y.requires_grad()) {
+      throw AutogradError("backward: output " + std::to_string(i) + " of shape " +
+                          shape_str(y.shape()) + " does not require grad and has no grad_fn "
+                          "(no input of its computation requires gradients)");
+    }
+    Variable g = grad_outputs.empty() ? Variable() : grad_outputs[i];
+    if (!g.defined()) {
+      if (y.numel() != 1) {
+        throw ValueError("backward: output " + std::to_string(i) + " has shape " +
+                         shape_str(y.shape()) + "; grad_output can be omitted only for a "
+                         "one-element output");
+      }
+      g = Variable(ones(y.shape(), y.dtype()));
+    } else if (g.shape() != y.shape() || g.dtype() != y.dtype()) {
+      throw ShapeError("backward: grad_output " + dtype_name(g.dtype()) + " " +
+                       shape_str(g.shape()) + " does not match output " +
+                       dtype_name(y.dtype()) + " " + shape_str(y.shape()));
+    }
+    if (y.grad_fn()) {
+      accumulate(buffers[y.grad_fn().get()], g, create_graph);
+      roots.push_back(y.grad_fn().get());
+    } else {
+      deliver_to_leaf(y.impl(), g, sink, create_graph);
+    }
+  }
+
+  std::unordered_map<Node*, int> deps = count_dependencies(roots);
+  std::priority_queue<Node*, std::vector<Node*>, NewestFirst> ready;
+  for (Node* r : roots) {
+    if (deps[r] == 0) {
+      deps[r] = -1;  // queued once, even if it is the root of two outputs
+      ready.push(r);
+    }
+  }
+  while (!ready.empty()) {
+    Node* node = ready.top();
+    ready.pop();
+    Variable g = std::move(buffers[node]);
+    buffers.erase(node);
+    if (g.defined()) {
+      for (const auto& weak : node->retained_grads) {
+        if (auto impl = weak.lock()) accumulate(impl->grad, g, create_graph);
+      }
+      if (sink.capture) {
+        auto it = sink.node_index.find(node);
+        if (it != sink.node_index.end()) accumulate(sink.captured[it->second], g, create_graph);
+      }
+      Grads grads = node->backward(g);
+      check_grads(*node, grads);
+      for (std::size_t i = 0; i < grads.size(); ++i) {
+        const Edge& edge = node->next_edges[i];
+        if (!grads[i].defined()) continue;
+        if (edge.leaf) deliver_to_leaf(edge.leaf, grads[i], sink, create_graph);
+        if (edge.node) accumulate(buffers[edge.node.get()], grads[i], create_graph);
+      }
+    }
+    for (const Edge& edge : node->next_edges) {
+      if (edge.node && --deps[edge.node.get()] == 0) ready.push(edge.node.get());
+    }
+    if (!retain_graph) node->context().release();
+  }
+}
+
+}  // namespace
+
+void backward(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
+              bool retain_graph, bool create_graph) {
+  Sink sink;
+  run_backward(outputs, grad_outputs, retain_graph, create_graph, sink);
+}
+
+std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vector<Variable>& inputs,
+                           const std::vector<Variable>& grad_outputs, bool retain_graph,
+                           bool create_graph, bool allow_unused) {
+  Sink sink;
+  sink.capture = true;
+  sink.captured.resize(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Variable& x = inputs[i];
+    if (!x.requires_grad()) {
+      throw AutogradError("grad: input " + std::to_string(i) + " of shape " +
+                          shape_str(x.shape()) + " does not require grad");
+    }
+    if (x.grad_fn()) {
+      sink.node_index[x.grad_fn().get()] = i;
+    } else {
+      sink.leaf_index[x.impl().get()] = i;
+    }
+  }
+  run_backward(outputs, grad_outputs, retain_graph, create_graph, sink);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!sink.captured[i].defined() && !allow_unused) {
+      throw AutogradError("grad: input " + std::to_string(i) + " of shape " +
+                          shape_str(inputs[i].shape()) + " was not used to compute the outputs "
+                          "(pass allow_unused=true to get an undefined gradient instead)");
+    }
+  }
+  return sink.captured;
+}
+
+}  // namespace xtgrad

@@ -1,0 +1,292 @@
+// Gradient checking by central differences (see gradcheck.hpp).
+#include "autograd/gradcheck.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "autograd/engine.hpp"
+#include "autograd/node.hpp"
+#include "autograd/ops.hpp"
+#include "tensor/all.hpp"
+
+namespace xtgrad {
+
+namespace {
+
+// The Jacobian of some outputs (rows) with respect to one input (columns), flattened.
+struct Jacobian {
+  std::int64_t rows = 0, cols = 0;
+  std::vector<double> values;  // row-major
+  double& at(std::int64_t r, std::int64_t c) { return values[static_cast<std::size_t>(r * cols + c)]; }
+};
+
+void check_float64(const char* op, const std::vector<Variable>& inputs) {
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].requires_grad() && inputs[i].dtype() != DType::float64) {
+      throw DTypeError(std::string(op) + ": input " + std::to_string(i) + " is " +
+                       dtype_name(inputs[i].dtype()) + "; finite differences need float64 "
+                       "(convert with .to(DType::float64))");
+    }
+  }
+}
+
+std::string describe_input(const std::vector<Variable>& inputs, std::size_t i) {
+  std::string s = "input " + std::to_string(i);
+  if (!inputs[i].name().empty()) s += " '" + inputs[i].name() + "'";
+  return s + " " + shape_str(inputs[i].shape());
+}
+
+// Multi-index of flat element j in `shape`, as "(1, 2)".
+std::string element_str(const Shape& shape, std::int64_t j) {
+  Shape index(shape.size());
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    index[d] = j % shape[d];
+    j /= shape[d];
+  }
+  return shape_str(index);
+}
+
+// Runs f with every replayed generator restored to its saved state.
+struct Evaluator {
+  const MultiFunction& f;
+  std::vector<Generator*> generators;
+  std::vector<Generator::State> states;
+
+  Evaluator(const MultiFunction& f_, const std::vector<Generator*>& gens) : f(f_), generators(gens) {
+    for (Generator* g : generators) states.push_back(g->state());
+  }
+  std::vector<Variable> operator()(const std::vector<Variable>& inputs) {
+    for (std::size_t i = 0; i < generators.size(); ++i) generators[i]->set_state(states[i]);
+    return f(inputs);
+  }
+};
+
+// All output elements, concatenated, as doubles.
+std::vector<double> flat_values(const std::vector<Variable>& outputs) {
+  std::vector<double> out;
+  for (const Variable& y : outputs) {
+    const std::vector<double> v = y.data().to_vector<double>();
+    out.insert(out.end(), v.begin(), v.end());
+  }
+  return out;
+}
+
+// Numeric Jacobian of all outputs with respect to input i, by central differences.
+Jacobian numeric_jacobian(Evaluator& eval, const std::vector<Variable>& inputs, std::size_t i,
+                          std::int64_t rows, double eps) {
+  Jacobian jac{rows, inputs[i].numel(), {}};
+  jac.values.assign(static_cast<std::size_t>(jac.rows * jac.cols), 0.0);
+  Tensor x = inputs[i].data();
+  double* p = x.data<double>();
+  NoGradGuard no_grad;
+  for (std::int64_t j = 0; j < jac.cols; ++j) {
+    const double original = p[j];
+    p[j] = original + eps;
+    const std::vector<double> plus = flat_values(eval(inputs));
+    p[j] = original - eps;
+    const std::vector<double> minus = flat_values(eval(inputs));
+    p[j] = original;
+    for (std::int64_t r = 0; r < rows; ++r) {
+      jac.at(r, j) = (plus[static_cast<std::size_t>(r)] - minus[static_cast<std::size_t>(r)]) / (2 * eps);
+    }
+  }
+  x.bump_version();  // the values were changed and restored through a raw pointer
+  return jac;
+}
+
+// Analytic Jacobians (one per input) from one backward pass per output element.
+std::vector<Jacobian> analytic_jacobians(const std::vector<Variable>& outputs,
+                                         const std::vector<Variable>& inputs,
+                                         const std::vector<std::size_t>& checked, std::int64_t rows) {
+  std::vector<Variable> wrt;
+  for (std::size_t i : checked) wrt.push_back(inputs[i]);
+  std::vector<Jacobian> jacs;
+  for (std::size_t i : checked) {
+    jacs.push_back({rows, inputs[i].numel(), std::vector<double>(static_cast<std::size_t>(rows * inputs[i].numel()), 0.0)});
+  }
+  // An output that does not require grad does not depend on the inputs (e.g. the constant
+  // first derivative of a linear op): its rows stay zero, and the numeric check confirms it.
+  std::vector<Variable> live;
+  for (const Variable& y : outputs) {
+    if (y.requires_grad()) live.push_back(y);
+  }
+  std::int64_t r = 0;
+  for (std::size_t o = 0; o < outputs.size(); ++o) {
+    if (!outputs[o].requires_grad()) {
+      r += outputs[o].numel();
+      continue;
+    }
+    for (std::int64_t k = 0; k < outputs[o].numel(); ++k, ++r) {
+      std::vector<Variable> seeds;  // one-hot on output o, element k
+      for (const Variable& y : live) {
+        Tensor s = zeros(y.shape(), y.dtype());
+        if (y.same(outputs[o])) s.data<double>()[k] = 1.0;
+        seeds.emplace_back(s);
+      }
+      const std::vector<Variable> grads = grad(live, wrt, seeds, /*retain_graph=*/true, false, true);
+      for (std::size_t c = 0; c < grads.size(); ++c) {
+        if (!grads[c].defined()) continue;  // does not depend on it: a zero row
+        const std::vector<double> g = grads[c].data().to_vector<double>();
+        for (std::size_t j = 0; j < g.size(); ++j) jacs[c].at(r, static_cast<std::int64_t>(j)) = g[j];
+      }
+    }
+  }
+  return jacs;
+}
+
+// True when pred(analytic, numeric) holds for every entry where numeric or analytic is not tiny.
+template <class Pred> bool all_entries(const Jacobian& ana, const Jacobian& num, double atol, Pred pred) {
+  bool any = false;
+  for (std::size_t e = 0; e < ana.values.size(); ++e) {
+    if (std::abs(num.values[e]) <= atol && std::abs(ana.values[e]) <= atol) continue;
+    any = true;
+    if (!pred(ana.values[e], num.values[e])) return false;
+  }
+  return any;
+}
+
+// A hint for the usual bug signatures, from the whole Jacobian of the failing input.
+std::string hint(const Jacobian& ana, const Jacobian& num, const Shape& shape, const GradcheckOptions& o) {
+  auto close = [&](double a, double b) { return std::abs(a - b) <= o.atol + o.rtol * std::abs(b); };
+  if (all_entries(ana, num, o.atol, [&](double a, double n) { return close(a, 2 * n); })) {
+    return "analytic = 2 x numeric: the gradient is counted twice (a contribution added "
+           "twice, or '=' where '+=' was meant)";
+  }
+  if (all_entries(ana, num, o.atol, [&](double a, double n) { return close(a, -n); })) {
+    return "analytic = -numeric: the backward formula has the wrong sign";
+  }
+  if (all_entries(ana, num, o.atol, [&](double a, double) { return std::abs(a) <= o.atol; })) {
+    return "analytic is zero where numeric is not: the backward rule drops this input, or "
+           "the graph is cut (detach(), data(), or a NoGradGuard)";
+  }
+  if (shape.size() == 2 && shape[0] == shape[1] && shape[0] > 1) {
+    const std::int64_t n = shape[0];
+    bool transposed = true;
+    for (std::int64_t r = 0; r < ana.rows && transposed; ++r) {
+      for (std::int64_t i = 0; i < n && transposed; ++i) {
+        for (std::int64_t j = 0; j < n && transposed; ++j) {
+          transposed = close(ana.values[static_cast<std::size_t>(r * n * n + i * n + j)],
+                             num.values[static_cast<std::size_t>(r * n * n + j * n + i)]);
+        }
+      }
+    }
+    if (transposed) {
+      return "analytic = transpose of numeric: a matmul gradient with its operands swapped "
+             "or a missing transpose";
+    }
+  }
+  return "check the backward rules of the ops this input flows through; check_nodes() names "
+         "the first op whose gradient is wrong";
+}
+
+// Compares one input's Jacobians and updates the report.
+void compare(const Jacobian& ana, const Jacobian& num, const std::vector<Variable>& inputs,
+             std::size_t i, const GradcheckOptions& o, GradcheckReport& report, double& diff2, double& sum2) {
+  for (std::size_t e = 0; e < ana.values.size(); ++e) {
+    const double a = ana.values[e], n = num.values[e];
+    const double err = std::abs(a - n);
+    diff2 += (n - a) * (n - a);
+    sum2 += (n + a) * (n + a);
+    report.max_abs_error = std::max(report.max_abs_error, err);
+    const double scale = std::max(std::abs(a), std::abs(n));
+    if (scale > 0) report.worst_relative_error = std::max(report.worst_relative_error, err / scale);
+    if (report.passed && !(err <= o.atol + o.rtol * std::abs(n))) {
+      report.passed = false;
+      const auto row = static_cast<std::int64_t>(e) / ana.cols;
+      const auto col = static_cast<std::int64_t>(e) % ana.cols;
+      std::ostringstream msg;
+      msg.precision(10);
+      msg << "gradcheck failed for " << describe_input(inputs, i) << " at element "
+          << element_str(inputs[i].shape(), col) << " (output element " << row << "): numeric "
+          << n << ", analytic " << a << ". Hint: " << hint(ana, num, inputs[i].shape(), o);
+      report.message = msg.str();
+    }
+  }
+}
+
+}  // namespace
+
+std::string GradcheckReport::summary() const {
+  std::ostringstream s;
+  s << (passed ? "passed" : "FAILED") << ": max abs error " << max_abs_error
+    << ", worst relative error " << worst_relative_error << ", UFLDL ratio " << ufldl_ratio;
+  return s.str();
+}
+
+GradcheckReport gradcheck(const MultiFunction& f, const std::vector<Variable>& inputs,
+                          const GradcheckOptions& options) {
+  check_float64("gradcheck", inputs);
+  Evaluator eval(f, options.replay);
+  GradcheckReport report;
+  std::vector<std::size_t> checked;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].requires_grad()) checked.push_back(i);
+  }
+  std::vector<Jacobian> analytic;
+  std::int64_t rows = 0;
+  {
+    GradModeGuard grad_mode(true);
+    const std::vector<Variable> outputs = eval(inputs);
+    for (const Variable& y : outputs) rows += y.numel();
+    try {
+      analytic = analytic_jacobians(outputs, inputs, checked, rows);
+    } catch (const AutogradError& e) {  // e.g. a backward rule returned a wrong shape
+      report.passed = false;
+      report.message = std::string("gradcheck failed: ") + e.what();
+      return report;
+    }
+  }
+  double diff2 = 0, sum2 = 0;
+  for (std::size_t c = 0; c < checked.size(); ++c) {
+    const Jacobian numeric = numeric_jacobian(eval, inputs, checked[c], rows, options.eps);
+    compare(analytic[c], numeric, inputs, checked[c], options, report, diff2, sum2);
+  }
+  report.ufldl_ratio = sum2 > 0 ? std::sqrt(diff2) / std::sqrt(sum2) : 0.0;
+  return report;
+}
+
+GradcheckReport gradcheck(const ScalarFunction& f, const std::vector<Variable>& inputs,
+                          const GradcheckOptions& options) {
+  return gradcheck(MultiFunction([&](const std::vector<Variable>& in) { return std::vector<Variable>{f(in)}; }),
+                   inputs, options);
+}
+
+GradcheckReport gradgradcheck(const MultiFunction& f, const std::vector<Variable>& inputs,
+                              const GradcheckOptions& options) {
+  check_float64("gradgradcheck", inputs);
+  // Fixed random weights v for the outputs: g(x) = d<v, f(x)>/dx, recorded with create_graph.
+  std::vector<Variable> wrt;
+  for (const Variable& x : inputs) {
+    if (x.requires_grad()) wrt.push_back(x);
+  }
+  Evaluator eval(f, options.replay);
+  std::vector<Tensor> v;
+  {
+    Generator gen(options.seed);
+    for (const Variable& y : eval(inputs)) v.push_back(randn(y.shape(), gen, y.dtype()));
+  }
+  MultiFunction g = [&](const std::vector<Variable>& in) {
+    GradModeGuard recording(true);  // also under the NoGradGuard of the numeric pass
+    std::vector<Variable> seeds(v.begin(), v.end());
+    std::vector<Variable> w;
+    for (const Variable& x : in) {
+      if (x.requires_grad()) w.push_back(x);
+    }
+    std::vector<Variable> grads = grad(eval(in), w, seeds, true, /*create_graph=*/true, true);
+    for (std::size_t k = 0; k < grads.size(); ++k) {
+      if (!grads[k].defined()) grads[k] = Variable(zeros(w[k].shape(), w[k].dtype()));
+    }
+    return grads;
+  };
+  GradcheckOptions inner = options;
+  inner.replay.clear();  // eval() already replays
+  return gradcheck(g, inputs, inner);
+}
+
+GradcheckReport gradgradcheck(const ScalarFunction& f, const std::vector<Variable>& inputs,
+                              const GradcheckOptions& options) {
+  return gradgradcheck(MultiFunction([&](const std::vector<Variable>& in) { return std::vector<Variable>{f(in)}; }),
+                       inputs, options);
+}
+
+}  // namespace xtgrad

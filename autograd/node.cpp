@@ -1,0 +1,173 @@
+// Nodes, saved variables and the recording done by apply().
+#include "autograd/node.hpp"
+
+#include <atomic>
+#include <utility>
+
+#include "autograd/function.hpp"
+
+namespace xtgrad {
+
+namespace {
+
+thread_local bool keep_inputs = false;
+std::atomic<std::int64_t> live_nodes{0};
+thread_local std::uint64_t sequence_counter = 0;
+
+// NOTE: freeing a graph is a cascade: a node owns the nodes behind it, which own the
+// nodes behind them... Letting destructors call each other would overflow the stack on a
+// chain of 100,000 ops. So a dying node hands what it owns to this list, and the outermost
+// destructor releases the list in a loop.
+thread_local std::vector<std::shared_ptr<void>> pending_release;
+thread_local bool releasing = false;
+
+void defer_release(std::shared_ptr<void> p) {
+  if (p) pending_release.push_back(std::move(p));
+}
+
+void release_pending() {
+  if (releasing) return;
+  releasing = true;
+  while (!pending_release.empty()) {
+    std::shared_ptr<void> p = std::move(pending_release.back());
+    pending_release.pop_back();
+    p.reset();  // may run other destructors, which only add to the list
+  }
+  releasing = false;
+}
+
+}  // namespace
+
+std::uint64_t next_sequence_nr() { return sequence_counter++; }
+
+KeepInputsGuard::KeepInputsGuard() : previous_(keep_inputs) { keep_inputs = true; }
+KeepInputsGuard::~KeepInputsGuard() { keep_inputs = previous_; }
+bool KeepInputsGuard::active() { return keep_inputs; }
+
+Node::Node() { ++live_nodes; }
+std::int64_t Node::live_count() { return live_nodes.load(); }
+
+Node::~Node() {
+  --live_nodes;
+  for (Edge& edge : next_edges) {
+    defer_release(std::move(edge.node));
+    defer_release(std::move(edge.leaf));
+  }
+  release_pending();
+}
+
+// --- saved variables -----------------------------------------------------------------------
+
+SavedVariable::SavedVariable(const Variable& variable, bool is_output)
+    : variable_(is_output ? Variable() : variable),
+      data_(variable.data()),
+      is_output_(is_output),
+      version_(variable.data().version()) {}
+
+Variable SavedVariable::unpack(const char* op, const std::shared_ptr<Node>& owner) const {
+  if (data_.version() != version_) {
+    throw AutogradError(std::string(op) + ": a tensor of shape " + shape_str(data_.shape()) +
+                        " saved for backward was modified in place (version " +
+                        std::to_string(version_) + " when saved, " +
+                        std::to_string(data_.version()) + " now); use an out-of-place "
+                        "operation or clone() it before changing it");
+  }
+  if (is_output_) {
+    return Variable::from_node(data_, owner);  // the op's own output, with its history
+  }
+  return variable_;
+}
+
+// --- context ---------------------------------------------------------------------------------
+
+void Context::save(const Variable& input) {
+  if (recording_) saved_.emplace_back(input, false);
+}
+
+void Context::attach(Node* node, std::vector<bool> needs_input_grad) {
+  node_ = node;
+  needs_input_grad_ = std::move(needs_input_grad);
+}
+
+void Context::store_output(const Variable& output) { saved_.emplace_back(output, true); }
+
+Variable Context::saved(std::size_t i) const {
+  const char* op = node_ ? node_->name() : "backward";
+  if (released_) {
+    throw AutogradError(std::string("backward through ") + op +
+                        " a second time: its saved tensors were freed by the first backward. "
+                        "Pass retain_graph=true to the first backward() to keep them");
+  }
+  if (i >= saved_.size()) {
+    throw AutogradError(std::string(op) + ": saved(" + std::to_string(i) + ") but only " +
+                        std::to_string(saved_.size()) + " tensors were saved in forward");
+  }
+  return saved_[i].unpack(op, node_ ? node_->shared_from_this() : nullptr);
+}
+
+bool Context::needs_input_grad(std::size_t i) const {
+  return i < needs_input_grad_.size() && needs_input_grad_[i];
+}
+
+void Context::release() {
+  // Safe to free directly: a saved input's producer is also held by the node's edges.
+  saved_.clear();
+  released_ = true;
+}
+
+std::vector<std::pair<Shape, std::int64_t>> Context::saved_shapes_and_bytes() const {
+  std::vector<std::pair<Shape, std::int64_t>> out;
+  for (const SavedVariable& s : saved_) {
+    out.emplace_back(s.data().shape(),
+                     s.data().numel() * static_cast<std::int64_t>(dtype_size(s.data().dtype())));
+  }
+  return out;
+}
+
+// --- recording ----------------------------------------------------------------------------------
+
+namespace detail {
+
+bool any_requires_grad(const Variable* inputs, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    if (inputs[i].requires_grad()) return true;
+  }
+  return false;
+}
+
+std::vector<bool> inputs_needing_grad(const Variable* inputs, std::size_t count) {
+  std::vector<bool> needs(count);
+  for (std::size_t i = 0; i < count; ++i) needs[i] = inputs[i].requires_grad();
+  return needs;
+}
+
+Variable record(Node& node, const Variable* inputs, std::size_t count, Tensor output,
+                const std::shared_ptr<Node>& owner) {
+  if (!is_floating(output.dtype())) {
+    return Variable(std::move(output));  // integer and boolean results are not differentiable
+  }
+  node.next_edges.resize(count);
+  node.input_shapes.reserve(count);
+  node.input_dtypes.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const Variable& in = inputs[i];
+    if (in.grad_fn()) {
+      node.next_edges[i].node = in.grad_fn();
+    } else if (in.requires_grad()) {
+      node.next_edges[i].leaf = in.impl();
+    }
+    node.input_shapes.push_back(in.shape());
+    node.input_dtypes.push_back(in.dtype());
+    if (KeepInputsGuard::active()) node.kept_inputs.push_back(in.data());
+  }
+  node.output_shape = output.shape();
+  node.output_dtype = output.dtype();
+  node.sequence_nr = next_sequence_nr();
+  Variable result = Variable::from_node(std::move(output), owner);
+  if (node.context().wants_output()) node.context().store_output(result);
+  return result;
+}
+
+}  // namespace detail
+
+}  // namespace xtgrad

@@ -1,0 +1,94 @@
+#pragma once
+// Differentiable operations on Variables.
+//
+// A few are primitives with their own backward rule (autograd/primitives.hpp): add, mul,
+// pow, exp, log, log1p, sigmoid, where, sum, broadcast_to, reshape, permute, matmul, and
+// binary_cross_entropy (which needs its own rule to stay finite at p = 0 and p = 1).
+// Everything else here is composed from them in ops.cpp, with no backward of its own: its
+// gradient follows from the chain rule through the primitives.
+//
+// Shapes broadcast as for Tensors (tensor/math.hpp); a double scalar takes the Variable's dtype.
+// Results that are integers or booleans (comparisons, argmax) are never differentiable.
+#include "autograd/variable.hpp"
+
+namespace xtgrad {
+
+// --- arithmetic (broadcasting) -----------------------------------------------------------------
+Variable add(const Variable& a, const Variable& b);
+Variable sub(const Variable& a, const Variable& b);
+Variable mul(const Variable& a, const Variable& b);
+Variable div(const Variable& a, const Variable& b);
+Variable neg(const Variable& x);
+
+Variable operator+(const Variable& a, const Variable& b);
+Variable operator-(const Variable& a, const Variable& b);
+Variable operator*(const Variable& a, const Variable& b);
+Variable operator/(const Variable& a, const Variable& b);
+Variable operator-(const Variable& x);
+Variable operator+(const Variable& a, double b);
+Variable operator-(const Variable& a, double b);
+Variable operator*(const Variable& a, double b);
+Variable operator/(const Variable& a, double b);
+Variable operator+(double a, const Variable& b);
+Variable operator-(double a, const Variable& b);
+Variable operator*(double a, const Variable& b);
+Variable operator/(double a, const Variable& b);
+
+// --- elementwise functions -------------------------------------------------------------------------
+Variable exp(const Variable& x);
+Variable log(const Variable& x);
+Variable log1p(const Variable& x);
+Variable pow(const Variable& x, double exponent);
+Variable sqrt(const Variable& x);                        // pow(x, 0.5)
+Variable square(const Variable& x);                      // x * x
+Variable sigmoid(const Variable& x);
+Variable tanh(const Variable& x);                        // 2 sigmoid(2x) - 1
+Variable relu(const Variable& x);                        // where(x > 0, x, 0): gradient 0 at 0
+Variable abs(const Variable& x);                         // x * sign(x): gradient 0 at 0
+Variable softplus(const Variable& x);                    // log(1 + e^x), stable for large |x|
+Variable clamp(const Variable& x, double low, double high);  // gradient 1 inside, 0 outside
+// condition ? a : b; the condition is a boolean Tensor (no gradient flows into it).
+Variable where(const Tensor& condition, const Variable& a, const Variable& b);
+
+// --- comparisons and indices (not differentiable) ------------------------------------------------
+Variable operator>(const Variable& a, const Variable& b);
+Variable operator<(const Variable& a, const Variable& b);
+Variable operator>(const Variable& a, double b);
+Variable operator<(const Variable& a, double b);
+Variable argmax(const Variable& x, std::int64_t axis, bool keepdim = false);
+
+// --- reductions --------------------------------------------------------------------------------------
+Variable sum(const Variable& x);
+Variable sum(const Variable& x, const Axes& axes, bool keepdim = false);
+Variable mean(const Variable& x);
+Variable mean(const Variable& x, const Axes& axes, bool keepdim = false);
+// The maximum; on ties the gradient is shared equally among the maximal elements.
+Variable max(const Variable& x, const Axes& axes, bool keepdim = false);
+// log(sum(exp(x))) over axes, shifted by the maximum so that exp cannot overflow.
+Variable logsumexp(const Variable& x, const Axes& axes, bool keepdim = false);
+Variable softmax(const Variable& x, std::int64_t axis = -1);
+Variable log_softmax(const Variable& x, std::int64_t axis = -1);
+
+// --- shapes ------------------------------------------------------------------------------------------
+Variable reshape(const Variable& x, const Shape& shape);
+Variable flatten(const Variable& x);
+Variable permute(const Variable& x, const Axes& axes);
+Variable transpose(const Variable& x);                  // 2-d
+Variable broadcast_to(const Variable& x, const Shape& shape);
+// Sums x down to `shape`, undoing a broadcast (the gradient of a broadcast operand).
+Variable sum_to(const Variable& x, const Shape& shape);
+
+// --- linear algebra ------------------------------------------------------------------------------------
+// op(a) @ op(b) for 2-d Variables; transposes are BLAS flags (tensor/linalg.hpp).
+Variable matmul(const Variable& a, const Variable& b, bool transpose_a = false,
+                bool transpose_b = false);
+
+// --- losses (elementwise: reduce with sum or mean) -------------------------------------------------------
+// -(t log p + (1 - t) log(1 - p)) for probabilities p. As in PyTorch, each log is clamped to
+// >= -100, so p = 0 or 1 gives a large finite loss, never inf or nan.
+Variable binary_cross_entropy(const Variable& p, const Variable& target);
+// The same loss for p = sigmoid(z), computed from the logits z without forming p:
+// max(z, 0) - z t + log(1 + exp(-|z|)), finite for any z.
+Variable binary_cross_entropy_with_logits(const Variable& z, const Variable& target);
+
+}  // namespace xtgrad

@@ -1,0 +1,186 @@
+// gradcheck itself: the UFLDL example, the hints for the common bug signatures (each made
+// by a deliberately wrong op written with the extension API), the node-by-node mode, and
+// replaying random draws.
+#include "../tensor/helpers.hpp"
+#include "autograd/all.hpp"
+
+using namespace xtgrad;
+using namespace xtgrad::testing;
+
+namespace {
+
+// The documented extension example: y = x^3, grad_x = 3 x^2 g.
+struct Cube {
+  static constexpr const char* name = "cube";
+  Tensor forward(Context& ctx, const Variable& x) {
+    ctx.save(x);
+    return x.data() * x.data() * x.data();
+  }
+  Grads backward(Context& ctx, const Variable& g) {
+    const Variable x = ctx.saved(0);
+    return {g * 3.0 * x * x};
+  }
+};
+
+// y = x^2 with a backward that has a bug, chosen by `kind`.
+enum class Bug { twice, sign, zero };
+struct BadSquare {
+  static constexpr const char* name = "bad_square";
+  Bug kind;
+  Tensor forward(Context& ctx, const Variable& x) {
+    ctx.save(x);
+    return x.data() * x.data();
+  }
+  Grads backward(Context& ctx, const Variable& g) {
+    const Variable x = ctx.saved(0);
+    switch (kind) {
+      case Bug::twice: return {g * 4.0 * x};  // the gradient added twice
+      case Bug::sign: return {g * -2.0 * x};
+      case Bug::zero: return {g * 0.0};
+    }
+    return {};
+  }
+};
+
+// y = x w with grad_w transposed (a classic matmul bug for square w).
+struct TransposedMatMul {
+  static constexpr const char* name = "transposed_matmul";
+  Tensor forward(Context& ctx, const Variable& x, const Variable& w) {
+    ctx.save(x);
+    return matmul(x.data(), w.data());
+  }
+  Grads backward(Context& ctx, const Variable& g) {
+    const Variable x = ctx.saved(0);
+    return {Variable(), matmul(g, x, true, false)};  // should be x^T g
+  }
+};
+
+// y = a + b with b broadcast, and no sum_to in backward.
+struct UnreducedAdd {
+  static constexpr const char* name = "unreduced_add";
+  Tensor forward(Context&, const Variable& a, const Variable& b) { return a.data() + b.data(); }
+  Grads backward(Context&, const Variable& g) { return {g, g}; }
+};
+
+Variable input(const Shape& shape, std::uint64_t seed, const std::string& name) {
+  Generator gen(seed);
+  Variable v(uniform(shape, 0.5, 1.5, gen, DType::float64), true);
+  v.set_name(name);
+  return v;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(gradcheck_api)
+
+BOOST_AUTO_TEST_CASE(ufldl_example_ratio) {
+  // UFLDL's gradient-checking exercise: h(x) = x1^2 + 3 x1 x2 at (4, 10), eps = 1e-4.
+  Variable x(tensor({4, 10}, DType::float64), true);
+  GradcheckOptions options;
+  options.eps = 1e-4;
+  const GradcheckReport r = gradcheck(
+      [](const std::vector<Variable>& in) {
+        Variable x1 = reshape(in[0], {2}) * Variable(tensor({1, 0}, DType::float64));
+        Variable x2 = reshape(in[0], {2}) * Variable(tensor({0, 1}, DType::float64));
+        return sum(x1 * x1 + 3.0 * x1 * sum(x2));
+      },
+      {x}, options);
+  BOOST_TEST_MESSAGE("UFLDL example: " << r.summary());
+  BOOST_TEST(r.passed);
+  BOOST_TEST(r.ufldl_ratio > 1e-13);
+  BOOST_TEST(r.ufldl_ratio < 1e-11);  // about 2.1e-12, as UFLDL says
+}
+
+BOOST_AUTO_TEST_CASE(extension_example_passes_both_checks) {
+  Variable x = input({3}, 1, "x");
+  auto f = [](const std::vector<Variable>& in) { return sum(apply(Cube{}, in[0])); };
+  BOOST_TEST(gradcheck(f, {x}).passed);
+  BOOST_TEST(gradgradcheck(f, {x}).passed);
+}
+
+BOOST_AUTO_TEST_CASE(hint_for_a_gradient_counted_twice) {
+  Variable x = input({3}, 2, "x");
+  const GradcheckReport r = gradcheck(
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::twice}, in[0])); }, {x});
+  BOOST_TEST(!r.passed);
+  for (const char* part : {"input 0 'x' (3,)", "element (0,)", "numeric", "analytic", "counted twice"}) {
+    BOOST_TEST(r.message.find(part) != std::string::npos, r.message << " lacks " << part);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(hint_for_a_sign_error) {
+  Variable x = input({3}, 3, "x");
+  const GradcheckReport r = gradcheck(
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::sign}, in[0])); }, {x});
+  BOOST_TEST(!r.passed);
+  BOOST_TEST(r.message.find("wrong sign") != std::string::npos, r.message);
+}
+
+BOOST_AUTO_TEST_CASE(hint_for_a_missing_gradient) {
+  Variable x = input({3}, 4, "x");
+  const GradcheckReport r = gradcheck(
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::zero}, in[0])); }, {x});
+  BOOST_TEST(!r.passed);
+  BOOST_TEST(r.message.find("analytic is zero") != std::string::npos, r.message);
+}
+
+BOOST_AUTO_TEST_CASE(hint_for_a_transposed_gradient) {
+  Variable x(tensor({{1, 2, 3}, {4, 5, 6}}, DType::float64));
+  Variable w = input({3, 3}, 5, "w");
+  const GradcheckReport r = gradcheck(
+      [&](const std::vector<Variable>& in) {
+        return sum(apply(TransposedMatMul{}, x, in[0]) * Variable(arange(0, 6, 1, DType::float64).reshape({2, 3})));
+      },
+      {w});
+  BOOST_TEST(!r.passed);
+  BOOST_TEST(r.message.find("'w'") != std::string::npos, r.message);
+  BOOST_TEST(r.message.find("transpose") != std::string::npos, r.message);
+}
+
+BOOST_AUTO_TEST_CASE(hint_for_a_missing_broadcast_reduction) {
+  Variable a = input({2, 3}, 6, "a");
+  Variable b = input({3}, 7, "b");
+  const GradcheckReport r = gradcheck(
+      [](const std::vector<Variable>& in) { return sum(apply(UnreducedAdd{}, in[0], in[1])); }, {a, b});
+  BOOST_TEST(!r.passed);
+  for (const char* part : {"unreduced_add", "shape (2, 3)", "input 1 of shape (3,)", "sum_to"}) {
+    BOOST_TEST(r.message.find(part) != std::string::npos, r.message << " lacks " << part);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(check_nodes_names_the_wrong_op) {
+  Variable x = input({4}, 8, "x");
+  Variable w = input({4}, 9, "w");
+  auto f = [](const std::vector<Variable>& in) {
+    Variable h = tanh(in[0] * in[1]);                       // correct ops first
+    Variable bad = apply(BadSquare{Bug::twice}, h);        // the wrong one
+    return mean(exp(bad) + sigmoid(h));                     // correct ops after
+  };
+  BOOST_TEST(!gradcheck(f, {x, w}).passed);  // the whole-function check sees a problem...
+  const GradcheckReport r = check_nodes(f, {x, w});  // ...this one says where
+  BOOST_TEST(!r.passed);
+  BOOST_TEST(r.message.find("(bad_square)") != std::string::npos, r.message);
+  BOOST_TEST(r.message.find("numeric") != std::string::npos, r.message);
+}
+
+BOOST_AUTO_TEST_CASE(random_draws_replay_on_every_evaluation) {
+  // Dropout-like noise: a new mask per call would make finite differences meaningless.
+  Generator gen(10);
+  Variable x = input({20}, 11, "x");
+  auto f = [&](const std::vector<Variable>& in) {
+    Variable mask(bernoulli({20}, 0.5, gen, DType::float64));
+    return sum(square(in[0] * mask) * 2.0);
+  };
+  GradcheckOptions replay;
+  replay.replay = {&gen};
+  BOOST_TEST(gradcheck(f, {x}, replay).passed);
+  BOOST_TEST(!gradcheck(f, {x}).passed);  // without replay the masks differ between calls
+}
+
+BOOST_AUTO_TEST_CASE(float32_inputs_are_refused) {
+  Variable x(ones({2}), true);
+  check_throws<DTypeError>([&] { gradcheck([](const std::vector<Variable>& in) { return sum(in[0]); }, {x}); },
+                           {"gradcheck", "float32", "float64"});
+}
+
+BOOST_AUTO_TEST_SUITE_END()
