@@ -51,6 +51,23 @@ const Variable& Variable::grad() const { return checked(impl_, "grad").grad; }
 void Variable::zero_grad() { checked(impl_, "zero_grad").grad = Variable(); }
 const std::string& Variable::name() const { return checked(impl_, "name").name; }
 
+void Variable::set_data(Tensor data) {
+  VariableImpl& impl = checked(impl_, "set_data");
+  check_defined("set_data", data);
+  if (impl.grad_fn) {
+    throw AutogradError(std::string("set_data: only leaves can have their values replaced; this "
+                        "Variable was computed by ") + impl.grad_fn->name());
+  }
+  if (impl.requires_grad && !is_floating(data.dtype())) {
+    throw DTypeError("set_data: a Variable that requires grad needs float32 or float64 values, "
+                     "not " + dtype_name(data.dtype()));
+  }
+  if (data.shape() != impl.data.shape() || data.dtype() != impl.data.dtype()) {
+    impl.grad = Variable();
+  }
+  impl.data = std::move(data);
+}
+
 Variable& Variable::set_requires_grad(bool requires_grad) {
   VariableImpl& impl = checked(impl_, "set_requires_grad");
   if (impl.grad_fn) {

@@ -53,6 +53,10 @@ class Variable {
   std::int64_t numel() const;
   double item() const;
 
+  // Replaces the values of a leaf (not recorded), e.g. to convert a parameter's dtype.
+  // The gradient is cleared when the shape or dtype changes.
+  void set_data(Tensor data);
+
   bool requires_grad() const;
   // Only leaves can change it (AutogradError otherwise); only floating dtypes can require it.
   Variable& set_requires_grad(bool requires_grad);

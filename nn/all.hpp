@@ -1,0 +1,17 @@
+#pragma once
+// Everything in xtgrad's nn (and autograd and tensor under it).
+#include "autograd/all.hpp"
+#include "nn/activations.hpp"
+#include "nn/check_layer.hpp"
+#include "nn/checkpoint.hpp"
+#include "nn/data.hpp"
+#include "nn/dropout.hpp"
+#include "nn/fit.hpp"
+#include "nn/init.hpp"
+#include "nn/linear.hpp"
+#include "nn/losses.hpp"
+#include "nn/module.hpp"
+#include "nn/optimizer.hpp"
+#include "nn/optimizers.hpp"
+#include "nn/schedule.hpp"
+#include "nn/sequential.hpp"

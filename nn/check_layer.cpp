@@ -1,0 +1,125 @@
+#include "nn/check_layer.hpp"
+
+#include "autograd/all.hpp"
+
+namespace xtgrad::nn {
+
+namespace {
+
+// The outputs as one number that depends on every output element: sum(y * weights).
+Variable weighted_sum(Module& layer, const Variable& x, const Tensor& weights) {
+  return sum(layer(x) * Variable(weights));
+}
+
+void check_gradients(Module& layer, const Tensor& x64, const Tensor& weights, LayerCheckReport& report) {
+  std::vector<Variable> inputs{Variable(x64.clone(), true)};
+  for (const Variable& p : layer.parameters()) inputs.push_back(p);
+  GradcheckOptions options;
+  options.replay = layer.generators();
+  const GradcheckReport r = gradcheck(
+      [&](const std::vector<Variable>& in) { return weighted_sum(layer, in[0], weights); }, inputs, options);
+  if (!r.passed) report.failures.push_back("gradcheck: " + r.message);
+}
+
+void check_accumulation(Module& layer, const Tensor& x64, const Tensor& weights, LayerCheckReport& report) {
+  std::vector<Generator::State> states;
+  for (Generator* g : layer.generators()) states.push_back(g->state());
+  // The input takes part too, so that layers without parameters are checked as well.
+  std::vector<std::pair<std::string, Variable>> targets{{"the input", Variable(x64.clone(), true)}};
+  for (const auto& named : layer.named_parameters()) targets.push_back(named);
+  auto run = [&] {
+    const std::vector<Generator*> gens = layer.generators();
+    for (std::size_t i = 0; i < gens.size(); ++i) gens[i]->set_state(states[i]);
+    weighted_sum(layer, targets[0].second, weights).backward();
+  };
+  layer.zero_grad();
+  run();
+  std::vector<Tensor> once;
+  for (const auto& [name, v] : targets) once.push_back(v.grad().defined() ? v.grad().data().clone() : Tensor());
+  run();
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const Variable& g = targets[i].second.grad();
+    if (!once[i].defined() || !g.defined()) {
+      report.failures.push_back("accumulation: " + targets[i].first + " received no gradient");
+    } else if (!allclose(g.data(), once[i] * 2.0, 1e-10, 1e-12)) {
+      report.failures.push_back("accumulation: the gradient of " + targets[i].first +
+                                " after two backward passes is not twice the first: it was "
+                                "overwritten instead of added to");
+    }
+  }
+  layer.zero_grad();
+}
+
+void check_modes(Module& layer, const Tensor& x64, LayerCheckReport& report) {
+  layer.eval();
+  bool all_eval = true;
+  std::vector<const Module*> stack{&layer};
+  while (!stack.empty()) {
+    const Module* m = stack.back();
+    stack.pop_back();
+    all_eval = all_eval && !m->is_training();
+    for (const auto& [name, child] : m->children()) stack.push_back(child.get());
+  }
+  if (!all_eval) report.failures.push_back("modes: eval() did not reach every child module");
+  NoGradGuard no_grad;
+  if (!allclose(layer(Variable(x64)).data(), layer(Variable(x64)).data(), 0, 0)) {
+    report.failures.push_back("modes: two forward passes in evaluation mode differ");
+  }
+  layer.train();
+}
+
+void check_state_dict(const LayerFactory& make, Module& layer, const Tensor& x64, LayerCheckReport& report) {
+  std::shared_ptr<Module> copy = make();
+  copy->to(DType::float64);
+  copy->load_state_dict(layer.state_dict());
+  layer.eval();
+  copy->eval();
+  NoGradGuard no_grad;
+  if (!allclose((*copy)(Variable(x64)).data(), layer(Variable(x64)).data(), 0, 0)) {
+    report.failures.push_back("state_dict: a copy loaded from state_dict() computes different outputs");
+  }
+  layer.train();
+}
+
+}  // namespace
+
+std::string LayerCheckReport::summary() const {
+  if (passed) return "check_layer: passed";
+  std::string s = "check_layer: " + std::to_string(failures.size()) + " failure(s)";
+  for (const std::string& f : failures) s += "\n  - " + f;
+  return s;
+}
+
+LayerCheckReport check_layer(const LayerFactory& make, const Shape& input_shape, std::uint64_t seed,
+                             bool unit_interval) {
+  LayerCheckReport report;
+  Generator gen(seed);
+  const Tensor x64 = unit_interval ? uniform(input_shape, 0.05, 0.95, gen, DType::float64)
+                                   : uniform(input_shape, -1.0, 1.0, gen, DType::float64);
+  std::shared_ptr<Module> layer = make();
+  {
+    NoGradGuard no_grad;
+    Variable y32 = (*layer)(Variable(x64.to(DType::float32)));
+    if (y32.dtype() != DType::float32) {
+      report.failures.push_back("dtype: float32 input gave a " + dtype_name(y32.dtype()) + " output");
+    }
+  }
+  layer->to(DType::float64);
+  Tensor weights;
+  {
+    NoGradGuard no_grad;
+    std::vector<Generator::State> states;
+    for (Generator* g : layer->generators()) states.push_back(g->state());
+    weights = randn((*layer)(Variable(x64)).shape(), gen, DType::float64);
+    const std::vector<Generator*> gens = layer->generators();
+    for (std::size_t i = 0; i < gens.size(); ++i) gens[i]->set_state(states[i]);
+  }
+  check_gradients(*layer, x64, weights, report);
+  check_accumulation(*layer, x64, weights, report);
+  check_modes(*layer, x64, report);
+  check_state_dict(make, *layer, x64, report);
+  report.passed = report.failures.empty();
+  return report;
+}
+
+}  // namespace xtgrad::nn

@@ -1,0 +1,75 @@
+#pragma once
+// fit(): the training loop, so that models are trained the same way everywhere.
+//
+//   nn::FitOptions options;
+//   options.epochs = 20;
+//   options.batch_size = 128;
+//   options.history_csv = "runs/basic/history.csv";
+//   nn::FitResult r = nn::fit(model, nn::reconstruction_loss(loss_fn), optimizer, train, &validation, options);
+//
+// On a terminal it shows a progress bar with the loss, samples/s and ETA; when the output
+// is not a terminal (a log file, CI) it prints one line per epoch instead, with no carriage
+// returns. A NaN or Inf loss stops training with a message naming the epoch and step.
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "nn/data.hpp"
+#include "nn/module.hpp"
+#include "nn/optimizer.hpp"
+#include "nn/schedule.hpp"
+
+namespace xtgrad::nn {
+
+// The loss of one batch. It runs the model, so that models with extra loss terms (a VAE's KL,
+// a sparsity penalty) can add them.
+using BatchLoss = std::function<Variable(Module& model, const Batch& batch)>;
+// The common case: loss(model(batch.input), batch.target).
+BatchLoss reconstruction_loss(std::function<Variable(const Variable& output, const Variable& target)> loss);
+
+struct EarlyStopping {
+  int patience = 0;              // epochs without improvement before stopping; 0 disables
+  double min_delta = 0.0;        // an improvement must lower the validation loss by more
+  bool restore_best = true;      // put back the best weights at the end, stopped early or not
+};
+
+struct FitOptions {
+  int epochs = 10;
+  std::int64_t batch_size = 128;
+  bool shuffle = true;
+  bool drop_last = false;
+  std::uint64_t seed = 0;            // the order of the samples
+  std::string history_csv;           // epoch,train_loss,val_loss,lr,seconds (empty: none)
+  int checkpoint_every = 0;          // epochs between checkpoints (0: none)
+  std::string checkpoint_path;       // with {epoch} replaced, e.g. "runs/ckpt-{epoch}.npz"
+  EarlyStopping early_stopping;
+  LRScheduler* scheduler = nullptr;  // stepped once per epoch
+  std::ostream* out = nullptr;       // progress output (nullptr: std::cout)
+  bool progress = true;              // false: silent
+};
+
+struct EpochRecord {
+  int epoch;                 // 1-based
+  double train_loss;         // mean over the epoch's batches
+  double val_loss;           // NaN without validation data
+  double learning_rate;
+  double seconds;            // wall time of the epoch
+  double samples_per_second;
+};
+
+struct FitResult {
+  std::vector<EpochRecord> history;
+  int best_epoch = 0;             // by validation loss (by train loss without validation)
+  double best_loss = 0.0;
+  bool stopped_early = false;
+  double train_seconds = 0.0;
+};
+
+// Evaluation mode, no gradients: the mean batch loss over a data set.
+double evaluate(Module& model, const BatchLoss& loss, const Dataset& data, std::int64_t batch_size);
+
+FitResult fit(Module& model, const BatchLoss& loss, Optimizer& optimizer, const Dataset& train,
+              const Dataset* validation, const FitOptions& options);
+
+}  // namespace xtgrad::nn

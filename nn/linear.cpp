@@ -1,0 +1,37 @@
+#include "nn/linear.hpp"
+
+#include <cmath>
+
+#include "autograd/ops.hpp"
+#include "tensor/all.hpp"
+
+namespace xtgrad::nn {
+
+Linear::Linear(std::int64_t in, std::int64_t out, Generator& gen, bool with_bias, DType dtype)
+    : in_features(in), out_features(out) {
+  if (in <= 0 || out <= 0) {
+    throw ValueError("Linear: sizes must be positive, got " + std::to_string(in) + " -> " +
+                     std::to_string(out));
+  }
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+  weight = register_parameter("weight", uniform({out, in}, -bound, bound, gen, dtype));
+  if (with_bias) {
+    bias = register_parameter("bias", uniform({out}, -bound, bound, gen, dtype));
+  }
+}
+
+Variable Linear::forward(const Variable& x) {
+  if (x.dim() != 2 || x.shape()[1] != in_features) {
+    throw ShapeError("Linear(" + std::to_string(in_features) + " -> " + std::to_string(out_features) +
+                     "): expected input (N, " + std::to_string(in_features) + "), got " +
+                     shape_str(x.shape()));
+  }
+  Variable y = matmul(x, weight, false, /*transpose_b=*/true);  // (N, in) @ (out, in)^T
+  return bias.defined() ? y + bias : y;                          // (N, out) + (out,)
+}
+
+std::string Linear::describe() const {
+  return "Linear(" + std::to_string(in_features) + " -> " + std::to_string(out_features) + ")";
+}
+
+}  // namespace xtgrad::nn

@@ -1,0 +1,116 @@
+#include "nn/losses.hpp"
+
+#include "autograd/ops.hpp"
+#include "tensor/all.hpp"
+
+namespace xtgrad::nn {
+
+namespace {
+
+Variable reduce(const Variable& values, Reduction r) {
+  switch (r) {
+    case Reduction::none: return values;
+    case Reduction::mean: return mean(values);
+    case Reduction::sum: return sum(values);
+  }
+  return values;
+}
+
+void check_same_shape(const char* op, const Variable& pred, const Variable& target) {
+  if (pred.shape() != target.shape()) {
+    throw ShapeError(std::string(op) + ": prediction " + shape_str(pred.shape()) + " and target " +
+                     shape_str(target.shape()) + " must have the same shape");
+  }
+}
+
+// labels (N,) int64 in [0, C) as a one-hot (N, C) constant in `dtype`.
+Tensor one_hot(const char* op, const Tensor& labels, std::int64_t n, std::int64_t classes, DType dtype) {
+  if (labels.dtype() != DType::int64 || labels.shape() != Shape{n}) {
+    throw ShapeError(std::string(op) + ": labels must be int64 of shape (" + std::to_string(n) +
+                     ",), got " + dtype_name(labels.dtype()) + " " + shape_str(labels.shape()));
+  }
+  Tensor hot = zeros({n, classes}, DType::float64);
+  double* h = hot.data<double>();
+  const std::int64_t* l = labels.data<std::int64_t>();
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (l[i] < 0 || l[i] >= classes) {
+      throw IndexError(std::string(op) + ": label " + std::to_string(l[i]) + " of sample " +
+                       std::to_string(i) + " is outside [0, " + std::to_string(classes) + ")");
+    }
+    h[i * classes + l[i]] = 1.0;
+  }
+  return hot.to(dtype);
+}
+
+}  // namespace
+
+Variable mse_loss(const Variable& pred, const Variable& target, Reduction r) {
+  check_same_shape("mse_loss", pred, target);
+  return reduce(square(pred - target), r);
+}
+
+Variable l1_loss(const Variable& pred, const Variable& target, Reduction r) {
+  check_same_shape("l1_loss", pred, target);
+  return reduce(abs(pred - target), r);
+}
+
+Variable bce_loss(const Variable& prob, const Variable& target, Reduction r) {
+  check_same_shape("bce_loss", prob, target);
+  return reduce(binary_cross_entropy(prob, target), r);
+}
+
+Variable bce_with_logits_loss(const Variable& logits, const Variable& target, Reduction r) {
+  check_same_shape("bce_with_logits_loss", logits, target);
+  return reduce(binary_cross_entropy_with_logits(logits, target), r);
+}
+
+Variable nll_loss(const Variable& log_probs, const Tensor& labels, Reduction r) {
+  if (log_probs.dim() != 2) {
+    throw ShapeError("nll_loss: expected log-probabilities (N, C), got " + shape_str(log_probs.shape()));
+  }
+  const Tensor hot = one_hot("nll_loss", labels, log_probs.shape()[0], log_probs.shape()[1], log_probs.dtype());
+  return reduce(-sum(log_probs * Variable(hot), {1}), r);  // (N,)
+}
+
+Variable cross_entropy_loss(const Variable& logits, const Tensor& labels, Reduction r) {
+  if (logits.dim() != 2) {
+    throw ShapeError("cross_entropy_loss: expected logits (N, C), got " + shape_str(logits.shape()));
+  }
+  return nll_loss(log_softmax(logits, 1), labels, r);
+}
+
+Variable kl_normal_loss(const Variable& mu, const Variable& logvar, Reduction r) {
+  check_same_shape("kl_normal_loss", mu, logvar);
+  if (mu.dim() != 2) {
+    throw ShapeError("kl_normal_loss: expected (N, Z), got " + shape_str(mu.shape()));
+  }
+  const Variable per_sample = -0.5 * sum(1.0 + logvar - square(mu) - exp(logvar), {1});  // (N,)
+  return reduce(per_sample, r);
+}
+
+Variable kl_sparsity_loss(const Variable& activations, double rho, Reduction r) {
+  if (!(rho > 0.0 && rho < 1.0)) {
+    throw ValueError("kl_sparsity_loss: rho must be in (0, 1), got " + std::to_string(rho));
+  }
+  if (activations.dim() != 2) {
+    throw ShapeError("kl_sparsity_loss: expected activations (N, H), got " + shape_str(activations.shape()));
+  }
+  const Variable rho_hat = mean(activations, {0});  // (H,)
+  const Variable kl = rho * log(rho / rho_hat) + (1.0 - rho) * log((1.0 - rho) / (1.0 - rho_hat));
+  return reduce(kl, r);
+}
+
+Variable l1_activity_loss(const Variable& activations, Reduction r) {
+  return reduce(abs(activations), r);
+}
+
+Variable l2_penalty(const std::vector<Variable>& parameters) {
+  if (parameters.empty()) {
+    throw ValueError("l2_penalty: no parameters given");
+  }
+  Variable total = sum(square(parameters.front()));
+  for (std::size_t i = 1; i < parameters.size(); ++i) total = total + sum(square(parameters[i]));
+  return 0.5 * total;
+}
+
+}  // namespace xtgrad::nn

@@ -1,0 +1,114 @@
+#pragma once
+// Module: the base class of layers and models.
+//
+// A module registers its parameters (Variables that training updates), its buffers (tensors
+// that are state but not trained) and its child modules by name in its constructor; the
+// base class then knows how to list, convert, save and load them all, with dotted names:
+//
+//   class TwoLayer : public nn::Module {
+//    public:
+//     TwoLayer(Generator& gen)
+//         : fc1(register_module("fc1", std::make_shared<nn::Linear>(784, 64, gen))),
+//           fc2(register_module("fc2", std::make_shared<nn::Linear>(64, 10, gen))) {}
+//     Variable forward(const Variable& x) override { return fc2->forward(relu(fc1->forward(x))); }
+//     std::shared_ptr<nn::Linear> fc1, fc2;
+//   };
+//   model.named_parameters()  // fc1.weight, fc1.bias, fc2.weight, fc2.bias (in that order)
+//
+// State dicts use the same names and, for the built-in layers, the same layouts as PyTorch,
+// so a checkpoint loads into the equivalent PyTorch module.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autograd/variable.hpp"
+#include "tensor/random.hpp"
+
+namespace xtgrad::nn {
+
+// Named tensors in a fixed order: parameters first, then buffers, module by module.
+using StateDict = std::vector<std::pair<std::string, Tensor>>;
+// The tensor stored under `name`, or nullptr.
+const Tensor* find(const StateDict& state, const std::string& name);
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  // The computation: input (N, ...) to output (N, ...).
+  virtual Variable forward(const Variable& input) = 0;
+  // A short description for summaries, e.g. "Linear(784 -> 32)".
+  virtual std::string describe() const = 0;
+
+  // Calls forward (and records the output shape while a summary is being made).
+  Variable operator()(const Variable& input);
+
+  // --- what the module holds ---------------------------------------------------------------------
+  // All parameters of this module and its children, in registration order, with dotted names.
+  std::vector<std::pair<std::string, Variable>> named_parameters() const;
+  std::vector<Variable> parameters() const;
+  std::vector<std::pair<std::string, Tensor>> named_buffers() const;
+  // Direct children, in registration order.
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
+  // The random generators of this module and its children (dropout masks, noise): gradient
+  // checks replay them, checkpoints can save them.
+  std::vector<Generator*> generators() const;
+  std::int64_t parameter_count() const;
+
+  // --- modes and conversions ----------------------------------------------------------------------
+  // Clears every parameter's gradient.
+  void zero_grad();
+  // Training mode (the default) or evaluation mode (dropout off); applies to all children.
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+  // Converts every parameter and buffer to dtype (float32 for training, float64 for checks).
+  void to(DType dtype);
+
+  // --- state --------------------------------------------------------------------------------------
+  // Parameters and buffers by dotted name; the tensors share storage with the module.
+  StateDict state_dict() const;
+  // Copies values in. With strict, every key must match and nothing may be missing; all
+  // problems are reported together in one ShapeError/ValueError naming the keys and shapes.
+  void load_state_dict(const StateDict& state, bool strict = true);
+
+  // A Keras-like table of the layers (runs one forward pass on zeros of shape
+  // (batch_size, input_shape...)): layer, output shape, parameters; then totals and the memory
+  // of the activations, the parameters and the optimizer state (optimizer_slots tensors the
+  // size of each parameter: 2 for Adam, 1 for SGD with momentum).
+  std::string summary(const Shape& input_shape, std::int64_t batch_size,
+                      int optimizer_slots = 2);
+
+ protected:
+  // Registers a trainable parameter (a leaf that requires grad) and returns it.
+  Variable register_parameter(std::string name, Tensor value);
+  // Registers state that is saved but not trained (e.g. running statistics). It is held as a
+  // Variable that does not require grad, so that to() and load_state_dict() reach the
+  // layer's own handle.
+  Variable register_buffer(std::string name, Tensor value);
+  // Registers a child module and returns it, so constructors can write
+  //   fc1(register_module("fc1", std::make_shared<Linear>(...)))
+  template <class M> std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> module) {
+    add_child(std::move(name), module);
+    return module;
+  }
+  // Registers a random generator owned by this module.
+  void register_generator(Generator* generator) { generators_.push_back(generator); }
+
+ private:
+  void add_child(std::string name, std::shared_ptr<Module> module);
+  void check_new_name(const std::string& name) const;
+
+  bool training_ = true;
+  std::vector<std::pair<std::string, Variable>> parameters_;
+  std::vector<std::pair<std::string, Variable>> buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  std::vector<Generator*> generators_;
+};
+
+}  // namespace xtgrad::nn
