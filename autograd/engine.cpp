@@ -23,9 +23,10 @@ struct Sink {
 // total += g, recorded when building a graph of the backward pass.
 void accumulate(Variable& total, const Variable& g, bool create_graph) {
   if (!total.defined()) {
-    // NOTE: a gradient may be shared (add's backward passes one tensor to both inputs), so
-    // the first one stored is copied before later ones are added to it in place.
-    total = create_graph ? g : Variable(g.data().clone());
+    // NOTE: a gradient may be shared (add's backward passes one Variable to both inputs, and
+    // grad_output is the user's), so the first one stored is always a copy: later additions
+    // in place must not reach the others. With create_graph the copy is recorded (g * 1).
+    total = create_graph ? g * 1.0 : Variable(g.data().clone());
   } else if (create_graph) {
     total = total + g;
   } else {

@@ -96,7 +96,11 @@ Variable relu(const Variable& x) {
 Variable abs(const Variable& x) { return x * Variable(sign(x.data())); }
 
 // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): e^-|x| <= 1 never overflows.
-Variable softplus(const Variable& x) { return relu(x) + log1p(exp(-abs(x))); }
+// NOTE: -|x| is written as where(x > 0, -x, x), not -abs(x): at x = 0 both relu and abs
+// have gradient 0, which would lose the true derivative sigmoid(0) = 1/2.
+Variable softplus(const Variable& x) {
+  return relu(x) + log1p(exp(where(x.data() > 0.0, -x, x)));
+}
 
 Variable clamp(const Variable& x, double low, double high) {
   if (!(low <= high)) {
@@ -172,9 +176,9 @@ Variable sum_to(const Variable& x, const Shape& shape) {
   return reshape(sum(x, axes, false), shape);
 }
 
-// max(z, 0) - z t + log(1 + e^-|z|)
+// -(t log sigmoid(z) + (1 - t) log(1 - sigmoid(z))) = softplus(z) - z t
 Variable binary_cross_entropy_with_logits(const Variable& z, const Variable& target) {
-  return relu(z) - z * target + log1p(exp(-abs(z)));
+  return softplus(z) - z * target;
 }
 
 }  // namespace xtgrad

@@ -88,7 +88,7 @@ Variable matmul(const Variable& a, const Variable& b, bool transpose_a = false,
 // >= -100, so p = 0 or 1 gives a large finite loss, never inf or nan.
 Variable binary_cross_entropy(const Variable& p, const Variable& target);
 // The same loss for p = sigmoid(z), computed from the logits z without forming p:
-// max(z, 0) - z t + log(1 + exp(-|z|)), finite for any z.
+// softplus(z) - z t, finite for any z.
 Variable binary_cross_entropy_with_logits(const Variable& z, const Variable& target);
 
 }  // namespace xtgrad

@@ -227,7 +227,8 @@ struct BinaryCrossEntropy {
     const Variable t = ctx.saved(1);
     Variable grad_p, grad_t;
     if (ctx.needs_input_grad(0)) {
-      const Tensor floor = full({}, 1e-12, p.dtype());
+      // PyTorch's floor is the float 1e-12f (9.99999996e-13), in every dtype.
+      const Tensor floor = full({}, static_cast<double>(1e-12f), p.dtype());
       const Variable denominator = where(p.data() * (1.0 - p.data()) > floor,
                                          p * (1.0 - p), Variable(floor));
       grad_p = sum_to(g * (p - t) / denominator, p_shape);

@@ -77,6 +77,8 @@ class Variable {
 
   // Gradients of this Variable with respect to every leaf that led to it, added to their grad().
   // grad_output is d(something)/d(this); it may be omitted (meaning 1) only for one element.
+  // NOTE: with create_graph, a leaf's grad() holds a graph that holds the leaf: a reference
+  // cycle, as in PyTorch. Call zero_grad() when done with it (or use the functional grad()).
   void backward(const Variable& grad_output = Variable(), bool retain_graph = false,
                 bool create_graph = false) const;
 

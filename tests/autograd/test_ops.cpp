@@ -22,8 +22,6 @@ struct OpCase {
   bool positive = false;      // inputs in [0.5, 1.5] (log, pow, sqrt, division)
 };
 
-std::ostream& operator<<(std::ostream& os, const OpCase& c) { return os << c.name; }
-
 // Random float64 inputs that require grad, kept away from 0 (the kinks of relu, abs, ...).
 std::vector<Variable> inputs_for(const OpCase& c, std::uint64_t seed) {
   Generator gen(seed);
