@@ -22,12 +22,21 @@
 
 namespace xtgrad::nn {
 
+// Training that cannot go on: the loss became NaN or infinite.
+class TrainingError : public Error {
+ public:
+  using Error::Error;
+};
+
 // The loss of one batch. It runs the model, so that models with extra loss terms (a VAE's KL,
 // a sparsity penalty) can add them.
 using BatchLoss = std::function<Variable(Module& model, const Batch& batch)>;
-// The common case: loss(model(batch.input), batch.target).
+// The common case: loss(model(batch.input), batch.target), or loss(model(batch.input),
+// batch.input) when the data set has no targets (an autoencoder).
 BatchLoss reconstruction_loss(std::function<Variable(const Variable& output, const Variable& target)> loss);
 
+// Stops when the validation loss (the train loss without validation data) has not improved
+// for `patience` epochs. patience 0 disables early stopping, restore_best included.
 struct EarlyStopping {
   int patience = 0;              // epochs without improvement before stopping; 0 disables
   double min_delta = 0.0;        // an improvement must lower the validation loss by more
@@ -40,22 +49,24 @@ struct FitOptions {
   bool shuffle = true;
   bool drop_last = false;
   std::uint64_t seed = 0;            // the order of the samples
-  std::string history_csv;           // epoch,train_loss,val_loss,lr,seconds (empty: none)
+  std::string history_csv;           // epoch,train_loss,val_loss,lr,seconds,samples_per_second
+                                     // rewritten after every epoch (empty: none)
   int checkpoint_every = 0;          // epochs between checkpoints (0: none)
   std::string checkpoint_path;       // with {epoch} replaced, e.g. "runs/ckpt-{epoch}.npz"
   EarlyStopping early_stopping;
   LRScheduler* scheduler = nullptr;  // stepped once per epoch
   std::ostream* out = nullptr;       // progress output (nullptr: std::cout)
   bool progress = true;              // false: silent
+  bool force_progress_bar = false;   // the terminal's '\r' progress bar on any stream (tests, demos)
 };
 
 struct EpochRecord {
   int epoch;                 // 1-based
-  double train_loss;         // mean over the epoch's batches
+  double train_loss;         // mean of the batch losses, weighted by batch size
   double val_loss;           // NaN without validation data
-  double learning_rate;
-  double seconds;            // wall time of the epoch
-  double samples_per_second;
+  double learning_rate;      // the rate used during the epoch (before the scheduler's step)
+  double seconds;            // wall time of the epoch, validation included
+  double samples_per_second; // training samples per second of the training steps
 };
 
 struct FitResult {
@@ -66,7 +77,8 @@ struct FitResult {
   double train_seconds = 0.0;
 };
 
-// Evaluation mode, no gradients: the mean batch loss over a data set.
+// Evaluation mode, no gradients: the mean batch loss over a data set, weighted by batch size
+// (the model's training mode is restored afterwards).
 double evaluate(Module& model, const BatchLoss& loss, const Dataset& data, std::int64_t batch_size);
 
 FitResult fit(Module& model, const BatchLoss& loss, Optimizer& optimizer, const Dataset& train,

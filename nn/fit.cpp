@@ -1,0 +1,243 @@
+// fit(): the training loop, with validation, history, checkpoints and early stopping.
+//
+// One epoch:
+//   model.train()
+//   for each batch:  zero_grad -> loss = batch_loss(model, batch) -> backward -> step
+//   validation loss (eval mode, no gradients), then: progress line, history.csv, checkpoint,
+//   scheduler step, early stopping.
+#include "nn/fit.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <sstream>
+#include <utility>
+
+#include "nn/checkpoint.hpp"
+#include "nn/progress.hpp"
+
+namespace xtgrad::nn {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Evaluation mode while alive, then back to the mode the module was in.
+class EvalModeGuard {
+ public:
+  explicit EvalModeGuard(Module& model) : model_(model), was_training_(model.is_training()) {
+    model_.eval();
+  }
+  ~EvalModeGuard() { model_.train(was_training_); }
+  EvalModeGuard(const EvalModeGuard&) = delete;
+  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+
+ private:
+  Module& model_;
+  bool was_training_;
+};
+
+void check_options(const FitOptions& options, const Dataset* validation) {
+  auto fail = [](const std::string& what) { throw ValueError("fit: " + what); };
+  if (options.epochs <= 0) fail("epochs must be positive, got " + std::to_string(options.epochs));
+  if (options.checkpoint_every < 0) {
+    fail("checkpoint_every must not be negative, got " + std::to_string(options.checkpoint_every));
+  }
+  if (options.checkpoint_every > 0 && options.checkpoint_path.empty()) {
+    fail("checkpoint_every is " + std::to_string(options.checkpoint_every) +
+         " but checkpoint_path is empty");
+  }
+  if (options.early_stopping.patience < 0 || options.early_stopping.min_delta < 0) {
+    fail("early stopping needs patience >= 0 and min_delta >= 0, got " +
+         std::to_string(options.early_stopping.patience) + " and " +
+         std::to_string(options.early_stopping.min_delta));
+  }
+  if (validation != nullptr && validation->size() == 0) fail("the validation set is empty");
+}
+
+// Creates the folder that will hold `path` (e.g. runs/basic/ for runs/basic/history.csv).
+void make_parent_directory(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (parent.empty()) return;
+  std::error_code error;
+  std::filesystem::create_directories(parent, error);
+  if (error) {
+    throw FileError("fit: cannot create the directory " + parent.string() + " for " + path + ": " +
+                    error.message());
+  }
+}
+
+// The whole history, rewritten after every epoch through a temporary file and a rename (atomic
+// on POSIX), so that a crash or Ctrl-C leaves the epochs done so far, never a half-written line.
+void write_history(const std::string& path, const std::vector<EpochRecord>& history) {
+  make_parent_directory(path);
+  const std::string temporary = path + ".tmp";
+  std::ofstream file(temporary);
+  if (!file) {
+    throw FileError("fit: cannot write the history file " + temporary + ": " + std::strerror(errno));
+  }
+  file << "epoch,train_loss,val_loss,lr,seconds,samples_per_second\n" << std::setprecision(9);
+  for (const EpochRecord& r : history) {
+    file << r.epoch << ',' << r.train_loss << ',' << r.val_loss << ',' << r.learning_rate << ','
+         << r.seconds << ',' << r.samples_per_second << '\n';  // no validation: val_loss "nan"
+  }
+  file.close();
+  if (!file) throw FileError("fit: writing the history file " + temporary + " failed");
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    throw FileError("fit: cannot rename " + temporary + " to " + path + ": " + error.message());
+  }
+}
+
+// "runs/ckpt-{epoch}.npz" -> "runs/ckpt-12.npz" (every "{epoch}" is replaced).
+std::string checkpoint_file(std::string pattern, int epoch) {
+  const std::string key = "{epoch}", value = std::to_string(epoch);
+  for (auto at = pattern.find(key); at != std::string::npos; at = pattern.find(key, at + value.size())) {
+    pattern.replace(at, key.size(), value);
+  }
+  return pattern;
+}
+
+// An independent copy of the weights: state_dict() shares storage with the model.
+StateDict clone_state(const Module& model) {
+  StateDict state = model.state_dict();
+  for (auto& [name, tensor] : state) tensor = tensor.clone();
+  return state;
+}
+
+std::string loss_str(double loss) {
+  std::ostringstream s;
+  s << std::setprecision(6) << loss;
+  return s.str();
+}
+
+}  // namespace
+
+BatchLoss reconstruction_loss(std::function<Variable(const Variable& output, const Variable& target)> loss) {
+  return [loss = std::move(loss)](Module& model, const Batch& batch) {
+    const Variable input(batch.input);
+    const Variable output = model(input);
+    return loss(output, batch.target.defined() ? Variable(batch.target) : input);
+  };
+}
+
+double evaluate(Module& model, const BatchLoss& loss, const Dataset& data, std::int64_t batch_size) {
+  EvalModeGuard eval_mode(model);  // dropout off
+  NoGradGuard no_grad;             // nothing recorded: no graph, no saved tensors
+  DataLoader loader(data, batch_size, /*shuffle=*/false);
+  double loss_sum = 0.0;  // sum over batches of (mean batch loss) * (batch size)
+  std::int64_t samples = 0;
+  for (const Batch& batch : loader) {
+    const auto n = static_cast<std::int64_t>(batch.indices.size());
+    loss_sum += loss(model, batch).item() * static_cast<double>(n);
+    samples += n;
+  }
+  return samples > 0 ? loss_sum / static_cast<double>(samples) : kNaN;
+}
+
+FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, const Dataset& train,
+              const Dataset* validation, const FitOptions& options) {
+  check_options(options, validation);
+  DataLoader loader(train, options.batch_size, options.shuffle, options.drop_last, options.seed);
+  const std::int64_t steps = loader.batches_per_epoch();
+  if (steps == 0) {
+    throw ValueError("fit: the training set gives no batch (" + std::to_string(train.size()) +
+                     " samples, batch_size " + std::to_string(options.batch_size) +
+                     (options.drop_last ? ", drop_last)" : ")"));
+  }
+  std::ostream& out = options.out != nullptr ? *options.out : std::cout;
+  detail::Progress progress(out, detail::progress_style(options, out), options.epochs, steps);
+
+  const EarlyStopping& stopping = options.early_stopping;
+  const bool keep_best = stopping.patience > 0 && stopping.restore_best;
+  const char* monitored_name = validation != nullptr ? "val_loss" : "train_loss";
+  FitResult result;
+  result.best_loss = std::numeric_limits<double>::infinity();
+  StateDict best_state;  // a copy of the weights after the best epoch (when keep_best)
+  int epochs_without_improvement = 0;
+  const Clock::time_point fit_start = Clock::now();
+
+  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    const Clock::time_point epoch_start = Clock::now();
+    model.train();
+    progress.start_epoch(epoch);
+    double loss_sum = 0.0;  // sum over batches of (mean batch loss) * (batch size)
+    std::int64_t samples = 0, step = 0;
+    for (const Batch& batch : loader) {
+      ++step;
+      optimizer.zero_grad();
+      const Variable loss = batch_loss(model, batch);
+      const double value = loss.item();
+      // NOTE: one NaN reaches every weight through backward, and every later loss is NaN:
+      // stop here, where the step that went wrong is known.
+      if (!std::isfinite(value)) {
+        std::ostringstream message;
+        message << "fit: the loss became " << value << " at epoch " << epoch << ", step " << step
+                << " (of " << steps << "); try a lower learning rate, and check the data for "
+                << "NaN or Inf";
+        throw TrainingError(message.str());
+      }
+      loss.backward();
+      optimizer.step();
+      const auto n = static_cast<std::int64_t>(batch.indices.size());
+      loss_sum += value * static_cast<double>(n);
+      samples += n;
+      progress.step(step, loss_sum / static_cast<double>(samples), samples);
+    }
+    const double train_seconds = seconds_since(epoch_start);
+
+    EpochRecord record{};
+    record.epoch = epoch;
+    record.train_loss = loss_sum / static_cast<double>(samples);
+    record.val_loss =
+        validation != nullptr ? evaluate(model, batch_loss, *validation, options.batch_size) : kNaN;
+    record.learning_rate = optimizer.learning_rate();
+    record.seconds = seconds_since(epoch_start);
+    record.samples_per_second = train_seconds > 0 ? static_cast<double>(samples) / train_seconds : 0.0;
+    result.history.push_back(record);
+    progress.end_epoch(record);
+    if (!options.history_csv.empty()) write_history(options.history_csv, result.history);
+    if (options.checkpoint_every > 0 && epoch % options.checkpoint_every == 0) {
+      const std::string path = checkpoint_file(options.checkpoint_path, epoch);
+      make_parent_directory(path);
+      save_checkpoint(path, model, &optimizer);
+    }
+    if (options.scheduler != nullptr) options.scheduler->step();
+
+    // Early stopping: an improvement must beat the best loss so far by more than min_delta.
+    const double monitored = validation != nullptr ? record.val_loss : record.train_loss;
+    if (monitored < result.best_loss - stopping.min_delta) {
+      result.best_epoch = epoch;
+      result.best_loss = monitored;
+      epochs_without_improvement = 0;
+      if (keep_best) best_state = clone_state(model);
+    } else if (stopping.patience > 0 && ++epochs_without_improvement >= stopping.patience) {
+      result.stopped_early = true;
+      progress.note("early stopping: no improvement of " + std::string(monitored_name) + " for " +
+                    std::to_string(stopping.patience) + " epochs");
+      break;
+    }
+  }
+
+  if (keep_best && !best_state.empty() && result.best_epoch != static_cast<int>(result.history.size())) {
+    model.load_state_dict(best_state);
+    progress.note("restored the weights of epoch " + std::to_string(result.best_epoch) + " (" +
+                  monitored_name + " " + loss_str(result.best_loss) + ")");
+  }
+  result.train_seconds = seconds_since(fit_start);
+  return result;
+}
+
+}  // namespace xtgrad::nn
