@@ -24,7 +24,8 @@ using detail::xview;
 
 namespace {
 
-// out = f(x) for a floating x.
+// out = f(x) for a floating x. f gets the view and a T{} that only tells it the element type:
+// f must not put that parameter itself into the expression it returns (it would dangle).
 template <class F> Tensor unary(const char* op, const Tensor& x, F f) {
   check_floating(op, x);
   return dispatch_floating(op, x.dtype(), [&](auto tag) {
@@ -160,7 +161,9 @@ Tensor sigmoid(const Tensor& x) {
   });
 }
 Tensor relu(const Tensor& x) {
-  return unary("relu", x, [](auto& v, auto zero) { return xt::maximum(v, zero); });
+  // NOTE: the 0 must be a temporary inside the expression: an expression keeps references
+  // to named values, and the parameter `zero` is gone when the kernel evaluates it.
+  return unary("relu", x, [](auto& v, auto zero) { return xt::maximum(v, decltype(zero)(0)); });
 }
 Tensor abs(const Tensor& x) {
   return unary("abs", x, [](auto& v, auto) { return xt::abs(v); });
