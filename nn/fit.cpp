@@ -2,7 +2,7 @@
 //
 // One epoch:
 //   model.train()
-//   for each batch:  zero_grad -> loss = batch_loss(model, batch) -> backward -> step
+//   for each batch:  optimizer.step(closure), the closure doing zero_grad -> loss -> backward
 //   validation loss (eval mode, no gradients), then: progress line, history.csv, checkpoint,
 //   scheduler step, early stopping.
 #include "nn/fit.hpp"
@@ -177,20 +177,24 @@ FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, 
     std::int64_t samples = 0, step = 0;
     for (const Batch& batch : loader) {
       ++step;
-      optimizer.zero_grad();
-      const Variable loss = batch_loss(model, batch);
-      const double value = loss.item();
-      // NOTE: one NaN reaches every weight through backward, and every later loss is NaN:
-      // stop here, where the step that went wrong is known.
-      if (!std::isfinite(value)) {
-        std::ostringstream message;
-        message << "fit: the loss became " << value << " at epoch " << epoch << ", step " << step
-                << " (of " << steps << "); try a lower learning rate, and check the data for "
-                << "NaN or Inf";
-        throw TrainingError(message.str());
-      }
-      loss.backward();
-      optimizer.step();
+      // The closure form of step(): most optimizers evaluate it once, L-BFGS as often as its
+      // line search needs. It returns the loss before the update.
+      const double value = optimizer.step([&] {
+        optimizer.zero_grad();
+        const Variable loss = batch_loss(model, batch);
+        const double v = loss.item();
+        // NOTE: one NaN reaches every weight through backward, and every later loss is NaN:
+        // stop here, where the step that went wrong is known.
+        if (!std::isfinite(v)) {
+          std::ostringstream message;
+          message << "fit: the loss became " << v << " at epoch " << epoch << ", step " << step
+                  << " (of " << steps << "); try a lower learning rate, and check the data for "
+                  << "NaN or Inf";
+          throw TrainingError(message.str());
+        }
+        loss.backward();
+        return v;
+      });
       const auto n = static_cast<std::int64_t>(batch.indices.size());
       loss_sum += value * static_cast<double>(n);
       samples += n;
