@@ -1,0 +1,47 @@
+#pragma once
+// Helpers shared by the autoencoders tests.
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+#include "autoencoders/fashion_mnist.hpp"
+#include "tensor/errors.hpp"
+
+namespace xtgrad::testing {
+
+// A predicate for BOOST_CHECK_EXCEPTION: the error's message mentions every one of `parts`.
+// A missing part fails a check that prints the whole message.
+//   BOOST_CHECK_EXCEPTION(eigh(a), ShapeError, message_has({"eigh", "(2, 3)"}));
+inline auto message_has(std::vector<std::string> parts) {
+  return [parts = std::move(parts)](const Error& e) {
+    const std::string what = e.what();
+    bool all = true;
+    for (const std::string& part : parts) {
+      const bool found = what.find(part) != std::string::npos;
+      BOOST_TEST(found, "the message \"" << what << "\" should mention \"" << part << "\"");
+      all = all && found;
+    }
+    return all;
+  };
+}
+
+// A precondition decorator's predicate: true when the Fashion-MNIST files are installed
+// (in default_fashion_mnist_dir()); otherwise the test case is skipped with a message.
+//   BOOST_AUTO_TEST_CASE(real_data, *boost::unit_test::precondition(fashion_mnist_installed))
+inline boost::test_tools::assertion_result fashion_mnist_installed(boost::unit_test::test_unit_id) {
+  const std::string dir = data::default_fashion_mnist_dir();
+  const bool present =
+      std::filesystem::exists(dir + "/train-images-idx3-ubyte.gz") &&
+      std::filesystem::exists(dir + "/t10k-images-idx3-ubyte.gz");
+  boost::test_tools::assertion_result result(present);
+  if (!present) {
+    result.message() << "no Fashion-MNIST files in " << dir
+                     << " (apt-get install dataset-fashion-mnist, or set XTGRAD_FASHION_MNIST_DIR)";
+  }
+  return result;
+}
+
+}  // namespace xtgrad::testing
