@@ -43,6 +43,22 @@ class Optimizer {
   virtual void load_state_dict(const StateDict& state) = 0;
 
  protected:
+  // --- for the subclasses ---------------------------------------------------------------------
+  // Constructor checks, as PyTorch's: unless ok, throws ValueError naming the optimizer,
+  //   "Adam: invalid beta1 1.5: must be in [0, 1)"
+  void check_option(bool ok, const std::string& option, double value,
+                    const std::string& requirement) const;
+  // Per-parameter state: tensors[i] goes into `state` as "<i>.<slot>" (undefined ones, not yet
+  // allocated, are left out). load_slot reads them back as copies in each parameter's dtype,
+  // undefined where absent (ShapeError if a shape differs from its parameter's).
+  void save_slot(StateDict& state, const std::string& slot,
+                 const std::vector<Tensor>& tensors) const;
+  std::vector<Tensor> load_slot(const StateDict& state, const std::string& slot) const;
+  // ValueError listing the keys of `state` that are neither "<i>.<slot>" (i a parameter index,
+  // slot one of `slots`) nor one of `globals`: e.g. Adam's state loaded into SGD.
+  void check_state_keys(const StateDict& state, const std::vector<std::string>& slots,
+                        const std::vector<std::string>& globals) const;
+
   std::vector<Variable> parameters_;
   double lr_;
 };

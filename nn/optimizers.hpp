@@ -123,6 +123,8 @@ struct LBFGSOptions {
 
 // L-BFGS (Nocedal & Wright, Numerical Optimization, algorithms 7.4 and 3.5/3.6), as in
 // torch.optim.LBFGS: all parameters are treated as one flat vector. Needs step(closure).
+// Its state is global, not per parameter: "n_iter", "func_evals", "d", the history
+// "old_dirs.<k>", "old_steps.<k>", ... (float64, see lbfgs.cpp).
 class LBFGS : public Optimizer {
  public:
   LBFGS(std::vector<Variable> parameters, LBFGSOptions options);
