@@ -1,0 +1,116 @@
+#include "autoencoders/autoencoder.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "nn/activations.hpp"
+#include "nn/losses.hpp"
+#include "autograd/ops.hpp"
+#include "tensor/all.hpp"
+
+namespace xtgrad::ae {
+
+Activation parse_activation(const std::string& name) {
+  if (name == "identity" || name == "linear") return Activation::identity;
+  if (name == "relu") return Activation::relu;
+  if (name == "sigmoid" || name == "logistic") return Activation::sigmoid;
+  if (name == "tanh") return Activation::tanh;
+  if (name == "leaky_relu") return Activation::leaky_relu;
+  if (name == "elu") return Activation::elu;
+  throw ValueError("activation: unknown name \"" + name +
+                   "\" (identity, relu, sigmoid, tanh, leaky_relu, elu)");
+}
+
+std::string activation_name(Activation a) {
+  switch (a) {
+    case Activation::identity: return "identity";
+    case Activation::relu: return "relu";
+    case Activation::sigmoid: return "sigmoid";
+    case Activation::tanh: return "tanh";
+    case Activation::leaky_relu: return "leaky_relu";
+    case Activation::elu: return "elu";
+  }
+  return "identity";
+}
+
+Variable activate(const Variable& x, Activation a) {
+  switch (a) {
+    case Activation::identity: return x;
+    case Activation::relu: return relu(x);
+    case Activation::sigmoid: return sigmoid(x);
+    case Activation::tanh: return tanh(x);
+    case Activation::leaky_relu: return nn::leaky_relu(x);
+    case Activation::elu: return nn::elu(x);
+  }
+  return x;
+}
+
+ReconstructionLoss parse_loss(const std::string& name) {
+  if (name == "sse" || name == "mse") return ReconstructionLoss::sse;
+  if (name == "bce" || name == "cross_entropy") return ReconstructionLoss::bce;
+  throw ValueError("loss: unknown name \"" + name + "\" (sse, bce)");
+}
+
+std::string loss_name(ReconstructionLoss loss) {
+  return loss == ReconstructionLoss::sse ? "sse" : "bce";
+}
+
+Variable reconstruction_loss(const Variable& pre, const Variable& target, Activation output,
+                             ReconstructionLoss loss) {
+  const double n = static_cast<double>(target.shape()[0]);
+  if (loss == ReconstructionLoss::bce) {
+    if (output != Activation::sigmoid) {
+      throw ValueError("reconstruction_loss: BCE needs a sigmoid output, not " + activation_name(output));
+    }
+    return nn::bce_with_logits_loss(pre, target, nn::Reduction::sum) / n;  // stable from logits
+  }
+  return nn::mse_loss(activate(pre, output), target, nn::Reduction::sum) / n;
+}
+
+Variable Autoencoder::loss(const nn::Batch& batch) {
+  const Variable input(batch.input);
+  return loss_for(input, batch.target.defined() ? Variable(batch.target) : input);
+}
+
+std::vector<std::pair<std::string, double>> Autoencoder::report(const Tensor&) { return {}; }
+
+namespace {
+
+// Runs f on x in batches of rows, in evaluation mode without gradients, and stacks the results.
+template <class F> Tensor batched(Autoencoder& model, const Tensor& x, std::int64_t batch_size, F f) {
+  const bool was_training = model.is_training();
+  model.eval();
+  NoGradGuard no_grad;
+  std::vector<Tensor> parts;
+  for (std::int64_t begin = 0; begin < x.size(0); begin += batch_size) {
+    parts.push_back(f(Variable(x.rows(begin, std::min(begin + batch_size, x.size(0))))).data());
+  }
+  model.train(was_training);
+  return concatenate(parts, 0);
+}
+
+}  // namespace
+
+Tensor reconstruct(Autoencoder& model, const Tensor& x, std::int64_t batch_size) {
+  return batched(model, x, batch_size, [&](const Variable& b) { return model.decode(model.encode(b)); });
+}
+
+Tensor encode_all(Autoencoder& model, const Tensor& x, std::int64_t batch_size) {
+  return batched(model, x, batch_size, [&](const Variable& b) { return model.encode(b); });
+}
+
+ReconstructionError reconstruction_error(Autoencoder& model, const Tensor& x, std::int64_t batch_size) {
+  const Tensor y = reconstruct(model, x, batch_size).to(DType::float64);
+  const Tensor x64 = x.to(DType::float64);
+  const double n = static_cast<double>(x.size(0));
+  ReconstructionError e;
+  e.sse_per_image = sum(square(y - x64)).item() / n;
+  e.bce_per_image = std::numeric_limits<double>::quiet_NaN();
+  if (model.logistic_output()) {
+    NoGradGuard no_grad;
+    e.bce_per_image = sum(binary_cross_entropy(Variable(y), Variable(x64))).item() / n;
+  }
+  return e;
+}
+
+}  // namespace xtgrad::ae

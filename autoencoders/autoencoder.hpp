@@ -1,0 +1,69 @@
+#pragma once
+// Autoencoder: the interface shared by the five models of this folder.
+//
+// Legend used in every model file: N batch, D input features (784 pixels), H hidden units,
+// Z code units. An autoencoder maps x (N, D) to a code z = encode(x) (N, Z) and back to a
+// reconstruction decode(z) (N, D). Errors are per image: summed over the D pixels and
+// averaged over the N images (the unit of Hinton & Salakhutdinov 2006, and of PCA's table).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nn/data.hpp"
+#include "nn/module.hpp"
+
+namespace xtgrad::ae {
+
+enum class Activation { identity, relu, sigmoid, tanh, leaky_relu, elu };
+Activation parse_activation(const std::string& name);  // "identity"/"linear", "relu", ...
+std::string activation_name(Activation a);
+Variable activate(const Variable& x, Activation a);
+
+// How a reconstruction is scored: squared error, or binary cross-entropy (pixels as
+// probabilities; needs a logistic output).
+enum class ReconstructionLoss { sse, bce };
+ReconstructionLoss parse_loss(const std::string& name);  // "sse" or "bce"
+std::string loss_name(ReconstructionLoss loss);
+
+// The per-image loss of a decoder whose output is output_activation(pre), against target.
+// With a sigmoid output and BCE it works on the logits `pre` (stable for any value).
+Variable reconstruction_loss(const Variable& pre, const Variable& target, Activation output,
+                             ReconstructionLoss loss);
+
+class Autoencoder : public nn::Module {
+ public:
+  virtual Variable encode(const Variable& x) = 0;  // (N, D) -> (N, Z)
+  virtual Variable decode(const Variable& z) = 0;  // (N, Z) -> (N, D)
+  Variable forward(const Variable& x) override { return decode(encode(x)); }
+
+  // The training objective, per image, when the model is shown `input` and should give back
+  // `target`: the reconstruction loss plus the model's penalties.
+  virtual Variable loss_for(const Variable& input, const Variable& target) = 0;
+  // loss_for(batch.input, batch.target), the target defaulting to the input.
+  Variable loss(const nn::Batch& batch);
+
+  virtual std::int64_t input_size() const = 0;
+  virtual std::int64_t code_size() const = 0;
+  // True when decode() gives probabilities in (0, 1): then BCE per image is reported too.
+  virtual bool logistic_output() const = 0;
+  // Model-specific numbers for results.json, computed on x (N, D) in evaluation mode.
+  virtual std::vector<std::pair<std::string, double>> report(const Tensor& x);
+  // The first layer's weights as images: (units, D), or undefined when not meaningful.
+  virtual Tensor first_layer_filters() const { return Tensor(); }
+};
+
+// Reconstruction errors of `model` on x (N, D), per image, in evaluation mode without
+// gradients, batch by batch. bce_per_image is NaN unless the output is logistic.
+struct ReconstructionError {
+  double sse_per_image;
+  double bce_per_image;
+};
+ReconstructionError reconstruction_error(Autoencoder& model, const Tensor& x,
+                                         std::int64_t batch_size = 1000);
+
+// decode(encode(x)) in evaluation mode without gradients, batch by batch: (N, D).
+Tensor reconstruct(Autoencoder& model, const Tensor& x, std::int64_t batch_size = 1000);
+// encode(x) likewise: (N, Z).
+Tensor encode_all(Autoencoder& model, const Tensor& x, std::int64_t batch_size = 1000);
+
+}  // namespace xtgrad::ae

@@ -1,0 +1,227 @@
+// Each autoencoder's defining property, on small synthetic data, plus gradcheck of a tiny
+// instance of every model in float64 with its noise replayed.
+#include "../tensor/helpers.hpp"
+#include "autoencoders/basic.hpp"
+#include "autoencoders/deep.hpp"
+#include "autoencoders/denoising.hpp"
+#include "autoencoders/pca.hpp"
+#include "autoencoders/sparse.hpp"
+#include "autoencoders/synthetic.hpp"
+#include "autoencoders/variational.hpp"
+#include "nn/all.hpp"
+
+using namespace xtgrad;
+using namespace xtgrad::testing;
+
+namespace {
+
+// Trains `model` on x with Adam through fit(), silently.
+void train(ae::Autoencoder& model, const Tensor& x, int epochs, double lr, std::int64_t batch = 64) {
+  nn::Adam optimizer(model.parameters(), lr);
+  nn::TensorDataset data(x);
+  nn::FitOptions options;
+  options.epochs = epochs;
+  options.batch_size = batch;
+  options.progress = false;
+  nn::fit(model, [&](nn::Module&, const nn::Batch& b) { return model.loss(b); }, optimizer, data, nullptr, options);
+}
+
+// gradcheck of model.loss on a batch, with respect to every parameter, in float64.
+void check_model_gradients(ae::Autoencoder& model, const Tensor& x) {
+  model.to(DType::float64);
+  GradcheckOptions options;
+  options.replay = model.generators();
+  const nn::Batch batch{x.to(DType::float64), Tensor(), {}};
+  const GradcheckReport r = gradcheck(
+      [&](const std::vector<Variable>&) { return model.loss(batch); }, model.parameters(), options);
+  BOOST_TEST(r.passed, model.describe() << ": " << r.message);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(models)
+
+BOOST_AUTO_TEST_CASE(linear_autoencoder_reaches_pca_error) {
+  // Identity activations and squared error: the best such model spans PCA's subspace.
+  Generator gen(1);
+  const Tensor x = data::low_rank_data(512, 20, 3, 0.05, gen);
+  const double pca = PCA::fit(x).sse_per_image(x, 3);
+  ae::BasicConfig c;
+  c.input = 20;
+  c.code = 3;
+  c.hidden = ae::Activation::identity;
+  c.output = ae::Activation::identity;
+  c.loss = ae::ReconstructionLoss::sse;
+  ae::BasicAutoencoder model(c, gen);
+  train(model, x, 300, 1e-2);
+  const double err = ae::reconstruction_error(model, x).sse_per_image;
+  BOOST_TEST_MESSAGE("linear autoencoder " << err << " vs PCA " << pca);
+  BOOST_TEST(err < 1.05 * pca);
+  BOOST_TEST(err >= 0.999 * pca);  // nothing linear beats PCA on its own data
+}
+
+BOOST_AUTO_TEST_CASE(sparse_mean_activation_approaches_rho) {
+  Generator gen(2);
+  const Tensor x = clamp(data::low_rank_data(256, 16, 4, 0.05, gen) * 0.1 + 0.5, 0.0, 1.0);
+  ae::SparseConfig c;
+  c.input = 16;
+  c.hidden = 12;
+  c.rho = 0.1;
+  c.beta = 3.0;
+  c.lambda = 1e-4;
+  ae::SparseAutoencoder model(c, gen);
+  const double before = model.report(x)[0].second;
+  nn::LBFGSOptions lbfgs;
+  lbfgs.max_iter = 200;
+  lbfgs.max_eval = 250;
+  nn::LBFGS optimizer(model.parameters(), lbfgs);
+  const nn::Batch batch{x, Tensor(), {}};
+  optimizer.step([&] {
+    optimizer.zero_grad();
+    Variable loss = model.loss(batch);
+    loss.backward();
+    return loss.item();
+  });
+  const double after = model.report(x)[0].second;
+  BOOST_TEST_MESSAGE("mean hidden activation " << before << " -> " << after << " (rho 0.1)");
+  BOOST_TEST(std::abs(after - 0.1) < 0.02);
+  BOOST_TEST(std::abs(before - 0.1) > 0.2);
+}
+
+BOOST_AUTO_TEST_CASE(denoising_output_beats_its_noisy_input) {
+  Generator gen(3);
+  const Tensor x = clamp(data::low_rank_data(512, 24, 3, 0.02, gen) * 0.1 + 0.5, 0.0, 1.0);
+  ae::BasicConfig c;
+  c.input = 24;
+  c.code = 6;
+  c.loss = ae::ReconstructionLoss::sse;
+  auto inner = std::make_shared<ae::BasicAutoencoder>(c, gen);
+  ae::DenoisingAutoencoder model(inner, {ae::NoiseKind::masking, 0.3}, 7);
+  train(model, x, 150, 1e-2);
+  const auto report = model.report(x);
+  BOOST_TEST_MESSAGE("noisy input " << report[0].second << ", denoised " << report[1].second);
+  BOOST_TEST(report[1].second < 0.5 * report[0].second);
+}
+
+BOOST_AUTO_TEST_CASE(corruptions_have_their_rates) {
+  Generator gen(4);
+  const Tensor x = full({200, 100}, 0.5);
+  const Tensor masked = ae::corrupt(x, {ae::NoiseKind::masking, 0.25}, gen);
+  BOOST_TEST(std::abs(mean((masked == zeros_like(x)).to(DType::float32)).item() - 0.25) < 0.01);
+  const Tensor salted = ae::corrupt(x, {ae::NoiseKind::salt_and_pepper, 0.2}, gen);
+  BOOST_TEST(std::abs(mean((salted == ones_like(x)).to(DType::float32)).item() - 0.1) < 0.01);
+  BOOST_TEST(std::abs(mean((salted == zeros_like(x)).to(DType::float32)).item() - 0.1) < 0.01);
+  const Tensor noisy = ae::corrupt(x, {ae::NoiseKind::gaussian, 0.5}, gen);
+  BOOST_TEST(min(noisy).item() >= 0.0);
+  BOOST_TEST(max(noisy).item() <= 1.0);
+  check_throws<ValueError>([&] { ae::corrupt(x, {ae::NoiseKind::masking, 1.5}, gen); }, {"masking", "1.5"});
+}
+
+BOOST_AUTO_TEST_CASE(vae_kl_matches_monte_carlo) {
+  // KL(q || p) = E_q[log q(z) - log p(z)], estimated from 200000 samples of z.
+  Generator gen(5);
+  ae::VAEConfig c;
+  c.input = 8;
+  c.hidden = 6;
+  c.latent = 3;
+  ae::VariationalAutoencoder model(c, gen);
+  model.to(DType::float64);
+  NoGradGuard no_grad;
+  const Tensor x = rand({1, 8}, gen, DType::float64);
+  const auto q = model.posterior(Variable(x));
+  const double analytic = nn::kl_normal_loss(q.mu, q.logvar).item();
+  const std::int64_t n = 200000;
+  const Tensor mu = broadcast_to(q.mu.data(), {n, 3});
+  const Tensor logvar = broadcast_to(q.logvar.data(), {n, 3});
+  const Tensor eps = randn({n, 3}, gen, DType::float64);
+  const Tensor z = mu + exp(logvar * 0.5) * eps;
+  // log q(z) - log p(z) = sum_j [-logvar_j / 2 - eps_j^2 / 2 + z_j^2 / 2]
+  const Tensor log_ratio = sum(logvar * -0.5 - square(eps) * 0.5 + square(z) * 0.5, {1});
+  const double monte_carlo = mean(log_ratio).item();
+  const double standard_error = std::sqrt(var(log_ratio, {0}).item() / static_cast<double>(n));
+  BOOST_TEST_MESSAGE("KL analytic " << analytic << ", Monte-Carlo " << monte_carlo << " +- " << standard_error);
+  BOOST_TEST(std::abs(analytic - monte_carlo) < 4 * standard_error);
+}
+
+BOOST_AUTO_TEST_CASE(vae_samples_and_interpolates) {
+  Generator gen(6);
+  ae::VariationalAutoencoder model({8, 6, 2, 1.0}, gen);
+  const Tensor samples = model.sample(5, gen);
+  BOOST_TEST(shape_str(samples.shape()) == "(5, 8)");
+  BOOST_TEST(min(samples).item() > 0.0);
+  const Tensor a = rand({8}, gen), b = rand({8}, gen);
+  const Tensor path = model.interpolate(a, b, 4);
+  BOOST_TEST(shape_str(path.shape()) == "(4, 8)");
+  NoGradGuard no_grad;
+  BOOST_TEST(allclose(path.rows(0, 1), model.decode(model.encode(Variable(a.reshape({1, 8})))).data(), 1e-5, 1e-6));
+}
+
+BOOST_AUTO_TEST_CASE(every_model_passes_gradcheck) {
+  Generator gen(7);
+  const Tensor x = rand({3, 6}, gen);
+  ae::BasicConfig basic;
+  basic.input = 6;
+  basic.code = 2;
+  basic.hidden = ae::Activation::sigmoid;
+  basic.code_l2 = 0.1;
+  ae::BasicAutoencoder b1(basic, gen);
+  check_model_gradients(b1, x);
+  basic.tied = true;
+  ae::BasicAutoencoder b2(basic, gen);
+  check_model_gradients(b2, x);
+
+  ae::DeepConfig deep = ae::DeepConfig::hinton();
+  deep.sizes = {6, 5, 4, 2};
+  ae::DeepAutoencoder d(deep, gen);
+  check_model_gradients(d, x);
+
+  basic.tied = false;
+  ae::DenoisingAutoencoder dn(std::make_shared<ae::BasicAutoencoder>(basic, gen), {ae::NoiseKind::masking, 0.3}, 1);
+  check_model_gradients(dn, x);
+
+  ae::SparseConfig sparse;
+  sparse.input = 6;
+  sparse.hidden = 4;
+  ae::SparseAutoencoder s1(sparse, gen);
+  check_model_gradients(s1, x);
+  sparse.penalty = ae::SparsityPenalty::l1;
+  ae::SparseAutoencoder s2(sparse, gen);
+  check_model_gradients(s2, x);
+
+  ae::VariationalAutoencoder v({6, 5, 2, 1.0}, gen, 3);
+  check_model_gradients(v, x);
+}
+
+BOOST_AUTO_TEST_CASE(greedy_pretraining_lowers_the_error) {
+  Generator gen(8);
+  const Tensor x = clamp(data::low_rank_data(256, 16, 3, 0.02, gen) * 0.1 + 0.5, 0.0, 1.0);
+  ae::DeepConfig c = ae::DeepConfig::hinton();
+  c.sizes = {16, 12, 8, 3};
+  ae::DeepAutoencoder model(c, gen);
+  const double before = ae::reconstruction_error(model, x).sse_per_image;
+  std::ostringstream log;
+  ae::PretrainOptions options;
+  options.epochs = 20;
+  options.batch_size = 32;
+  options.lr = 1e-2;
+  options.out = &log;
+  ae::pretrain_greedy(model, x, options);
+  const double after = ae::reconstruction_error(model, x).sse_per_image;
+  BOOST_TEST_MESSAGE("deep autoencoder error " << before << " -> " << after << " after pretraining");
+  BOOST_TEST(after < 0.5 * before);
+  BOOST_TEST(log.str().find("pretraining layer 3/3") != std::string::npos, log.str());
+}
+
+BOOST_AUTO_TEST_CASE(configuration_errors) {
+  Generator gen(9);
+  ae::BasicConfig c;
+  c.output = ae::Activation::identity;  // BCE needs probabilities
+  check_throws<ValueError>([&] { ae::BasicAutoencoder(c, gen); }, {"BCE", "sigmoid"});
+  check_throws<ValueError>([] { ae::parse_activation("swish"); }, {"swish"});
+  check_throws<ValueError>([] { ae::parse_noise("pink"); }, {"pink"});
+  ae::DeepConfig d;
+  d.sizes = {784};
+  check_throws<ValueError>([&] { ae::DeepAutoencoder(d, gen); }, {"DeepAutoencoder", "two sizes"});
+}
+
+BOOST_AUTO_TEST_SUITE_END()
