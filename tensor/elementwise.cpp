@@ -38,21 +38,6 @@ template <class F> Tensor unary(const char* op, const Tensor& x, F f) {
   });
 }
 
-// out = f(a, b), broadcasting a and b (same floating dtype).
-template <class F> Tensor binary(const char* op, const Tensor& a, const Tensor& b, F f) {
-  check_same_dtype(op, a, b);
-  const Shape shape = broadcast_shapes(op, a.shape(), b.shape());
-  return dispatch_floating(op, a.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    Tensor out = Tensor::empty(shape, a.dtype());
-    auto xa = xview<T>(a);
-    auto xb = xview<T>(b);
-    auto xo = xview<T>(out);
-    xt::noalias(xo) = f(xa, xb);
-    return out;
-  });
-}
-
 // out = f(a, s) or f(s, a) for a double scalar s converted to a's dtype.
 template <class F>
 Tensor with_scalar(const char* op, const Tensor& a, double s, bool scalar_first, F f) {
@@ -72,6 +57,25 @@ Tensor with_scalar(const char* op, const Tensor& a, double s, bool scalar_first,
   });
 }
 
+// out = f(a, b), broadcasting a and b (same floating dtype).
+template <class F> Tensor binary(const char* op, const Tensor& a, const Tensor& b, F f) {
+  check_same_dtype(op, a, b);
+  // NOTE: a 0-d operand (a constant such as the 0.5 in x * 0.5) goes in as a scalar: xtensor
+  // broadcasts a 0-d array through its slow element-by-element stepper.
+  if (b.dim() == 0 && is_floating(a.dtype())) return with_scalar(op, a, b.item(), false, f);
+  if (a.dim() == 0 && is_floating(b.dtype())) return with_scalar(op, b, a.item(), true, f);
+  const Shape shape = broadcast_shapes(op, a.shape(), b.shape());
+  return dispatch_floating(op, a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    Tensor out = Tensor::empty(shape, a.dtype());
+    auto xa = xview<T>(a);
+    auto xb = xview<T>(b);
+    auto xo = xview<T>(out);
+    xt::noalias(xo) = f(xa, xb);
+    return out;
+  });
+}
+
 // Boolean out = f(a, b), broadcasting; any dtype, the same for a and b.
 template <class F> Tensor compare(const char* op, const Tensor& a, const Tensor& b, F f) {
   check_same_dtype(op, a, b);
@@ -80,9 +84,14 @@ template <class F> Tensor compare(const char* op, const Tensor& a, const Tensor&
   dispatch_all(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     auto xa = xview<T>(a);
-    auto xb = xview<T>(b);
     auto xo = xview<bool>(out);
-    xt::noalias(xo) = f(xa, xb);
+    if (b.dim() == 0 && a.dim() > 0) {  // a constant: as a scalar (see binary)
+      const T scalar = b.data<T>()[0];
+      xt::noalias(xo) = f(xa, scalar);
+    } else {
+      auto xb = xview<T>(b);
+      xt::noalias(xo) = f(xa, xb);
+    }
   });
   return out;
 }
@@ -211,10 +220,20 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   dispatch_floating("where", a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     auto xc = xview<bool>(condition);
-    auto xa = xview<T>(a);
-    auto xb = xview<T>(b);
     auto xo = xview<T>(out);
-    xt::noalias(xo) = xt::where(xc, xa, xb);
+    if (b.dim() == 0 && a.shape() == shape && condition.shape() == shape) {  // where(c, x, 0)
+      auto xa = xview<T>(a);
+      const T scalar = b.data<T>()[0];
+      xt::noalias(xo) = xt::where(xc, xa, scalar);
+    } else if (a.dim() == 0 && b.shape() == shape && condition.shape() == shape) {
+      auto xb = xview<T>(b);
+      const T scalar = a.data<T>()[0];
+      xt::noalias(xo) = xt::where(xc, scalar, xb);
+    } else {
+      auto xa = xview<T>(a);
+      auto xb = xview<T>(b);
+      xt::noalias(xo) = xt::where(xc, xa, xb);
+    }
   });
   return out;
 }
