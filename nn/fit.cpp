@@ -21,6 +21,7 @@
 
 #include "nn/checkpoint.hpp"
 #include "nn/progress.hpp"
+#include "tensor/files.hpp"
 
 namespace xtgrad::nn {
 
@@ -82,23 +83,13 @@ void make_parent_directory(const std::string& path) {
 // on POSIX), so that a crash or Ctrl-C leaves the epochs done so far, never a half-written line.
 void write_history(const std::string& path, const std::vector<EpochRecord>& history) {
   make_parent_directory(path);
-  const std::string temporary = path + ".tmp";
-  std::ofstream file(temporary);
-  if (!file) {
-    throw FileError("fit: cannot write the history file " + temporary + ": " + std::strerror(errno));
-  }
-  file << "epoch,train_loss,val_loss,lr,seconds,samples_per_second\n" << std::setprecision(9);
+  std::ostringstream csv;
+  csv << "epoch,train_loss,val_loss,lr,seconds,samples_per_second\n" << std::setprecision(9);
   for (const EpochRecord& r : history) {
-    file << r.epoch << ',' << r.train_loss << ',' << r.val_loss << ',' << r.learning_rate << ','
-         << r.seconds << ',' << r.samples_per_second << '\n';  // no validation: val_loss "nan"
+    csv << r.epoch << ',' << r.train_loss << ',' << r.val_loss << ',' << r.learning_rate << ','
+        << r.seconds << ',' << r.samples_per_second << '\n';  // no validation: val_loss "nan"
   }
-  file.close();
-  if (!file) throw FileError("fit: writing the history file " + temporary + " failed");
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    throw FileError("fit: cannot rename " + temporary + " to " + path + ": " + error.message());
-  }
+  write_file_atomically(path, csv.str(), "fit: history file");
 }
 
 // "runs/ckpt-{epoch}.npz" -> "runs/ckpt-12.npz" (every "{epoch}" is replaced).

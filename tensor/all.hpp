@@ -1,6 +1,7 @@
 #pragma once
 // Everything in xtgrad's tensor library.
 #include "tensor/creation.hpp"
+#include "tensor/files.hpp"
 #include "tensor/io.hpp"
 #include "tensor/linalg.hpp"
 #include "tensor/manipulation.hpp"
