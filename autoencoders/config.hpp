@@ -1,0 +1,73 @@
+#pragma once
+// Run configurations: which model, with which options, trained how. Named configurations
+// live as JSON files in autoencoders/configs/ (keras-basic.json, hinton.json, ...) and
+// reproduce published protocols; `xtgrad train --config NAME` loads one.
+//
+//   {
+//     "description": "Keras blog, basic autoencoder",
+//     "model": "basic",
+//     "basic": {"code": 32, "hidden": "relu", "output": "sigmoid", "loss": "bce"},
+//     "train": {"optimizer": "adam", "lr": 0.001, "batch_size": 256, "epochs": 50}
+//   }
+//
+// Every key is checked: an unknown one (a typo) is an error naming the file and the key.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "autoencoders/basic.hpp"
+#include "autoencoders/deep.hpp"
+#include "autoencoders/denoising.hpp"
+#include "autoencoders/sparse.hpp"
+#include "autoencoders/variational.hpp"
+
+namespace xtgrad::ae {
+
+struct TrainConfig {
+  std::string optimizer = "adam";  // adam, sgd or lbfgs (full batch)
+  double lr = 1e-3;
+  std::int64_t batch_size = 256;
+  int epochs = 10;
+  std::int64_t limit = -1;          // use only the first `limit` training images (-1: all)
+  std::int64_t validation = 5000;   // held out from the end of the training images
+  std::uint64_t seed = 0;
+  int lbfgs_iterations = 400;       // lbfgs: total iterations
+  int pretrain_epochs = 0;          // deep: greedy layer-wise pretraining, epochs per layer
+};
+
+struct RunConfig {
+  std::string name = "custom";
+  std::string description;
+  std::string model = "basic";  // basic, deep, denoising, sparse, vae
+  BasicConfig basic;
+  DeepConfig deep;
+  std::string denoising_inner = "deep";  // the model the denoising wrapper trains
+  NoiseConfig noise;
+  SparseConfig sparse;
+  VAEConfig vae;
+  TrainConfig train;
+};
+
+// The folder of the named configurations: $XTGRAD_CONFIG_DIR, else the source tree's
+// autoencoders/configs (compiled in).
+std::string default_config_dir();
+
+// A configuration from a JSON file path, or by name from `dir` ("keras-basic" ->
+// dir/keras-basic.json). FileError for a missing or unreadable file, ValueError naming the
+// file and key for bad content.
+RunConfig load_config(const std::string& name_or_path, const std::string& dir = default_config_dir());
+// Throws ValueError, starting with `where`, for settings out of range (epochs, lr, sizes...).
+void check_config(const RunConfig& config, const std::string& where);
+// The defaults for a model name (ValueError for an unknown one).
+RunConfig default_config(const std::string& model);
+// The configuration as JSON text (what results.json and config.json record).
+std::string config_to_json(const RunConfig& config);
+
+// Sets the code size of whichever model the configuration selects (--latent).
+void set_code_size(RunConfig& config, std::int64_t code);
+std::int64_t code_size(const RunConfig& config);
+
+// The model a configuration describes, initialised from gen.
+std::shared_ptr<Autoencoder> make_model(const RunConfig& config, Generator& gen);
+
+}  // namespace xtgrad::ae

@@ -1,0 +1,213 @@
+// One experiment end to end (see experiment.hpp).
+#include "autoencoders/experiment.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "autoencoders/fashion_mnist.hpp"
+#include "autoencoders/pca.hpp"
+#include "autoencoders/pictures.hpp"
+#include "nn/all.hpp"
+
+namespace xtgrad::ae {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr int kLbfgsIterationsPerEpoch = 20;  // one history line per 20 L-BFGS iterations
+
+// Creates the folder and checks that a file can be written in it.
+void prepare_output_dir(const std::string& dir) {
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error || !fs::is_directory(dir)) {
+    throw FileError("output folder " + dir + ": cannot create it" + (error ? " (" + error.message() + ")" : ""));
+  }
+  write_file_atomically(dir + "/.write-test", "", "output folder " + dir);
+  fs::remove(dir + "/.write-test", error);
+}
+
+std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t, const std::vector<Variable>& parameters) {
+  if (t.optimizer == "sgd") return std::make_unique<nn::SGD>(parameters, nn::SGDOptions{t.lr, 0.9});
+  if (t.optimizer == "lbfgs") {
+    nn::LBFGSOptions o;
+    o.lr = t.lr;
+    o.max_iter = kLbfgsIterationsPerEpoch;
+    o.max_eval = kLbfgsIterationsPerEpoch * 5 / 4;
+    return std::make_unique<nn::LBFGS>(parameters, o);
+  }
+  return std::make_unique<nn::Adam>(parameters, t.lr);
+}
+
+// Pictures of what the model does; each is optional where it makes no sense for the model.
+std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& config, const data::ImageSet& test,
+                                       const std::string& dir, std::ostream& out) {
+  std::vector<std::string> written;
+  auto done = [&](const std::string& name) { written.push_back(dir + "/" + name); };
+  const Tensor originals = test.images.rows(0, 10);
+  save_image_grid(dir + "/reconstructions.png", concatenate({originals, reconstruct(model, originals)}), 28, 28, 10, 3);
+  done("reconstructions.png");
+  if (gnuplot_available()) {
+    plot_loss_curves(dir + "/history.csv", dir + "/loss.png", config.name + ": loss per image");
+    done("loss.png");
+    if (model.code_size() == 2) {
+      const Tensor some = test.images.rows(0, 5000);
+      std::vector<std::string> names(data::fashion_mnist_classes.begin(), data::fashion_mnist_classes.end());
+      plot_latent_scatter(dir + "/latent.png", encode_all(model, some), test.labels.rows(0, 5000), names,
+                          config.name + ": 2-d codes of test images");
+      done("latent.png");
+    }
+  } else {
+    out << "note: gnuplot is not installed, so loss.png and latent.png were not drawn\n";
+  }
+  if (config.model == "basic" || config.model == "sparse") {
+    const Tensor filters = model.first_layer_filters();
+    save_filter_grid(dir + "/filters.png", filters.rows(0, std::min<std::int64_t>(100, filters.size(0))), 28, 28, 10, 2);
+    done("filters.png");
+  }
+  if (auto* vae = dynamic_cast<VariationalAutoencoder*>(&model)) {
+    Generator gen(config.train.seed + 3);
+    save_image_grid(dir + "/samples.png", vae->sample(64, gen), 28, 28, 8, 3);
+    done("samples.png");
+    save_image_grid(dir + "/interpolation.png", vae->interpolate(test.images.rows(0, 1), test.images.rows(1, 2), 10), 28, 28, 10, 3);
+    done("interpolation.png");
+  }
+  if (auto* denoising = dynamic_cast<DenoisingAutoencoder*>(&model)) {
+    Generator gen(12345);
+    const Tensor noisy = corrupt(originals, denoising->noise, gen);
+    save_image_grid(dir + "/denoising.png", concatenate({noisy, reconstruct(*denoising->inner, noisy), originals}), 28, 28, 10, 3);
+    done("denoising.png");
+  }
+  return written;
+}
+
+std::string number(double x) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(3) << x;
+  return s.str();
+}
+
+}  // namespace
+
+RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options) {
+  std::ostream& out = options.out != nullptr ? *options.out : std::cout;
+  const std::string dir = options.out_dir.empty() ? "runs/" + config.name : options.out_dir;
+  const std::string data_dir = options.data_dir.empty() ? data::default_fashion_mnist_dir() : options.data_dir;
+  prepare_output_dir(dir);
+  Generator gen(config.train.seed);
+
+  const data::ImageSet train_all = data::load_fashion_mnist(data::Split::train, data_dir, config.train.limit);
+  const data::ImageSet test = data::load_fashion_mnist(data::Split::test, data_dir);
+  const std::int64_t n = train_all.images.size(0);
+  const std::int64_t n_val = std::min(config.train.validation, n / 5);
+  const Tensor train_x = train_all.images.rows(0, n - n_val);
+  out << "Fashion-MNIST from " << data_dir << ": " << n - n_val << " training, " << n_val
+      << " validation and " << test.images.size(0) << " test images\n";
+
+  std::shared_ptr<Autoencoder> model = make_model(config, gen);
+  out << config.name << ": " << model->describe() << "\n" << model->summary({model->input_size()}, config.train.batch_size) << "\n";
+  if (auto* deep = dynamic_cast<DeepAutoencoder*>(model.get()); deep && config.train.pretrain_epochs > 0) {
+    PretrainOptions p;
+    p.epochs = config.train.pretrain_epochs;
+    p.batch_size = config.train.batch_size;
+    p.lr = config.train.lr;
+    p.seed = config.train.seed;
+    p.out = &out;
+    pretrain_greedy(*deep, train_x, p);
+  }
+
+  std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(config.train, model->parameters());
+  const bool full_batch = config.train.optimizer == "lbfgs";
+  nn::FitOptions fit_options;
+  fit_options.epochs = full_batch ? (config.train.lbfgs_iterations + kLbfgsIterationsPerEpoch - 1) / kLbfgsIterationsPerEpoch
+                                  : config.train.epochs;
+  fit_options.batch_size = full_batch ? train_x.size(0) : config.train.batch_size;
+  fit_options.seed = config.train.seed;
+  fit_options.history_csv = dir + "/history.csv";
+  fit_options.out = &out;
+  nn::TensorDataset train_data(train_x);
+  nn::TensorDataset val_data(n_val > 0 ? train_all.images.rows(n - n_val, n) : train_x.rows(0, 1));
+  const nn::FitResult fit = nn::fit(*model, [&](nn::Module&, const nn::Batch& b) { return model->loss(b); },
+                                    *optimizer, train_data, n_val > 0 ? &val_data : nullptr, fit_options);
+
+  const ReconstructionError error = reconstruction_error(*model, test.images);
+  const auto pca_start = std::chrono::steady_clock::now();
+  const PCA pca = PCA::fit(train_all.images);
+  const double pca_sse = pca.sse_per_image(test.images, model->code_size());
+  const double pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
+  const auto report = model->report(test.images);
+
+  nn::save_checkpoint(dir + "/model.npz", *model);
+  write_file_atomically(dir + "/config.json", config_to_json(config) + "\n", "config.json");
+  RunSummary summary{dir, error.sse_per_image, pca_sse, {}};
+  summary.pictures = draw_pictures(*model, config, test, dir, out);
+
+  double samples = 0;
+  for (const auto& e : fit.history) samples += e.samples_per_second * e.seconds;
+  json results;
+  results["model"] = config.model;
+  results["config"] = json::parse(config_to_json(config));
+  results["epochs"] = fit.history.size();
+  results["train_seconds"] = fit.train_seconds;
+  results["samples_per_second"] = fit.train_seconds > 0 ? samples / fit.train_seconds : 0.0;
+  results["test_sse_per_image"] = error.sse_per_image;
+  if (model->logistic_output()) results["test_bce_per_image"] = error.bce_per_image;
+  results["pca_sse_per_image"] = pca_sse;
+  results["pca_components"] = model->code_size();
+  results["pca_seconds"] = pca_seconds;
+  for (const auto& [key, value] : report) results[key] = value;
+  results["pictures"] = summary.pictures;
+  write_file_atomically(dir + "/results.json", results.dump(2) + "\n", "results.json");
+
+  out << "\ntest reconstruction error per image (squared error summed over 784 pixels)\n"
+      << "  " << std::left << std::setw(44) << model->describe() << number(error.sse_per_image) << "\n"
+      << "  " << std::setw(44) << ("PCA, " + std::to_string(model->code_size()) + " components") << number(pca_sse) << "\n";
+  if (model->logistic_output()) out << "  (model's binary cross-entropy per image: " << number(error.bce_per_image) << ")\n";
+  for (const auto& [key, value] : report) out << "  " << key << ": " << number(value) << "\n";
+  out << "\nresults, model and pictures are in " << dir << "/\n";
+  return summary;
+}
+
+TrainedModel load_trained(const std::string& model_file) {
+  const fs::path config_path = fs::path(model_file).parent_path() / "config.json";
+  if (!fs::exists(model_file)) throw FileError("model file " + model_file + ": no such file");
+  TrainedModel t;
+  t.config = load_config(config_path.string());
+  Generator gen(0);
+  t.model = make_model(t.config, gen);
+  nn::load_checkpoint(model_file, *t.model);
+  return t;
+}
+
+void evaluate_trained(const std::string& model_file, const std::string& data_dir, std::ostream& out) {
+  TrainedModel t = load_trained(model_file);
+  const data::ImageSet test = data::load_fashion_mnist(data::Split::test, data_dir.empty() ? data::default_fashion_mnist_dir() : data_dir);
+  const ReconstructionError error = reconstruction_error(*t.model, test.images);
+  out << t.config.name << ": " << t.model->describe() << " on " << test.images.size(0) << " test images\n"
+      << "  test_sse_per_image " << number(error.sse_per_image) << "\n";
+  if (t.model->logistic_output()) out << "  test_bce_per_image " << number(error.bce_per_image) << "\n";
+  for (const auto& [key, value] : t.model->report(test.images)) out << "  " << key << " " << number(value) << "\n";
+}
+
+void print_pca_table(const std::vector<std::int64_t>& components, const std::string& data_dir,
+                     std::int64_t limit, std::ostream& out) {
+  const std::string dir = data_dir.empty() ? data::default_fashion_mnist_dir() : data_dir;
+  const data::ImageSet train = data::load_fashion_mnist(data::Split::train, dir, limit);
+  const data::ImageSet test = data::load_fashion_mnist(data::Split::test, dir);
+  const PCA pca = PCA::fit(train.images);
+  out << "PCA fitted on " << train.images.size(0) << " training images; test squared error per image\n"
+      << "components  sse_per_image\n";
+  for (std::int64_t k : components) {
+    out << std::setw(10) << k << "  " << number(pca.sse_per_image(test.images, k)) << "\n";
+  }
+}
+
+}  // namespace xtgrad::ae

@@ -1,0 +1,48 @@
+#pragma once
+// One experiment, end to end: train a configured autoencoder on Fashion-MNIST, evaluate it on
+// the test images next to PCA with the same code size (fitted in the same run), and write
+// everything into one folder:
+//
+//   results.json      the numbers (see README), config.json (the resolved configuration),
+//   history.csv       one line per epoch, model.npz (numpy.load reads it),
+//   reconstructions.png, loss.png, and per model latent.png (2-unit codes), filters.png
+//   (basic, sparse), samples.png and interpolation.png (vae), denoising.png (denoising).
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autoencoders/config.hpp"
+
+namespace xtgrad::ae {
+
+struct RunOptions {
+  std::string data_dir;      // empty: data::default_fashion_mnist_dir()
+  std::string out_dir;       // empty: runs/<config name>
+  std::ostream* out = nullptr;  // progress and tables (nullptr: std::cout)
+};
+
+struct RunSummary {
+  std::string out_dir;
+  double test_sse_per_image = 0;
+  double pca_sse_per_image = 0;
+  std::vector<std::string> pictures;  // paths written
+};
+
+RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options = {});
+
+// A model saved by train_and_evaluate, rebuilt from the config.json beside model.npz.
+struct TrainedModel {
+  RunConfig config;
+  std::shared_ptr<Autoencoder> model;
+};
+TrainedModel load_trained(const std::string& model_file);
+
+// Evaluates a trained model on the test images and prints its errors (and report).
+void evaluate_trained(const std::string& model_file, const std::string& data_dir, std::ostream& out);
+
+// The PCA table: test SSE per image for each k, fitted on the training images.
+void print_pca_table(const std::vector<std::int64_t>& components, const std::string& data_dir,
+                     std::int64_t limit, std::ostream& out);
+
+}  // namespace xtgrad::ae
