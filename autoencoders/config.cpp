@@ -54,12 +54,12 @@ class Section {
 
 void read_sections(const json& j, const std::string& where, RunConfig& c) {
   Section top(j, where);
-  std::string model = "basic", description;
+  std::string model = "basic", description, name = c.name;
   top.read("model", model);
   top.read("description", description);
+  top.read("name", name);  // written into config.json by train; a file name otherwise
   for (const char* key : {"basic", "deep", "denoising", "sparse", "vae", "train"}) top.allow(key);
   top.finish();
-  const std::string name = c.name;
   c = default_config(model);  // the model's defaults, then the file's settings over them
   c.name = name;
   c.description = description;

@@ -1,0 +1,21 @@
+# Runs one xtgrad command line and checks its exit code and what it printed.
+#   -D EXE=... -D ARGS="a;b;c" -D EXPECT_EXIT=2 -D STDERR_REGEX=... [-D STDOUT_REGEX=...]
+# With EXPECT_EXIT non-zero, stderr must be exactly one line (the error message).
+execute_process(COMMAND "${EXE}" ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(what "xtgrad ${ARGS}\n--- exit ${rc}\n--- stdout:\n${out}\n--- stderr:\n${err}")
+if(NOT rc STREQUAL "${EXPECT_EXIT}")
+  message(FATAL_ERROR "expected exit code ${EXPECT_EXIT}:\n${what}")
+endif()
+if(DEFINED STDERR_REGEX AND NOT err MATCHES "${STDERR_REGEX}")
+  message(FATAL_ERROR "stderr does not match '${STDERR_REGEX}':\n${what}")
+endif()
+if(DEFINED STDOUT_REGEX AND NOT out MATCHES "${STDOUT_REGEX}")
+  message(FATAL_ERROR "stdout does not match '${STDOUT_REGEX}':\n${what}")
+endif()
+if(NOT EXPECT_EXIT STREQUAL "0")
+  string(REGEX MATCHALL "\n" newlines "${err}")
+  list(LENGTH newlines lines)
+  if(NOT lines EQUAL 1)
+    message(FATAL_ERROR "an error must be one line, got ${lines}:\n${what}")
+  endif()
+endif()
