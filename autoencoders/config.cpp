@@ -150,7 +150,8 @@ RunConfig default_config(const std::string& model) {
   c.model = model;
   c.name = model;
   if (model == "sparse") {
-    c.train.optimizer = "lbfgs";
+    c.train.optimizer = "lbfgs";  // UFLDL's protocol: full-batch L-BFGS with unit steps
+    c.train.lr = 1.0;
   } else if (model == "vae") {
     c.train.batch_size = 128;
   } else if (model != "basic" && model != "deep" && model != "denoising") {
