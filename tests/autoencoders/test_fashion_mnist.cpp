@@ -9,17 +9,16 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
 
+#include "../support/files.hpp"
 #include "autoencoders/fashion_mnist.hpp"
 #include "test_support.hpp"
 
-namespace fs = std::filesystem;
 namespace utf = boost::unit_test;
 using namespace xtgrad;
 using namespace xtgrad::data;
@@ -58,23 +57,13 @@ Bytes fashion_pixels(int count) {
 const Bytes kPixels = {0, 51, 102, 255, 1, 2, 3, 4, 255, 254, 128, 0};
 const Bytes kLabels = {9, 0, 3};
 
-// A fresh directory for one test case, removed with everything in it afterwards.
-struct TempDir {
-  fs::path dir;
-
-  TempDir() {
-    std::string name = (fs::temp_directory_path() / "xtgrad-fashion-mnist-XXXXXX").string();
-    if (mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + name);
-    dir = name;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
+// The suite's fixture: a fresh folder for each test case, and ways to write IDX files into it.
+struct IdxFiles {
+  testing::TempDir dir;
 
   // Writes `content` gzipped, as Debian ships the files, and returns the path.
   std::string write_gz(const std::string& name, const std::string& content) const {
-    const std::string path = (dir / name).string();
+    const std::string path = dir.file(name);
     gzFile file = gzopen(path.c_str(), "wb");
     BOOST_REQUIRE(file != nullptr);
     BOOST_REQUIRE(gzwrite(file, content.data(), static_cast<unsigned>(content.size())) ==
@@ -85,7 +74,7 @@ struct TempDir {
 
   // Writes `content` as it is and returns the path.
   std::string write_plain(const std::string& name, const std::string& content) const {
-    const std::string path = (dir / name).string();
+    const std::string path = dir.file(name);
     std::ofstream(path, std::ios::binary) << content;
     return path;
   }
@@ -134,7 +123,7 @@ struct ScopedEnv {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(fashion_mnist, TempDir)
+BOOST_FIXTURE_TEST_SUITE(fashion_mnist, IdxFiles)
 
 // --- reading ---------------------------------------------------------------------------------
 
@@ -186,25 +175,25 @@ BOOST_AUTO_TEST_CASE(loads_both_splits_from_a_directory) {
   write_split("train", 5, 5);
   write_split("t10k", 3, 3, /*gzipped=*/false);  // names without .gz are found too
 
-  const ImageSet train = load_fashion_mnist(Split::train, dir.string());
+  const ImageSet train = load_fashion_mnist(Split::train, dir.path.string());
   BOOST_TEST(train.images.shape() == (Shape{5, 784}));
   BOOST_TEST(train.labels.to_vector<std::int64_t>() == (std::vector<std::int64_t>{0, 1, 2, 3, 4}),
              boost::test_tools::per_element());
   BOOST_TEST(train.images.at({1, 0}) == 31.0 / 255.0, boost::test_tools::tolerance(1e-7));
 
-  const ImageSet test = load_fashion_mnist(Split::test, dir.string());
+  const ImageSet test = load_fashion_mnist(Split::test, dir.path.string());
   BOOST_TEST(test.images.shape() == (Shape{3, 784}));
   BOOST_TEST(test.labels.shape() == (Shape{3}));
 
-  const ImageSet first_two = load_fashion_mnist(Split::train, dir.string(), 2);
+  const ImageSet first_two = load_fashion_mnist(Split::train, dir.path.string(), 2);
   BOOST_TEST(first_two.images.shape() == (Shape{2, 784}));
   BOOST_TEST(first_two.labels.shape() == (Shape{2}));
 }
 
 BOOST_AUTO_TEST_CASE(default_directory_follows_the_environment) {
   {
-    ScopedEnv env("XTGRAD_FASHION_MNIST_DIR", dir.string().c_str());
-    BOOST_TEST(default_fashion_mnist_dir() == dir.string());
+    ScopedEnv env("XTGRAD_FASHION_MNIST_DIR", dir.path.string().c_str());
+    BOOST_TEST(default_fashion_mnist_dir() == dir.path.string());
   }
   {
     ScopedEnv env("XTGRAD_FASHION_MNIST_DIR", nullptr);
@@ -226,13 +215,13 @@ BOOST_AUTO_TEST_CASE(class_names) {
 // --- errors: each one names the file and the problem ---------------------------------------
 
 BOOST_AUTO_TEST_CASE(missing_file) {
-  const std::string path = (dir / "no-such-file.gz").string();
+  const std::string path = dir.file("no-such-file.gz");
   BOOST_CHECK_EXCEPTION(read_idx_images(path), FileError,
                         message_has({"read_idx_images", path, "cannot open", "No such file"}));
 }
 
 BOOST_AUTO_TEST_CASE(missing_directory) {
-  const std::string missing = (dir / "nowhere").string();
+  const std::string missing = dir.file("nowhere");
   BOOST_CHECK_EXCEPTION(load_fashion_mnist(Split::train, missing), FileError,
                         message_has({missing, "dataset-fashion-mnist",
                                      "XTGRAD_FASHION_MNIST_DIR"}));
@@ -240,7 +229,7 @@ BOOST_AUTO_TEST_CASE(missing_directory) {
 
 BOOST_AUTO_TEST_CASE(missing_file_in_directory) {
   write_split("train", 2, 2);
-  BOOST_CHECK_EXCEPTION(load_fashion_mnist(Split::test, dir.string()), FileError,
+  BOOST_CHECK_EXCEPTION(load_fashion_mnist(Split::test, dir.path.string()), FileError,
                         message_has({"t10k-images-idx3-ubyte.gz", "cannot open"}));
 }
 
@@ -318,7 +307,7 @@ BOOST_AUTO_TEST_CASE(label_out_of_range) {
 
 BOOST_AUTO_TEST_CASE(image_and_label_counts_differ) {
   write_split("train", 5, 4);
-  BOOST_CHECK_EXCEPTION(load_fashion_mnist(Split::train, dir.string()), FileError,
+  BOOST_CHECK_EXCEPTION(load_fashion_mnist(Split::train, dir.path.string()), FileError,
                         message_has({"train-images-idx3-ubyte.gz", "5 images",
                                      "train-labels-idx1-ubyte.gz", "4 labels"}));
 }
@@ -326,7 +315,7 @@ BOOST_AUTO_TEST_CASE(image_and_label_counts_differ) {
 BOOST_AUTO_TEST_CASE(images_not_28_by_28) {
   write_gz("train-images-idx3-ubyte.gz", idx_file(2051, {3, 2, 2}, kPixels));
   write_gz("train-labels-idx1-ubyte.gz", idx_file(2049, {3}, kLabels));
-  BOOST_CHECK_EXCEPTION(load_fashion_mnist(Split::train, dir.string()), FileError,
+  BOOST_CHECK_EXCEPTION(load_fashion_mnist(Split::train, dir.path.string()), FileError,
                         message_has({"train-images-idx3-ubyte.gz", "2 x 2", "expected 28 x 28"}));
 }
 

@@ -10,10 +10,9 @@
 
 #include <boost/test/unit_test.hpp>
 
-// NOTE: the tests reach stb through xtgrad::autoencoders, which links libstb privately, so
-// the header is named by its folder under /usr/include.
-#include <stb/stb_image.h>
+#include <stb_image.h>  // reads the PNGs back (libstb.so holds the implementation)
 
+#include "../support/files.hpp"
 #include "../tensor/helpers.hpp"
 #include "autoencoders/pictures.hpp"
 #include "tensor/all.hpp"
@@ -22,29 +21,11 @@ namespace fs = std::filesystem;
 namespace utf = boost::unit_test;
 using namespace xtgrad;
 using xtgrad::testing::check_throws;
+using xtgrad::testing::TempDir;
 
 namespace {
 
 constexpr int kGap = 32;  // the grey between images
-
-// A fresh folder for one test case, removed afterwards.
-struct Folder {
-  fs::path path;
-  Folder() {
-    const auto* test = &utf::framework::current_test_case();
-    path = fs::temp_directory_path() / ("xtgrad-test-pictures-" + test->p_name.get());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~Folder() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  // Names of everything in the folder (to see that no temporary file was left).
-  std::vector<std::string> contents() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(path)) names.push_back(entry.path().filename().string());
-    return names;
-  }
-};
 
 struct PngSize {
   std::uint32_t width = 0, height = 0;
@@ -107,7 +88,7 @@ BOOST_AUTO_TEST_SUITE(pictures)
 // 5 images of 3 x 2 pixels, 2 per row, scale 2: 3 rows of cells 4 wide and 6 high,
 // so the picture is 2 * (4 + 1) + 1 = 11 wide and 3 * (6 + 1) + 1 = 22 high.
 BOOST_AUTO_TEST_CASE(image_grid_layout_and_grey_levels) {
-  Folder folder;
+  TempDir folder;
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const std::vector<float> values = {
       1, 1, 1, 1, 1, 1,              // image 0: white
@@ -158,12 +139,12 @@ BOOST_AUTO_TEST_CASE(image_grid_layout_and_grey_levels) {
   // The cell after the last image stays gap grey.
   BOOST_TEST(pixel(5, 0, 0) == kGap);
   BOOST_TEST(pixel(5, 1, 2, 1, 1) == kGap);
-  BOOST_TEST(folder.contents() == std::vector<std::string>{"grid.png"});
+  BOOST_TEST(folder.entries() == std::vector<std::string>{"grid.png"});
 }
 
 // 16 images of 28 x 28 in rows of 8 at scale 2: 8 * 57 + 1 = 457 by 2 * 57 + 1 = 115.
 BOOST_AUTO_TEST_CASE(image_grid_size_of_mnist_sized_images) {
-  Folder folder;
+  TempDir folder;
   const std::string path = folder.file("digits.png");
   ae::save_image_grid(path, full({16, 784}, 0.5), 28, 28, 8);
   const PngSize size = png_size(path);
@@ -173,7 +154,7 @@ BOOST_AUTO_TEST_CASE(image_grid_size_of_mnist_sized_images) {
 
 // Fewer images than columns: the grid is as wide as the images it has.
 BOOST_AUTO_TEST_CASE(image_grid_with_fewer_images_than_columns) {
-  Folder folder;
+  TempDir folder;
   const std::string path = folder.file("three.png");
   ae::save_image_grid(path, ones({3, 4}), 2, 2, 10, 1);
   const PngSize size = png_size(path);
@@ -183,7 +164,7 @@ BOOST_AUTO_TEST_CASE(image_grid_with_fewer_images_than_columns) {
 
 // Each unit is stretched on its own to [0, 1]: min black, max white.
 BOOST_AUTO_TEST_CASE(filter_grid_normalises_each_unit) {
-  Folder folder;
+  TempDir folder;
   const std::vector<double> weights = {
       -2, 0, 2, 4,         // unit 0: range [-2, 4]
       10, 11, 12, 13,      // unit 1: range [10, 13]
@@ -205,7 +186,7 @@ BOOST_AUTO_TEST_CASE(filter_grid_normalises_each_unit) {
 }
 
 BOOST_AUTO_TEST_CASE(grid_arguments_are_checked) {
-  Folder folder;
+  TempDir folder;
   const std::string path = folder.file("bad.png");
   check_throws<ShapeError>([&] { ae::save_image_grid(path, zeros({784}), 28, 28, 8); },
                            {"save_image_grid", "2-d", "(784,)"});
@@ -223,31 +204,31 @@ BOOST_AUTO_TEST_CASE(grid_arguments_are_checked) {
                            {"save_image_grid", "height and width"});
   check_throws<ValueError>([&] { ae::save_image_grid(path, Tensor(), 2, 2, 2); },
                            {"save_image_grid"});
-  BOOST_TEST(folder.contents().empty());
+  BOOST_TEST(folder.entries().empty());
 }
 
 BOOST_AUTO_TEST_CASE(grid_into_a_missing_folder_throws_file_error) {
-  Folder folder;
+  TempDir folder;
   const std::string path = folder.file("no/such/folder/grid.png");
   check_throws<FileError>([&] { ae::save_image_grid(path, ones({1, 4}), 2, 2, 1); },
                           {"save_image_grid", path, "No such file or directory"});
-  BOOST_TEST(folder.contents().empty());
+  BOOST_TEST(folder.entries().empty());
 }
 
 // The target is a folder: the temporary file is written, the rename fails, and the temporary
 // file must be gone afterwards. (Permission bits would not stop the tests when run as root.)
 BOOST_AUTO_TEST_CASE(grid_that_cannot_replace_its_target_leaves_no_file) {
-  Folder folder;
+  TempDir folder;
   const std::string path = folder.file("taken");
   fs::create_directory(path);
   check_throws<FileError>([&] { ae::save_image_grid(path, ones({1, 4}), 2, 2, 1); },
                           {"save_image_grid", path, "rename"});
-  BOOST_TEST(folder.contents() == std::vector<std::string>{"taken"});
+  BOOST_TEST(folder.entries() == std::vector<std::string>{"taken"});
   BOOST_TEST(fs::is_empty(path));
 }
 
 BOOST_AUTO_TEST_CASE(loss_curves_with_validation, *utf::precondition(has_gnuplot)) {
-  Folder folder;
+  TempDir folder;
   const std::string csv = folder.file("history.csv"), png = folder.file("loss.png");
   write_history(csv, 10, true);
   ae::plot_loss_curves(csv, png, "basic_ae on Fashion-MNIST");
@@ -258,18 +239,18 @@ BOOST_AUTO_TEST_CASE(loss_curves_with_validation, *utf::precondition(has_gnuplot
 
 // nn::fit without validation data writes val_loss "nan" on every row: only train is drawn.
 BOOST_AUTO_TEST_CASE(loss_curves_without_validation, *utf::precondition(has_gnuplot)) {
-  Folder folder;
+  TempDir folder;
   const std::string csv = folder.file("history.csv"), png = folder.file("loss.png");
   write_history(csv, 60, false);
   ae::plot_loss_curves(csv, png, "train only");
   const PngSize size = png_size(png);
   BOOST_TEST(size.width == 800u);
   BOOST_TEST(size.height == 500u);
-  BOOST_TEST(folder.contents().size() == 2u);  // history.csv and loss.png: no temporary file
+  BOOST_TEST(folder.entries().size() == 2u);  // history.csv and loss.png: no temporary file
 }
 
 BOOST_AUTO_TEST_CASE(loss_curves_need_a_train_loss_column) {
-  Folder folder;
+  TempDir folder;
   const std::string csv = folder.file("history.csv"), png = folder.file("loss.png");
   std::ofstream(csv) << "epoch,loss\n1,0.5\n";
   check_throws<FileError>([&] { ae::plot_loss_curves(csv, png, "t"); },
@@ -285,17 +266,17 @@ BOOST_AUTO_TEST_CASE(loss_curves_need_a_train_loss_column) {
 
 BOOST_AUTO_TEST_CASE(plot_into_a_missing_folder_throws_file_error,
                      *utf::precondition(has_gnuplot)) {
-  Folder folder;
+  TempDir folder;
   const std::string csv = folder.file("history.csv"), png = folder.file("no/such/loss.png");
   write_history(csv, 3, true);
   check_throws<FileError>([&] { ae::plot_loss_curves(csv, png, "t"); },
                           {"plot_loss_curves", png, "gnuplot exited with status"});
-  BOOST_TEST(folder.contents() == std::vector<std::string>{"history.csv"});
+  BOOST_TEST(folder.entries() == std::vector<std::string>{"history.csv"});
 }
 
 // Three clusters of 20 points, one per class.
 BOOST_AUTO_TEST_CASE(latent_scatter, *utf::precondition(has_gnuplot)) {
-  Folder folder;
+  TempDir folder;
   std::vector<float> xy;
   std::vector<std::int64_t> label;
   for (int i = 0; i < 60; ++i) {
@@ -311,11 +292,11 @@ BOOST_AUTO_TEST_CASE(latent_scatter, *utf::precondition(has_gnuplot)) {
   const PngSize size = png_size(png);
   BOOST_TEST(size.width == 800u);
   BOOST_TEST(size.height == 500u);
-  BOOST_TEST(folder.contents() == std::vector<std::string>{"codes.png"});
+  BOOST_TEST(folder.entries() == std::vector<std::string>{"codes.png"});
 }
 
 BOOST_AUTO_TEST_CASE(latent_scatter_arguments_are_checked) {
-  Folder folder;
+  TempDir folder;
   const std::string png = folder.file("codes.png");
   const std::vector<std::string> names = {"a", "b"};
   const Tensor labels(std::vector<std::int64_t>{0, 1, 1}, {3});

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "autograd/all.hpp"
@@ -37,7 +38,29 @@ struct Program {
   std::function<Values(const Inputs&)> semantic;
 };
 
-// Every program, in the order they are written in conformance_programs.cpp.
+// Every program, in the order of make_conformance.py (the order the groups are registered in).
 const std::vector<Program>& programs();
+
+// --- for the files that write the programs -----------------------------------------------------
+
+using In = const Inputs&;
+
+// Collects the programs; each group's function sets the group its programs belong to.
+struct Registry {
+  std::string group;
+  std::vector<Program> programs;
+
+  void op(std::string name, std::function<Variable(In)> program) {
+    programs.push_back({group, std::move(name), std::move(program), {}});
+  }
+  void semantic(std::string name, std::function<Values(In)> program) {
+    programs.push_back({group, std::move(name), {}, std::move(program)});
+  }
+};
+
+// The groups written in conformance_programs_semantics.cpp (the others are in
+// conformance_programs.cpp, which registers them all).
+void semantics(Registry& r);
+void higher_order(Registry& r);
 
 }  // namespace xtgrad::conformance

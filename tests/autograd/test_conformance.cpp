@@ -9,16 +9,15 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
-#include <fstream>
 #include <iomanip>
 #include <map>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "../support/json_data.hpp"
 #include "../tensor/helpers.hpp"
 #include "conformance_programs.hpp"
 
@@ -26,6 +25,7 @@ namespace xtgrad::conformance {
 namespace {
 
 using nlohmann::json;
+using testing::json_to_tensor;
 
 // |xtgrad - PyTorch| <= tolerance * (1 + |PyTorch|)
 constexpr double tolerance = 1e-10;
@@ -33,15 +33,8 @@ constexpr double tolerance = 1e-10;
 constexpr int reported_elements = 3;
 
 const json& data() {
-  static const json document = [] {
-    const std::string path = XTGRAD_TEST_DATA_DIR "/autograd_conformance.json";
-    std::ifstream file(path);
-    if (!file) {
-      throw std::runtime_error("cannot open " + path +
-                               " (written by tests/autograd/conformance/make_conformance.py)");
-    }
-    return json::parse(file);
-  }();
+  static const json document = testing::read_json_data(
+      "autograd_conformance.json", "tests/autograd/conformance/make_conformance.py");
   return document;
 }
 
@@ -51,11 +44,6 @@ const json* find_entry(const std::string& name) {
     if (entry.at("name") == name) return &entry;
   }
   return nullptr;
-}
-
-// {"shape": [...], "values": [...]} as a float64 Tensor.
-Tensor to_tensor(const json& value) {
-  return Tensor(value.at("values").get<std::vector<double>>(), value.at("shape").get<Shape>());
 }
 
 // Compares one xtgrad value with PyTorch's recorded one (null: PyTorch has None, so xtgrad
@@ -72,7 +60,7 @@ void check_value(const std::string& what, const Variable& got, const json& want)
     BOOST_ERROR(what << ": undefined in xtgrad, PyTorch has a value");
     return;
   }
-  const Tensor expected = to_tensor(want);
+  const Tensor expected = json_to_tensor(want);
   BOOST_TEST(got.dtype() == DType::float64, what << ": xtgrad's dtype is " << got.dtype());
   if (got.shape() != expected.shape()) {
     BOOST_ERROR(what << ": xtgrad's shape is " << shape_str(got.shape()) << ", PyTorch's is "
@@ -103,7 +91,7 @@ void run(const Program& program) {
     std::map<std::string, Variable> leaves;
     for (const json& input : entry->at("inputs")) {
       leaves.emplace(input.at("name").get<std::string>(),
-                     Variable(to_tensor(input), input.at("requires_grad").get<bool>()));
+                     Variable(json_to_tensor(input), input.at("requires_grad").get<bool>()));
     }
     const Inputs inputs(leaves);
     const json& outputs = entry->at("outputs");
@@ -112,7 +100,7 @@ void run(const Program& program) {
       const Variable y = program.op(inputs);
       check_value("output y", y, outputs.at("y"));
       const json& grad_output = entry->at("grad_output");
-      y.backward(grad_output.is_null() ? Variable() : Variable(to_tensor(grad_output)));
+      y.backward(grad_output.is_null() ? Variable() : Variable(json_to_tensor(grad_output)));
     } else {
       BOOST_TEST_REQUIRE(entry->at("kind") == "semantic", "recorded as an op program");
       const Values values = program.semantic(inputs);

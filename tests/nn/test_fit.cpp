@@ -1,8 +1,6 @@
-// fit(): it solves a linear regression; early stopping and restore_best give back the best
-// epoch's weights; a NaN loss stops with the epoch and step; progress output, history.csv,
-// checkpoints and the scheduler.
-#include <unistd.h>
-
+// fit(): it solves a linear regression; a NaN loss stops with the epoch and step; progress
+// output, history.csv, checkpoints and the scheduler. (Early stopping and restore_best are in
+// test_early_stopping.cpp.)
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -11,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "../support/files.hpp"
 #include "../tensor/helpers.hpp"
 #include "autograd/ops.hpp"
+#include "disagreeing_data.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/fit.hpp"
 #include "nn/linear.hpp"
@@ -26,23 +26,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const nn::BatchLoss mse = nn::reconstruction_loss(
-    [](const Variable& output, const Variable& target) { return nn::mse_loss(output, target); });
-
-// A fresh, empty directory under /tmp, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() / ("xtgrad-test-fit-" + name + "-" + std::to_string(getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -51,67 +34,6 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
-
-std::vector<float> weights_of(const nn::Linear& model) {
-  std::vector<float> w = model.weight.data().to_vector<float>();
-  for (float b : model.bias.data().to_vector<float>()) w.push_back(b);
-  return w;
-}
-
-// --- a validation set that disagrees with the training set ----------------------------------------
-// Training data follows y = 2 x + 1, validation data y = 1.5 x + 0.75. On their way from the
-// initial values (|w|, |b| <= 1) to (2, 1), the weights pass near (1.5, 0.75): the validation
-// loss falls for 9 epochs, then rises for good. Every run starts from the same weights and
-// sample order, so a run of k epochs reproduces the first k epochs of a longer one bit for bit.
-constexpr double kLearningRate = 0.01;  // SGD, 4 steps per epoch: a slow, smooth path
-struct Disagreeing {
-  nn::TensorDataset train, validation;
-};
-
-Disagreeing disagreeing_data() {
-  Generator gen(5);
-  const Tensor x = randn({64, 1}, gen);
-  const Tensor x_val = randn({32, 1}, gen);
-  return {nn::TensorDataset(x, x * 2.0 + 1.0), nn::TensorDataset(x_val, x_val * 1.5 + 0.75)};
-}
-
-nn::FitOptions disagreeing_options(int epochs) {
-  nn::FitOptions options;
-  options.epochs = epochs;
-  options.batch_size = 16;
-  options.seed = 2;
-  options.progress = false;
-  return options;
-}
-
-struct Run {
-  nn::FitResult result;
-  std::vector<float> weights;  // w, b after fit
-};
-
-Run fit_disagreeing(const nn::FitOptions& options) {
-  const Disagreeing data = disagreeing_data();
-  Generator init(11);
-  nn::Linear model(1, 1, init);
-  nn::SGD optimizer(model.parameters(), kLearningRate);
-  Run run;
-  run.result = nn::fit(model, mse, optimizer, data.train, &data.validation, options);
-  run.weights = weights_of(model);
-  return run;
-}
-
-// The weights after exactly `epochs` epochs, without early stopping.
-std::vector<float> weights_after(int epochs) { return fit_disagreeing(disagreeing_options(epochs)).weights; }
-
-int argmin_val_loss(const nn::FitResult& result) {
-  int best = 0;
-  for (std::size_t i = 1; i < result.history.size(); ++i) {
-    if (result.history[i].val_loss < result.history[static_cast<std::size_t>(best)].val_loss) {
-      best = static_cast<int>(i);
-    }
-  }
-  return best + 1;
-}
 
 // An optimizer that never changes the weights.
 class Frozen : public nn::Optimizer {
@@ -201,53 +123,8 @@ BOOST_AUTO_TEST_CASE(evaluate_records_nothing_and_keeps_the_mode) {
   BOOST_TEST(!model.is_training());
 }
 
-BOOST_AUTO_TEST_CASE(early_stopping_restores_the_best_weights) {
-  nn::FitOptions options = disagreeing_options(60);
-  options.early_stopping.patience = 3;
-  const Run run = fit_disagreeing(options);
-  const nn::FitResult& r = run.result;
-
-  BOOST_TEST(r.stopped_early);
-  BOOST_TEST_REQUIRE(r.best_epoch > 1);  // the validation loss did fall at first ...
-  BOOST_TEST(r.best_epoch == argmin_val_loss(r));
-  BOOST_TEST(r.history.size() == static_cast<std::size_t>(r.best_epoch + 3));  // ... then rose 3 times
-  BOOST_TEST(r.best_loss == r.history[static_cast<std::size_t>(r.best_epoch - 1)].val_loss);
-  // The weights are those after best_epoch epochs, not after the last one.
-  const std::vector<float> best = weights_after(r.best_epoch);
-  BOOST_TEST(run.weights == best, boost::test_tools::per_element());
-  BOOST_TEST((weights_after(static_cast<int>(r.history.size())) != best));
-
-  // Without restore_best, training stops at the same epoch and keeps the last weights.
-  options.early_stopping.restore_best = false;
-  const Run kept = fit_disagreeing(options);
-  BOOST_TEST(kept.result.history.size() == r.history.size());
-  BOOST_TEST(kept.weights == weights_after(static_cast<int>(r.history.size())),
-             boost::test_tools::per_element());
-}
-
-BOOST_AUTO_TEST_CASE(restore_best_also_applies_without_stopping_early) {
-  nn::FitOptions options = disagreeing_options(12);
-  options.early_stopping.patience = 100;
-  const Run run = fit_disagreeing(options);
-  BOOST_TEST(!run.result.stopped_early);
-  BOOST_TEST(run.result.history.size() == 12u);
-  BOOST_TEST_REQUIRE(run.result.best_epoch < 12);
-  BOOST_TEST(run.weights == weights_after(run.result.best_epoch), boost::test_tools::per_element());
-}
-
-BOOST_AUTO_TEST_CASE(min_delta_asks_for_a_real_improvement) {
-  // With a min_delta larger than any change of the validation loss, epoch 1 stays the best.
-  nn::FitOptions options = disagreeing_options(30);
-  options.early_stopping.patience = 2;
-  options.early_stopping.min_delta = 100.0;
-  const Run run = fit_disagreeing(options);
-  BOOST_TEST(run.result.best_epoch == 1);
-  BOOST_TEST(run.result.history.size() == 3u);
-  BOOST_TEST(run.weights == weights_after(1), boost::test_tools::per_element());
-}
-
 BOOST_AUTO_TEST_CASE(a_nan_loss_stops_training_with_the_epoch_and_step) {
-  TempDir dir("nan");
+  TempDir dir;
   const Disagreeing data = disagreeing_data();
   for (const double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
     Generator init(11);
@@ -260,7 +137,7 @@ BOOST_AUTO_TEST_CASE(a_nan_loss_stops_training_with_the_epoch_and_step) {
       return ++calls == 7 ? loss * bad : loss;
     };
     nn::FitOptions options = disagreeing_options(5);
-    options.history_csv = (dir.path / "history.csv").string();
+    options.history_csv = dir.file("history.csv");
     check_throws<nn::TrainingError>(
         [&] { nn::fit(model, breaks, optimizer, data.train, nullptr, options); },
         {"fit: the loss became", std::isnan(bad) ? "nan" : "inf", "at epoch 2, step 3 (of 4)",
@@ -340,8 +217,8 @@ BOOST_AUTO_TEST_CASE(terminal_output_redraws_a_bar) {
 }
 
 BOOST_AUTO_TEST_CASE(history_csv_is_written_after_every_epoch) {
-  TempDir dir("history");
-  const std::string path = (dir.path / "runs" / "history.csv").string();  // runs/ is created
+  TempDir dir;
+  const std::string path = dir.file("runs/history.csv");  // runs/ is created
   nn::FitOptions options = disagreeing_options(4);
   options.history_csv = path;
   const Run run = fit_disagreeing(options);
@@ -381,19 +258,19 @@ BOOST_AUTO_TEST_CASE(history_csv_is_written_after_every_epoch) {
 }
 
 BOOST_AUTO_TEST_CASE(checkpoints_every_n_epochs) {
-  TempDir dir("checkpoints");
+  TempDir dir;
   nn::FitOptions options = disagreeing_options(5);
   options.checkpoint_every = 2;
-  options.checkpoint_path = (dir.path / "ckpt-{epoch}.npz").string();
+  options.checkpoint_path = dir.file("ckpt-{epoch}.npz");
   fit_disagreeing(options);
   for (int e = 1; e <= 5; ++e) {
-    const bool saved = fs::exists(dir.path / ("ckpt-" + std::to_string(e) + ".npz"));
+    const bool saved = fs::exists(dir.file("ckpt-" + std::to_string(e) + ".npz"));
     BOOST_TEST(saved == (e % 2 == 0), "epoch " << e);
   }
   // The checkpoint of epoch 4 holds the weights after 4 epochs.
   Generator gen(0);
   nn::Linear loaded(1, 1, gen);
-  nn::load_checkpoint((dir.path / "ckpt-4.npz").string(), loaded);
+  nn::load_checkpoint(dir.file("ckpt-4.npz"), loaded);
   BOOST_TEST(weights_of(loaded) == weights_after(4), boost::test_tools::per_element());
 }
 

@@ -1,5 +1,5 @@
 // Module: registration, dotted names, modes, dtype conversion, state dicts, summary.
-#include "../tensor/helpers.hpp"
+#include "helpers.hpp"
 #include "nn/all.hpp"
 
 using namespace xtgrad;
@@ -22,12 +22,6 @@ class TwoLayer : public nn::Module {
   std::shared_ptr<nn::Linear> fc2;
   Variable scale, count;
 };
-
-std::vector<std::string> keys(const nn::StateDict& s) {
-  std::vector<std::string> k;
-  for (const auto& [name, t] : s) k.push_back(name);
-  return k;
-}
 
 }  // namespace
 

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <iomanip>
 #include <memory>
@@ -19,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/json_data.hpp"
 #include "../tensor/helpers.hpp"
 #include "autograd/ops.hpp"
 #include "nn/optimizers.hpp"
@@ -28,36 +28,25 @@ namespace {
 
 using nlohmann::json;
 using testing::check_throws;
+using testing::json_to_tensor;
 
 // |xtgrad - PyTorch| <= tolerance * (1 + |PyTorch|), for every parameter after every step.
 constexpr double tolerance = 1e-5;
 
 const json& data() {
-  static const json document = [] {
-    const std::string path = XTGRAD_TEST_DATA_DIR "/optim_trajectories.json";
-    std::ifstream file(path);
-    if (!file) {
-      throw std::runtime_error("cannot open " + path +
-                               " (written by tests/nn/conformance/make_optim_trajectories.py)");
-    }
-    return json::parse(file);
-  }();
+  static const json document = testing::read_json_data(
+      "optim_trajectories.json", "tests/nn/conformance/make_optim_trajectories.py");
   return document;
-}
-
-// {"shape": [...], "values": [...]} as a float64 Tensor.
-Tensor to_tensor(const json& value) {
-  return Tensor(value.at("values").get<std::vector<double>>(), value.at("shape").get<Shape>());
 }
 
 // The recorded problem, loss = mean((tanh(X W + b) - Y)^2), in `dtype`.
 struct Problem {
   Variable x, y, w, b;  // w and b: fresh parameters at the recorded start W0, b0
   explicit Problem(DType dtype)
-      : x(to_tensor(data().at("problem").at("X")).to(dtype)),
-        y(to_tensor(data().at("problem").at("Y")).to(dtype)),
-        w(to_tensor(data().at("problem").at("W0")).to(dtype), true),
-        b(to_tensor(data().at("problem").at("b0")).to(dtype), true) {}
+      : x(json_to_tensor(data().at("problem").at("X")).to(dtype)),
+        y(json_to_tensor(data().at("problem").at("Y")).to(dtype)),
+        w(json_to_tensor(data().at("problem").at("W0")).to(dtype), true),
+        b(json_to_tensor(data().at("problem").at("b0")).to(dtype), true) {}
   Variable loss() const { return mean(square(tanh(matmul(x, w) + b) - y)); }
 };
 
@@ -112,7 +101,7 @@ std::function<double()> closure(Optimizer& optimizer, const Problem& problem) {
 
 // Compares `got` with PyTorch's `want`; returns the largest relative error |got - want| / |want|.
 double check_close(const std::string& what, const Tensor& got, const json& want_json) {
-  const Tensor want = to_tensor(want_json);
+  const Tensor want = json_to_tensor(want_json);
   BOOST_TEST_REQUIRE(shape_str(got.shape()) == shape_str(want.shape()));
   const std::vector<double> g = got.to_vector<double>(), w = want.to_vector<double>();
   double worst = 0.0;

@@ -4,7 +4,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
-#include <fstream>
 #include <iomanip>
 #include <memory>
 #include <stdexcept>
@@ -12,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/json_data.hpp"
 #include "../tensor/helpers.hpp"
 #include "nn/optimizers.hpp"
 #include "nn/schedule.hpp"
@@ -22,15 +22,8 @@ namespace {
 using nlohmann::json;
 
 const json& recorded_schedules() {
-  static const json recorded = [] {
-    const std::string path = XTGRAD_TEST_DATA_DIR "/optim_trajectories.json";
-    std::ifstream file(path);
-    if (!file) {
-      throw std::runtime_error("cannot open " + path +
-                               " (written by tests/nn/conformance/make_optim_trajectories.py)");
-    }
-    return json::parse(file).at("schedules");
-  }();
+  static const json recorded = testing::read_json_data(
+      "optim_trajectories.json", "tests/nn/conformance/make_optim_trajectories.py").at("schedules");
   return recorded;
 }
 

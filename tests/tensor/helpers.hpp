@@ -1,6 +1,7 @@
 #pragma once
-// Helpers shared by the tensor tests: compare a tensor with known values, and check that a
-// call throws the right exception type with a message naming what went wrong.
+// Helpers shared by the tensor tests: compare a tensor with known values or with another
+// tensor, and check that a call throws the right exception type with a message naming what
+// went wrong.
 #include <boost/mpl/list.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/files.hpp"
 #include "tensor/all.hpp"
 
 namespace xtgrad::testing {
@@ -31,6 +33,13 @@ inline void check_tensor(const Tensor& t, const Shape& shape, const std::vector<
                                           : std::abs(got[i] - want[i]) <= tol * (1 + std::abs(want[i]));
     BOOST_TEST(ok, "element " << i << ": got " << got[i] << ", want " << want[i]);
   }
+}
+
+// Tensors equal in dtype, shape and every byte (NaN payloads included).
+inline void check_identical(const Tensor& got, const Tensor& want) {
+  BOOST_TEST(got.dtype() == want.dtype());
+  BOOST_TEST(shape_str(got.shape()) == shape_str(want.shape()));
+  check_bytes(to_npy_bytes(got), to_npy_bytes(want));
 }
 
 // Calls f and checks that it throws E whose message contains every one of `parts`.

@@ -3,15 +3,10 @@
 // The .npy fixtures in tests/data/npy were written by NumPy (tests/data/make_npy_fixtures.py).
 // Reading them proves that we read NumPy's files; writing the same arrays and getting the same
 // bytes proves that NumPy reads ours, without running Python in the tests.
-#include <sys/resource.h>  // setrlimit: a file-size limit stands in for a full disk
-#include <unistd.h>
-
-#include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
+#include "../support/files.hpp"
 #include "helpers.hpp"
 
 using namespace xtgrad;
@@ -20,45 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-  return std::string(XTGRAD_TEST_DATA_DIR) + "/npy/" + name;
-}
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  BOOST_TEST_REQUIRE(in.good(), "cannot open " << path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-// Binary strings compared with a readable message: where they first differ.
-void check_bytes(const std::string& got, const std::string& want) {
-  std::size_t i = 0;
-  while (i < got.size() && i < want.size() && got[i] == want[i]) ++i;
-  BOOST_TEST((got == want), "bytes differ at offset " << i << " (sizes " << got.size() << " and "
-                                                      << want.size() << ")");
-}
-
-// A fresh directory under the system's temp directory, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int count = 0;
-    path = fs::temp_directory_path() /
-           ("xtgrad_test_io_" + std::to_string(::getpid()) + "_" + std::to_string(count++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path)) names.push_back(e.path().filename());
-    return names;
-  }
-};
+std::string fixture(const std::string& name) { return test_data("npy/" + name); }
 
 // An .npy (version 1.0) with a hand-written header, for the parser's tests.
 std::string npy_with_header(const std::string& header, const std::string& data = "") {
@@ -87,13 +44,6 @@ Tensor sample(DType dtype, const Shape& shape) {
     v[2] = -std::numeric_limits<double>::infinity();
   }
   return Tensor(v, shape).to(dtype);
-}
-
-// Tensors equal in dtype, shape and every byte (NaN payloads included).
-void check_identical(const Tensor& got, const Tensor& want) {
-  BOOST_TEST(got.dtype() == want.dtype());
-  BOOST_TEST(shape_str(got.shape()) == shape_str(want.shape()));
-  check_bytes(to_npy_bytes(got), to_npy_bytes(want));
 }
 
 const DType kDTypes[] = {DType::float32, DType::float64, DType::int64, DType::boolean};
@@ -301,24 +251,6 @@ BOOST_AUTO_TEST_CASE(npy_bytes_errors_name_the_source_and_the_problem) {
 }
 
 // --- .npy: saving is all or nothing -----------------------------------------------------------
-
-// Limits the size of the files this process writes, while it lives: a full disk, simulated.
-// SIGXFSZ is ignored, so a write past the limit fails with EFBIG instead of killing the process.
-struct FileSizeLimit {
-  rlimit saved{};
-  void (*saved_handler)(int) = nullptr;
-  explicit FileSizeLimit(rlim_t bytes) {
-    getrlimit(RLIMIT_FSIZE, &saved);
-    saved_handler = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit limit = saved;
-    limit.rlim_cur = bytes;
-    setrlimit(RLIMIT_FSIZE, &limit);
-  }
-  ~FileSizeLimit() {
-    setrlimit(RLIMIT_FSIZE, &saved);
-    std::signal(SIGXFSZ, saved_handler);
-  }
-};
 
 BOOST_AUTO_TEST_CASE(npy_failed_save_leaves_no_file) {
   TempDir dir;
