@@ -223,7 +223,13 @@ BOOST_AUTO_TEST_CASE(training_loop_keeps_flat_memory) {
   }
   const std::int64_t growth = resident_bytes() - before;
   BOOST_TEST_MESSAGE("resident memory growth over 3000 steps: " << growth << " bytes");
+#ifdef __SANITIZE_ADDRESS__
+  // AddressSanitizer keeps freed blocks in quarantine (256 MiB by default), so the resident
+  // size grows by design; the node count above and LeakSanitizer at exit check for leaks.
+  BOOST_TEST_MESSAGE("under AddressSanitizer the resident size is not checked");
+#else
   BOOST_TEST(growth < 4 * 1024 * 1024);  // one step allocates about 40 KiB; 3000 leaking ones would be 120 MiB
+#endif
 }
 
 BOOST_AUTO_TEST_SUITE_END()
