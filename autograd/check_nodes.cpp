@@ -79,12 +79,7 @@ std::string check_input(const Node& node, std::size_t i, const Tensor& v, const 
 
 GradcheckReport check_nodes(const MultiFunction& f, const std::vector<Variable>& inputs,
                             const GradcheckOptions& options) {
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i].requires_grad() && inputs[i].dtype() != DType::float64) {
-      throw DTypeError("check_nodes: input " + std::to_string(i) + " is " +
-                       dtype_name(inputs[i].dtype()) + "; finite differences need float64");
-    }
-  }
+  detail::check_float64("check_nodes", inputs);
   std::vector<Generator::State> states;
   for (Generator* g : options.replay) states.push_back(g->state());
   std::vector<Variable> outputs;

@@ -37,6 +37,11 @@ void accumulate(Variable& total, const Variable& g, bool create_graph) {
 
 void deliver_to_leaf(const std::shared_ptr<VariableImpl>& leaf, const Variable& g, Sink& sink,
                      bool create_graph) {
+  if (g.shape() != leaf->data.shape() || g.dtype() != leaf->data.dtype()) {
+    throw AutogradError("backward: a leaf now holds " + dtype_name(leaf->data.dtype()) + " " +
+                        shape_str(leaf->data.shape()) + " but its gradient is " + dtype_name(g.dtype()) +
+                        " " + shape_str(g.shape()) + ": set_data() changed it after the forward pass");
+  }
   if (sink.capture) {
     auto it = sink.leaf_index.find(leaf.get());
     if (it != sink.leaf_index.end()) accumulate(sink.captured[it->second], g, create_graph);
@@ -117,10 +122,12 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
                          "one-element output");
       }
       g = Variable(ones(y.shape(), y.dtype()));
-    } else if (g.shape() != y.shape() || g.dtype() != y.dtype()) {
-      throw ShapeError("backward: grad_output " + dtype_name(g.dtype()) + " " +
-                       shape_str(g.shape()) + " does not match output " +
-                       dtype_name(y.dtype()) + " " + shape_str(y.shape()));
+    } else if (g.shape() != y.shape()) {
+      throw ShapeError("backward: grad_output of shape " + shape_str(g.shape()) +
+                       " does not match output " + std::to_string(i) + " of shape " + shape_str(y.shape()));
+    } else if (g.dtype() != y.dtype()) {
+      throw DTypeError("backward: grad_output is " + dtype_name(g.dtype()) + " but output " +
+                       std::to_string(i) + " is " + dtype_name(y.dtype()));
     }
     if (y.grad_fn()) {
       accumulate(buffers[y.grad_fn().get()], g, create_graph);
@@ -144,8 +151,10 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
     Variable g = std::move(buffers[node]);
     buffers.erase(node);
     if (g.defined()) {
-      for (const auto& weak : node->retained_grads) {
-        if (auto impl = weak.lock()) accumulate(impl->grad, g, create_graph);
+      if (!sink.capture) {  // grad() returns gradients; it touches no grad() field
+        for (const auto& weak : node->retained_grads) {
+          if (auto impl = weak.lock()) accumulate(impl->grad, g, create_graph);
+        }
       }
       if (sink.capture) {
         auto it = sink.node_index.find(node);
@@ -181,20 +190,19 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vect
   Sink sink;
   sink.capture = true;
   sink.captured.resize(inputs.size());
+  std::vector<std::size_t> first(inputs.size());  // an input listed twice gets the same gradient
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Variable& x = inputs[i];
     if (!x.requires_grad()) {
       throw AutogradError("grad: input " + std::to_string(i) + " of shape " +
                           shape_str(x.shape()) + " does not require grad");
     }
-    if (x.grad_fn()) {
-      sink.node_index[x.grad_fn().get()] = i;
-    } else {
-      sink.leaf_index[x.impl().get()] = i;
-    }
+    first[i] = x.grad_fn() ? sink.node_index.emplace(x.grad_fn().get(), i).first->second
+                           : sink.leaf_index.emplace(x.impl().get(), i).first->second;
   }
   run_backward(outputs, grad_outputs, retain_graph, create_graph, sink);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
+    sink.captured[i] = sink.captured[first[i]];
     if (!sink.captured[i].defined() && !allow_unused) {
       throw AutogradError("grad: input " + std::to_string(i) + " of shape " +
                           shape_str(inputs[i].shape()) + " was not used to compute the outputs "

@@ -20,6 +20,10 @@ struct Jacobian {
   double& at(std::int64_t r, std::int64_t c) { return values[static_cast<std::size_t>(r * cols + c)]; }
 };
 
+}  // namespace
+
+namespace detail {
+
 void check_float64(const char* op, const std::vector<Variable>& inputs) {
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].requires_grad() && inputs[i].dtype() != DType::float64) {
@@ -29,6 +33,12 @@ void check_float64(const char* op, const std::vector<Variable>& inputs) {
     }
   }
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::check_float64;
 
 std::string describe_input(const std::vector<Variable>& inputs, std::size_t i) {
   std::string s = "input " + std::to_string(i);
@@ -71,59 +81,64 @@ std::vector<double> flat_values(const std::vector<Variable>& outputs) {
   return out;
 }
 
+// Sets element j of x to a value, and puts the original back when it goes out of scope
+// (also when f throws), noting the change in x's version.
+class Perturbation {
+ public:
+  Perturbation(Tensor x, std::int64_t j) : x_(std::move(x)), p_(x_.data<double>() + j), original_(*p_) {}
+  ~Perturbation() {
+    *p_ = original_;
+    x_.bump_version();
+  }
+  Perturbation(const Perturbation&) = delete;
+  Perturbation& operator=(const Perturbation&) = delete;
+  void set(double offset) { *p_ = original_ + offset; }
+
+ private:
+  Tensor x_;
+  double* p_;
+  double original_;
+};
+
 // Numeric Jacobian of all outputs with respect to input i, by central differences.
 Jacobian numeric_jacobian(Evaluator& eval, const std::vector<Variable>& inputs, std::size_t i,
                           std::int64_t rows, double eps) {
   Jacobian jac{rows, inputs[i].numel(), {}};
   jac.values.assign(static_cast<std::size_t>(jac.rows * jac.cols), 0.0);
-  Tensor x = inputs[i].data();
-  double* p = x.data<double>();
   NoGradGuard no_grad;
   for (std::int64_t j = 0; j < jac.cols; ++j) {
-    const double original = p[j];
-    p[j] = original + eps;
+    Perturbation x(inputs[i].data(), j);
+    x.set(eps);
     const std::vector<double> plus = flat_values(eval(inputs));
-    p[j] = original - eps;
+    x.set(-eps);
     const std::vector<double> minus = flat_values(eval(inputs));
-    p[j] = original;
     for (std::int64_t r = 0; r < rows; ++r) {
       jac.at(r, j) = (plus[static_cast<std::size_t>(r)] - minus[static_cast<std::size_t>(r)]) / (2 * eps);
     }
   }
-  x.bump_version();  // the values were changed and restored through a raw pointer
   return jac;
 }
 
-// Analytic Jacobians (one per input) from one backward pass per output element.
+// Analytic Jacobians (one per input) from one backward pass per output element: row r is the
+// gradient of that element alone. An output that does not require grad does not depend on
+// the inputs (e.g. the constant first derivative of a linear op): its rows stay zero, and the
+// numeric check confirms it.
 std::vector<Jacobian> analytic_jacobians(const std::vector<Variable>& outputs,
                                          const std::vector<Variable>& inputs,
                                          const std::vector<std::size_t>& checked, std::int64_t rows) {
   std::vector<Variable> wrt;
-  for (std::size_t i : checked) wrt.push_back(inputs[i]);
   std::vector<Jacobian> jacs;
   for (std::size_t i : checked) {
+    wrt.push_back(inputs[i]);
     jacs.push_back({rows, inputs[i].numel(), std::vector<double>(static_cast<std::size_t>(rows * inputs[i].numel()), 0.0)});
   }
-  // An output that does not require grad does not depend on the inputs (e.g. the constant
-  // first derivative of a linear op): its rows stay zero, and the numeric check confirms it.
-  std::vector<Variable> live;
-  for (const Variable& y : outputs) {
-    if (y.requires_grad()) live.push_back(y);
-  }
   std::int64_t r = 0;
-  for (std::size_t o = 0; o < outputs.size(); ++o) {
-    if (!outputs[o].requires_grad()) {
-      r += outputs[o].numel();
-      continue;
-    }
-    for (std::int64_t k = 0; k < outputs[o].numel(); ++k, ++r) {
-      std::vector<Variable> seeds;  // one-hot on output o, element k
-      for (const Variable& y : live) {
-        Tensor s = zeros(y.shape(), y.dtype());
-        if (y.same(outputs[o])) s.data<double>()[k] = 1.0;
-        seeds.emplace_back(s);
-      }
-      const std::vector<Variable> grads = grad(live, wrt, seeds, /*retain_graph=*/true, false, true);
+  for (const Variable& y : outputs) {
+    for (std::int64_t k = 0; k < y.numel(); ++k, ++r) {
+      if (!y.requires_grad()) continue;
+      Tensor seed = zeros(y.shape(), y.dtype());  // one-hot on element k
+      seed.data<double>()[k] = 1.0;
+      const std::vector<Variable> grads = grad({y}, wrt, {Variable(seed)}, /*retain_graph=*/true, false, true);
       for (std::size_t c = 0; c < grads.size(); ++c) {
         if (!grads[c].defined()) continue;  // does not depend on it: a zero row
         const std::vector<double> g = grads[c].data().to_vector<double>();
@@ -222,6 +237,9 @@ GradcheckReport gradcheck(const MultiFunction& f, const std::vector<Variable>& i
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].requires_grad()) checked.push_back(i);
   }
+  if (checked.empty()) {
+    throw ValueError("gradcheck: no input requires grad, so there is nothing to check");
+  }
   std::vector<Jacobian> analytic;
   std::int64_t rows = 0;
   {
@@ -260,19 +278,26 @@ GradcheckReport gradgradcheck(const MultiFunction& f, const std::vector<Variable
     if (x.requires_grad()) wrt.push_back(x);
   }
   Evaluator eval(f, options.replay);
-  std::vector<Tensor> v;
+  // Only the outputs that depend on the inputs (require grad) take part.
+  auto differentiable = [](const std::vector<Variable>& outputs) {
+    std::vector<Variable> kept;
+    for (const Variable& y : outputs) {
+      if (y.requires_grad()) kept.push_back(y);
+    }
+    return kept;
+  };
+  std::vector<Variable> v;
   {
     Generator gen(options.seed);
-    for (const Variable& y : eval(inputs)) v.push_back(randn(y.shape(), gen, y.dtype()));
+    for (const Variable& y : differentiable(eval(inputs))) v.emplace_back(randn(y.shape(), gen, y.dtype()));
   }
   MultiFunction g = [&](const std::vector<Variable>& in) {
     GradModeGuard recording(true);  // also under the NoGradGuard of the numeric pass
-    std::vector<Variable> seeds(v.begin(), v.end());
     std::vector<Variable> w;
     for (const Variable& x : in) {
       if (x.requires_grad()) w.push_back(x);
     }
-    std::vector<Variable> grads = grad(eval(in), w, seeds, true, /*create_graph=*/true, true);
+    std::vector<Variable> grads = grad(differentiable(eval(in)), w, v, true, /*create_graph=*/true, true);
     for (std::size_t k = 0; k < grads.size(); ++k) {
       if (!grads[k].defined()) grads[k] = Variable(zeros(w[k].shape(), w[k].dtype()));
     }

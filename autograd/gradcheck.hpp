@@ -67,4 +67,9 @@ GradcheckReport check_nodes(const MultiFunction& f, const std::vector<Variable>&
 GradcheckReport check_nodes(const ScalarFunction& f, const std::vector<Variable>& inputs,
                             const GradcheckOptions& options = {});
 
+namespace detail {
+// Throws DTypeError naming `op` unless every input that requires grad is float64.
+void check_float64(const char* op, const std::vector<Variable>& inputs);
+}  // namespace detail
+
 }  // namespace xtgrad

@@ -12,29 +12,14 @@ namespace {
 
 thread_local bool keep_inputs = false;
 std::atomic<std::int64_t> live_nodes{0};
-thread_local std::uint64_t sequence_counter = 0;
+std::atomic<std::uint64_t> sequence_counter{0};
 
 // NOTE: freeing a graph is a cascade: a node owns the nodes behind it, which own the
 // nodes behind them... Letting destructors call each other would overflow the stack on a
-// chain of 100,000 ops. So a dying node hands what it owns to this list, and the outermost
-// destructor releases the list in a loop.
-thread_local std::vector<std::shared_ptr<void>> pending_release;
-thread_local bool releasing = false;
-
-void defer_release(std::shared_ptr<void> p) {
-  if (p) pending_release.push_back(std::move(p));
-}
-
-void release_pending() {
-  if (releasing) return;
-  releasing = true;
-  while (!pending_release.empty()) {
-    std::shared_ptr<void> p = std::move(pending_release.back());
-    pending_release.pop_back();
-    p.reset();  // may run other destructors, which only add to the list
-  }
-  releasing = false;
-}
+// chain of 100,000 ops. So the outermost dying node keeps a list, every node destroyed while
+// it runs hands what it owns to that list, and the outermost one empties it in a loop.
+// (A plain pointer: a thread_local vector could already be destroyed when a static graph dies.)
+thread_local std::vector<std::shared_ptr<void>>* pending_release = nullptr;
 
 }  // namespace
 
@@ -49,11 +34,25 @@ std::int64_t Node::live_count() { return live_nodes.load(); }
 
 Node::~Node() {
   --live_nodes;
-  for (Edge& edge : next_edges) {
-    defer_release(std::move(edge.node));
-    defer_release(std::move(edge.leaf));
+  if (pending_release != nullptr) {  // an outer node is releasing: hand over and return
+    for (Edge& edge : next_edges) {
+      if (edge.node) pending_release->push_back(std::move(edge.node));
+      if (edge.leaf) pending_release->push_back(std::move(edge.leaf));
+    }
+    return;
   }
-  release_pending();
+  std::vector<std::shared_ptr<void>> pending;
+  pending_release = &pending;
+  for (Edge& edge : next_edges) {
+    if (edge.node) pending.push_back(std::move(edge.node));
+    if (edge.leaf) pending.push_back(std::move(edge.leaf));
+  }
+  while (!pending.empty()) {
+    std::shared_ptr<void> p = std::move(pending.back());
+    pending.pop_back();
+    p.reset();  // may destroy more nodes, which only add to `pending`
+  }
+  pending_release = nullptr;
 }
 
 // --- saved variables -----------------------------------------------------------------------
@@ -65,6 +64,10 @@ SavedVariable::SavedVariable(const Variable& variable, bool is_output)
       version_(variable.data().version()) {}
 
 Variable SavedVariable::unpack(const char* op, const std::shared_ptr<Node>& owner) const {
+  if (!is_output_ && !variable_.data().shares_storage(data_)) {
+    throw AutogradError(std::string(op) + ": a Variable saved for backward got new values from "
+                        "set_data() after the forward pass; run forward again after changing it");
+  }
   if (data_.version() != version_) {
     throw AutogradError(std::string(op) + ": a tensor of shape " + shape_str(data_.shape()) +
                         " saved for backward was modified in place (version " +

@@ -119,7 +119,7 @@ class KeepInputsGuard {
   bool previous_;
 };
 
-// Next value of the global node counter (thread-local).
+// Next value of the node counter (one for all threads): the order in which ops were recorded.
 std::uint64_t next_sequence_nr();
 
 }  // namespace xtgrad

@@ -86,6 +86,9 @@ Variable sqrt(const Variable& x) { return pow(x, 0.5); }
 Variable square(const Variable& x) { return x * x; }
 
 // tanh(x) = 2 sigmoid(2x) - 1
+// NOTE: near 0 this subtracts two numbers close to 1, so its absolute error is about one unit
+// in the last place of 1 (6e-8 in float32): tanh(1e-8) comes out as 0 in float32, where the
+// Tensor tanh gives 1e-8. Fine for training; use float64 where tiny values matter.
 Variable tanh(const Variable& x) { return 2.0 * sigmoid(2.0 * x) - 1.0; }
 
 Variable relu(const Variable& x) {
@@ -138,7 +141,7 @@ Variable logsumexp(const Variable& x, const Axes& axes, bool keepdim) {
   const Variable m(max(x.data(), axes, true));
   Variable result = m + log(sum(exp(x - m), axes, true));
   if (keepdim) return result;
-  return reshape(result, sum(x.data(), axes, false).shape());
+  return reshape(result, sum(m.data(), axes, false).shape());  // m is small: drops the kept axes
 }
 
 Variable log_softmax(const Variable& x, std::int64_t axis) {

@@ -56,6 +56,8 @@ struct PowScalar {
     return xtgrad::pow(x.data(), p);
   }
   Grads backward(Context& ctx, const Variable& g) {
+    // NOTE: x^0 is constant; the formula would give 0 * 0^-1 = 0 * inf = nan at x = 0.
+    if (p == 0.0) return {g * 0.0};
     return {g * p * pow(ctx.saved(0), p - 1)};
   }
 };

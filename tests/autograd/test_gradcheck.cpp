@@ -183,4 +183,43 @@ BOOST_AUTO_TEST_CASE(float32_inputs_are_refused) {
                            {"gradcheck", "float32", "float64"});
 }
 
+BOOST_AUTO_TEST_CASE(the_same_output_twice_is_not_counted_twice) {
+  Variable x = input({3}, 12, "x");
+  const GradcheckReport r = gradcheck(
+      MultiFunction([](const std::vector<Variable>& in) {
+        Variable y = in[0] * in[0];
+        return std::vector<Variable>{y, y};
+      }),
+      {x});
+  BOOST_TEST(r.passed, r.message);
+}
+
+BOOST_AUTO_TEST_CASE(an_input_is_restored_when_the_function_throws) {
+  Variable x = input({2}, 13, "x");
+  const Tensor before = x.data().clone();
+  int calls = 0;
+  auto f = [&](const std::vector<Variable>& in) {
+    if (++calls == 3) throw ValueError("boom");  // during the numeric pass
+    return sum(in[0] * in[0]);
+  };
+  check_throws<ValueError>([&] { gradcheck(f, {x}); }, {"boom"});
+  BOOST_TEST(allclose(x.data(), before, 0, 0));
+}
+
+BOOST_AUTO_TEST_CASE(nothing_to_check_is_an_error) {
+  Variable c(tensor({1, 2}, DType::float64));
+  check_throws<ValueError>([&] { gradcheck([](const std::vector<Variable>& in) { return sum(in[0]); }, {c}); },
+                           {"gradcheck", "no input requires grad"});
+}
+
+BOOST_AUTO_TEST_CASE(gradgradcheck_ignores_integer_outputs) {
+  Variable x = input({3}, 14, "x");
+  const GradcheckReport r = gradgradcheck(
+      MultiFunction([](const std::vector<Variable>& in) {
+        return std::vector<Variable>{sum(tanh(in[0])), argmax(in[0], 0)};
+      }),
+      {x});
+  BOOST_TEST(r.passed, r.message);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

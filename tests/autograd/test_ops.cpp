@@ -170,4 +170,10 @@ BOOST_AUTO_TEST_CASE(float32_ops_match_float64) {
   BOOST_TEST(allclose(grads[0], grads[1], 1e-4, 1e-6));
 }
 
+BOOST_AUTO_TEST_CASE(pow_zero_has_gradient_zero_at_zero) {
+  Variable x(tensor({0, 2}, DType::float64), true);
+  sum(pow(x, 0.0)).backward();
+  check_tensor(x.grad().data(), {2}, {0, 0});  // not 0 * 0^-1 = nan
+}
+
 BOOST_AUTO_TEST_SUITE_END()

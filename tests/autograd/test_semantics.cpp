@@ -232,4 +232,41 @@ BOOST_AUTO_TEST_CASE(training_loop_keeps_flat_memory) {
 #endif
 }
 
+BOOST_AUTO_TEST_CASE(an_input_listed_twice_gets_its_gradient_twice) {
+  Variable x = leaf({1, 2, 3});
+  const std::vector<Variable> g = grad({sum(x * x)}, {x, x});
+  check_tensor(g[0].data(), {3}, {2, 4, 6});
+  check_tensor(g[1].data(), {3}, {2, 4, 6});
+}
+
+BOOST_AUTO_TEST_CASE(functional_grad_leaves_retained_gradients_alone) {
+  const std::int64_t baseline = Node::live_count();
+  {
+    Variable x = leaf({1, 2});
+    Variable h = x * 2.0;
+    h.retain_grad();
+    Variable dx = grad({sum(h * h)}, {x}, {}, false, /*create_graph=*/true)[0];
+    check_tensor(dx.data(), {2}, {8, 16});
+    BOOST_TEST(!h.grad().defined());  // no grad field is written, so no cycle through it
+  }
+  BOOST_TEST(Node::live_count() == baseline);
+}
+
+BOOST_AUTO_TEST_CASE(set_data_after_forward_is_reported) {
+  Variable w = leaf({2});
+  Variable x = leaf({3});
+  Variable y = sum(w * x);  // mul saves w
+  w.set_data(tensor({100}, DType::float64));
+  check_throws<AutogradError>([&] { y.backward(); }, {"mul", "set_data"});
+  Variable z = sum(x + 1.0);  // add saves nothing: the check is at the leaf
+  x.set_data(tensor({1, 2}, DType::float64));  // now the gradient would not fit the leaf
+  check_throws<AutogradError>([&] { z.backward(); }, {"set_data", "(2,)", "(1,)"});
+}
+
+BOOST_AUTO_TEST_CASE(a_graph_in_a_static_object_is_freed_at_exit) {
+  // Destroyed after the thread's own storage: freeing it must not need any (ASan checks).
+  static Variable kept = exp(exp(leaf({0.5}) * 2.0));
+  BOOST_TEST(kept.requires_grad());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
