@@ -22,14 +22,12 @@ void check_gradients(Module& layer, const Tensor& x64, const Tensor& weights, La
 }
 
 void check_accumulation(Module& layer, const Tensor& x64, const Tensor& weights, LayerCheckReport& report) {
-  std::vector<Generator::State> states;
-  for (Generator* g : layer.generators()) states.push_back(g->state());
+  const GeneratorSnapshot generators(layer.generators());  // both passes draw the same masks
   // The input takes part too, so that layers without parameters are checked as well.
   std::vector<std::pair<std::string, Variable>> targets{{"the input", Variable(x64.clone(), true)}};
   for (const auto& named : layer.named_parameters()) targets.push_back(named);
   auto run = [&] {
-    const std::vector<Generator*> gens = layer.generators();
-    for (std::size_t i = 0; i < gens.size(); ++i) gens[i]->set_state(states[i]);
+    generators.restore();
     weighted_sum(layer, targets[0].second, weights).backward();
   };
   layer.zero_grad();
@@ -108,11 +106,9 @@ LayerCheckReport check_layer(const LayerFactory& make, const Shape& input_shape,
   Tensor weights;
   {
     NoGradGuard no_grad;
-    std::vector<Generator::State> states;
-    for (Generator* g : layer->generators()) states.push_back(g->state());
+    const GeneratorSnapshot generators(layer->generators());  // this pass only finds the shape
     weights = randn((*layer)(Variable(x64)).shape(), gen, DType::float64);
-    const std::vector<Generator*> gens = layer->generators();
-    for (std::size_t i = 0; i < gens.size(); ++i) gens[i]->set_state(states[i]);
+    generators.restore();
   }
   check_gradients(*layer, x64, weights, report);
   check_accumulation(*layer, x64, weights, report);

@@ -23,23 +23,35 @@ void check_same_shape(const char* op, const Variable& pred, const Variable& targ
   }
 }
 
-// labels (N,) int64 in [0, C) as a one-hot (N, C) constant in `dtype`.
-Tensor one_hot(const char* op, const Tensor& labels, std::int64_t n, std::int64_t classes, DType dtype) {
-  if (labels.dtype() != DType::int64 || labels.shape() != Shape{n}) {
-    throw ShapeError(std::string(op) + ": labels must be int64 of shape (" + std::to_string(n) +
-                     ",), got " + dtype_name(labels.dtype()) + " " + shape_str(labels.shape()));
+// labels (N,) int64 in [0, C) as a boolean one-hot mask (N, C).
+Tensor one_hot(const char* op, const Tensor& labels, std::int64_t n, std::int64_t classes) {
+  if (labels.dtype() != DType::int64) {
+    throw DTypeError(std::string(op) + ": labels must be int64, got " + dtype_name(labels.dtype()));
   }
-  Tensor hot = zeros({n, classes}, DType::float64);
-  double* h = hot.data<double>();
+  if (labels.shape() != Shape{n}) {
+    throw ShapeError(std::string(op) + ": labels must have shape (" + std::to_string(n) + ",), got " +
+                     shape_str(labels.shape()));
+  }
+  Tensor hot = zeros({n, classes}, DType::boolean);
+  bool* h = hot.data<bool>();
   const std::int64_t* l = labels.data<std::int64_t>();
   for (std::int64_t i = 0; i < n; ++i) {
     if (l[i] < 0 || l[i] >= classes) {
       throw IndexError(std::string(op) + ": label " + std::to_string(l[i]) + " of sample " +
                        std::to_string(i) + " is outside [0, " + std::to_string(classes) + ")");
     }
-    h[i * classes + l[i]] = 1.0;
+    h[i * classes + l[i]] = true;
   }
-  return hot.to(dtype);
+  return hot;
+}
+
+// -log_probs[n, labels[n]] per sample (N,), from log_probs (N, C); `op` names the loss in errors.
+Variable pick_labels(const char* op, const Variable& log_probs, const Tensor& labels) {
+  const Tensor hot = one_hot(op, labels, log_probs.shape()[0], log_probs.shape()[1]);  // (N, C)
+  // NOTE: pick the label's entry with where, not by multiplying with the one-hot: a
+  // log-probability of -inf elsewhere would give -inf * 0 = NaN.
+  const Variable zero(zeros({}, log_probs.dtype()));
+  return -sum(where(hot, log_probs, zero), {1});  // (N,)
 }
 
 }  // namespace
@@ -68,15 +80,14 @@ Variable nll_loss(const Variable& log_probs, const Tensor& labels, Reduction r) 
   if (log_probs.dim() != 2) {
     throw ShapeError("nll_loss: expected log-probabilities (N, C), got " + shape_str(log_probs.shape()));
   }
-  const Tensor hot = one_hot("nll_loss", labels, log_probs.shape()[0], log_probs.shape()[1], log_probs.dtype());
-  return reduce(-sum(log_probs * Variable(hot), {1}), r);  // (N,)
+  return reduce(pick_labels("nll_loss", log_probs, labels), r);
 }
 
 Variable cross_entropy_loss(const Variable& logits, const Tensor& labels, Reduction r) {
   if (logits.dim() != 2) {
     throw ShapeError("cross_entropy_loss: expected logits (N, C), got " + shape_str(logits.shape()));
   }
-  return nll_loss(log_softmax(logits, 1), labels, r);
+  return reduce(pick_labels("cross_entropy_loss", log_softmax(logits, 1), labels), r);
 }
 
 Variable kl_normal_loss(const Variable& mu, const Variable& logvar, Reduction r) {

@@ -21,7 +21,9 @@ Variable bce_loss(const Variable& prob, const Variable& target, Reduction r = Re
 // The same loss from logits z (p = sigmoid(z)), stable for any z.
 Variable bce_with_logits_loss(const Variable& logits, const Variable& target,
                               Reduction r = Reduction::mean);
-// -log_probs[n, labels[n]] per sample: log_probs (N, C), labels int64 (N,) in [0, C).
+// -log_probs[n, labels[n]] per sample: log_probs (N, C), labels int64 (N,) in [0, C)
+// (DTypeError, ShapeError, IndexError otherwise). Entries off the label are never read, so a
+// log-probability of -inf there is fine.
 Variable nll_loss(const Variable& log_probs, const Tensor& labels, Reduction r = Reduction::mean);
 // nll_loss(log_softmax(logits)): logits (N, C).
 Variable cross_entropy_loss(const Variable& logits, const Tensor& labels,

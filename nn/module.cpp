@@ -20,6 +20,25 @@ struct SummaryRow {
 };
 thread_local std::vector<SummaryRow>* summary_rows = nullptr;
 
+// While alive, operator() records a row per leaf module into `rows`. On exit, normal or by an
+// exception, the recording stops and the model's generators are put back: printing a summary
+// must not change the dropout masks (or any other draws) of the training run that follows.
+class SummaryRecording {
+ public:
+  SummaryRecording(std::vector<SummaryRow>& rows, const Module& model) : generators_(model.generators()) {
+    summary_rows = &rows;
+  }
+  ~SummaryRecording() {
+    summary_rows = nullptr;
+    generators_.restore();
+  }
+  SummaryRecording(const SummaryRecording&) = delete;
+  SummaryRecording& operator=(const SummaryRecording&) = delete;
+
+ private:
+  GeneratorSnapshot generators_;
+};
+
 std::string join(const std::string& prefix, const std::string& name) {
   return prefix.empty() ? name : prefix + "." + name;
 }
@@ -192,14 +211,15 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
     for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
     return s;
   };
+  std::string problems;
+  if (!mismatched.empty()) problems += " shape mismatch for " + list(mismatched) + ".";
+  if (strict && !missing.empty()) problems += " missing keys: " + list(missing) + ".";
+  if (strict && !unexpected.empty()) problems += " unexpected keys: " + list(unexpected) + ".";
   if (!mismatched.empty()) {
-    throw ShapeError("load_state_dict: shape mismatch for " + list(mismatched));
+    throw ShapeError("load_state_dict:" + problems);
   }
-  if (strict && (!missing.empty() || !unexpected.empty())) {
-    std::string message = "load_state_dict:";
-    if (!missing.empty()) message += " missing keys: " + list(missing) + ".";
-    if (!unexpected.empty()) message += " unexpected keys: " + list(unexpected) + ".";
-    throw ValueError(message);
+  if (!problems.empty()) {
+    throw ValueError("load_state_dict:" + problems);
   }
   for (auto& [name, target] : targets) {
     if (const Tensor* value = find(state, name)) {
@@ -221,14 +241,8 @@ std::string Module::summary(const Shape& input_shape, std::int64_t batch_size, i
   std::vector<SummaryRow> rows;
   {
     NoGradGuard no_grad;
-    summary_rows = &rows;
-    try {
-      (*this)(Variable(zeros(shape, dtype)));
-    } catch (...) {
-      summary_rows = nullptr;
-      throw;
-    }
-    summary_rows = nullptr;
+    SummaryRecording recording(rows, *this);
+    (*this)(Variable(zeros(shape, dtype)));
   }
   std::ostringstream out;
   const std::string rule(72, '-');

@@ -7,13 +7,18 @@
 //
 //   class TwoLayer : public nn::Module {
 //    public:
-//     TwoLayer(Generator& gen)
+//     explicit TwoLayer(Generator& gen)
 //         : fc1(register_module("fc1", std::make_shared<nn::Linear>(784, 64, gen))),
 //           fc2(register_module("fc2", std::make_shared<nn::Linear>(64, 10, gen))) {}
-//     Variable forward(const Variable& x) override { return fc2->forward(relu(fc1->forward(x))); }
+//     Variable forward(const Variable& x) override { return (*fc2)(relu((*fc1)(x))); }
+//     std::string describe() const override { return "TwoLayer"; }
 //     std::shared_ptr<nn::Linear> fc1, fc2;
 //   };
+//   TwoLayer model(gen);
 //   model.named_parameters()  // fc1.weight, fc1.bias, fc2.weight, fc2.bias (in that order)
+//
+// Call children as (*fc1)(x), not fc1->forward(x): operator() is what summary() sees.
+// (This example is compiled and run in tests/nn/test_module.cpp.)
 //
 // State dicts use the same names and, for the built-in layers, the same layouts as PyTorch,
 // so a checkpoint loads into the equivalent PyTorch module.
@@ -73,14 +78,18 @@ class Module {
   // --- state --------------------------------------------------------------------------------------
   // Parameters and buffers by dotted name; the tensors share storage with the module.
   StateDict state_dict() const;
-  // Copies values in. With strict, every key must match and nothing may be missing; all
-  // problems are reported together in one ShapeError/ValueError naming the keys and shapes.
+  // Copies values in. With strict, every key must match and nothing may be missing; without,
+  // missing and unexpected keys are skipped. Shapes must always match. All problems are
+  // reported together in one exception naming the keys and shapes, before anything is copied:
+  // a ShapeError if a shape differs, else a ValueError.
   void load_state_dict(const StateDict& state, bool strict = true);
 
   // A Keras-like table of the layers (runs one forward pass on zeros of shape
   // (batch_size, input_shape...)): layer, output shape, parameters; then totals and the memory
   // of the activations, the parameters and the optimizer state (optimizer_slots tensors the
-  // size of each parameter: 2 for Adam, 1 for SGD with momentum).
+  // size of each parameter: 2 for Adam, 1 for SGD with momentum). The forward pass runs in
+  // the current mode, and the generators are restored afterwards, so a summary does not
+  // change the draws of a training run.
   std::string summary(const Shape& input_shape, std::int64_t batch_size,
                       int optimizer_slots = 2);
 

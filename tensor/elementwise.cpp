@@ -275,7 +275,10 @@ bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
   const std::vector<double> x = a.to_vector<double>();
   const std::vector<double> y = b.to_vector<double>();
   for (std::size_t i = 0; i < x.size(); ++i) {
-    if (!(std::abs(x[i] - y[i]) <= atol + rtol * std::abs(y[i]))) {
+    // NOTE: infinities need x == y: |inf - inf| is NaN, and |1 - inf| <= rtol * inf is true.
+    const bool finite = std::isfinite(x[i]) && std::isfinite(y[i]);
+    const bool close = finite ? std::abs(x[i] - y[i]) <= atol + rtol * std::abs(y[i]) : x[i] == y[i];
+    if (!close) {
       return false;
     }
   }

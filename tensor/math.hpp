@@ -71,7 +71,8 @@ Tensor operator>(const Tensor& a, double b);
 Tensor operator<(const Tensor& a, double b);
 
 // True when both have the same shape and every pair of elements satisfies
-// |a - b| <= atol + rtol * |b| (NumPy's allclose; NaNs are never close).
+// |a - b| <= atol + rtol * |b| (NumPy's allclose): an infinity is close only to the same
+// infinity, and NaNs are never close.
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8);
 
 }  // namespace xtgrad

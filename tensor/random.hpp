@@ -12,6 +12,7 @@
 //   Tensor mask = bernoulli({128, 784}, 0.7, gen);
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "tensor/tensor.hpp"
@@ -42,6 +43,26 @@ class Generator {
 
  private:
   State state_;
+};
+
+// The states of some generators, taken now and put back by restore(), to replay the same
+// draws or to run something without disturbing them:
+//
+//   const GeneratorSnapshot snapshot(model.generators());
+//   model(x);              // dropout draws masks
+//   snapshot.restore();    // as if it had not
+class GeneratorSnapshot {
+ public:
+  explicit GeneratorSnapshot(std::vector<Generator*> generators) : generators_(std::move(generators)) {
+    for (const Generator* g : generators_) states_.push_back(g->state());
+  }
+  void restore() const {
+    for (std::size_t i = 0; i < generators_.size(); ++i) generators_[i]->set_state(states_[i]);
+  }
+
+ private:
+  std::vector<Generator*> generators_;
+  std::vector<Generator::State> states_;
 };
 
 // Uniform in [0, 1).

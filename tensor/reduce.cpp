@@ -5,9 +5,12 @@
 // (xt::evaluation_strategy::immediate, also 10x faster along non-contiguous axes) into a
 // result without the reduced axes; keepdim is then only a reshape of that result.
 #include <algorithm>
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 #include <string>
+#include <type_traits>
 
 #include <xtensor/xnoalias.hpp>
 #include <xtensor/xreducer.hpp>
@@ -82,6 +85,20 @@ std::int64_t reduced_count(const Tensor& x, const Axes& axes) {
   return n;
 }
 
+// The larger and the smaller of two values, where a NaN in either position wins (as in
+// PyTorch: the max or min of a slice that holds a NaN is NaN).
+// NOTE: std::max and xt::amax keep a NaN in one position and drop it in the other, and
+// xt::amax starts from numeric_limits::lowest(), so the max of {-inf, -inf} came out as
+// -DBL_MAX. max and min fold these two instead, starting from -inf and +inf.
+template <class T> T nan_max(T a, T b) { return (a > b || std::isnan(a)) ? a : b; }
+template <class T> T nan_min(T a, T b) { return (a < b || std::isnan(a)) ? a : b; }
+
+// f folded over the axes of v, starting from `initial` (f's identity), evaluated immediately.
+template <class T, class F, class X, class Ax> auto fold(F f, T initial, X& v, const Ax& ax) {
+  return xt::reduce(xt::make_xreducer_functor(f, xt::const_value<T>(initial)), v, ax,
+                    xt::evaluation_strategy::immediate);
+}
+
 // max and min of nothing are undefined.
 void check_nonempty(const char* op, const Tensor& x, const Axes& axes) {
   check_defined(op, x);
@@ -114,7 +131,8 @@ Tensor max(const Tensor& x) { return max(x, all_axes(x), false); }
 Tensor max(const Tensor& x, const Axes& axes, bool keepdim) {
   check_nonempty("max", x, axes);
   return reduce("max", x, axes, keepdim, [](auto& v, const auto& ax) {
-    return xt::amax(v, ax, xt::evaluation_strategy::immediate);
+    using T = typename std::decay_t<decltype(v)>::value_type;
+    return fold(nan_max<T>, -std::numeric_limits<T>::infinity(), v, ax);
   });
 }
 
@@ -123,7 +141,8 @@ Tensor min(const Tensor& x) { return min(x, all_axes(x), false); }
 Tensor min(const Tensor& x, const Axes& axes, bool keepdim) {
   check_nonempty("min", x, axes);
   return reduce("min", x, axes, keepdim, [](auto& v, const auto& ax) {
-    return xt::amin(v, ax, xt::evaluation_strategy::immediate);
+    using T = typename std::decay_t<decltype(v)>::value_type;
+    return fold(nan_min<T>, std::numeric_limits<T>::infinity(), v, ax);
   });
 }
 
@@ -136,10 +155,13 @@ Tensor argmax(const Tensor& x, std::int64_t axis, bool keepdim) {
   Tensor out = Tensor::empty(reduced_shape(x.shape(), {static_cast<std::size_t>(a)}, false),
                              DType::int64);
   // View x as (outer, n, inner) with n = the size of the axis; search along n.
-  const std::int64_t n = x.shape()[static_cast<std::size_t>(a)];
-  const std::int64_t inner = std::accumulate(x.shape().begin() + a + 1, x.shape().end(),
-                                             std::int64_t{1}, std::multiplies<>());
-  const std::int64_t outer = x.numel() / (n * inner);
+  // NOTE: outer and inner are products of sizes, never a quotient: either may be 0.
+  const Shape& shape = x.shape();
+  const std::int64_t n = shape[static_cast<std::size_t>(a)];
+  const std::int64_t outer = std::accumulate(shape.begin(), shape.begin() + a, std::int64_t{1},
+                                             std::multiplies<>());
+  const std::int64_t inner = std::accumulate(shape.begin() + a + 1, shape.end(), std::int64_t{1},
+                                             std::multiplies<>());
   std::int64_t* best = out.data<std::int64_t>();
   dispatch_floating("argmax", x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -148,8 +170,10 @@ Tensor argmax(const Tensor& x, std::int64_t axis, bool keepdim) {
       for (std::int64_t i = 0; i < inner; ++i) {
         const T* column = p + o * n * inner + i;
         std::int64_t arg = 0;
-        for (std::int64_t j = 1; j < n; ++j) {
-          if (column[j * inner] > column[arg * inner]) arg = j;  // first maximum wins ties
+        // NaN counts as the largest value: the search stops at the first one.
+        for (std::int64_t j = 1; j < n && !std::isnan(column[arg * inner]); ++j) {
+          const T v = column[j * inner];
+          if (v > column[arg * inner] || std::isnan(v)) arg = j;  // first maximum wins ties
         }
         best[o * inner + i] = arg;
       }

@@ -13,12 +13,15 @@ Tensor sum(const Tensor& x);
 Tensor sum(const Tensor& x, const Axes& axes, bool keepdim = false);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, const Axes& axes, bool keepdim = false);
+// max and min: a reduced slice that holds a NaN gives NaN (as in PyTorch); reducing over an
+// empty axis is a ValueError.
 Tensor max(const Tensor& x);
 Tensor max(const Tensor& x, const Axes& axes, bool keepdim = false);
 Tensor min(const Tensor& x);
 Tensor min(const Tensor& x, const Axes& axes, bool keepdim = false);
 // Index of the largest element (first one on ties), as int64: over the flattened tensor,
-// or along one axis.
+// or along one axis. A NaN counts as larger than everything, so the index of the first NaN
+// is returned (as in PyTorch and NumPy).
 Tensor argmax(const Tensor& x);
 Tensor argmax(const Tensor& x, std::int64_t axis, bool keepdim = false);
 // Variance: sum((x - mean)^2) / (n - correction). correction = 1 is the unbiased sample

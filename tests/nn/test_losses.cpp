@@ -1,4 +1,6 @@
 // Losses: known values, reductions, gradcheck in float64, errors.
+#include <limits>
+
 #include "../tensor/helpers.hpp"
 #include "nn/all.hpp"
 
@@ -47,6 +49,29 @@ BOOST_AUTO_TEST_CASE(classification_losses) {
                            {"label 3", "sample 0", "[0, 3)"});
   check_throws<ShapeError>([&] { nn::nll_loss(logits, Tensor(std::vector<std::int64_t>{1}, {1})); },
                            {"nll_loss", "(2,)", "(1,)"});
+  check_throws<DTypeError>([&] { nn::nll_loss(logits, tensor({2, 0})); }, {"nll_loss", "int64", "float32"});
+  check_throws<DTypeError>([&] { nn::cross_entropy_loss(logits, tensor({2, 0})); },
+                           {"cross_entropy_loss", "int64", "float32"});
+}
+
+// A log-probability of -inf (a probability of 0) off the label must not turn into NaN
+// (-inf * 0): nll_loss picks the label's entry, as PyTorch does.
+BOOST_AUTO_TEST_CASE(classification_losses_with_infinite_log_probs) {
+  const double inf = std::numeric_limits<double>::infinity();
+  Variable log_probs = f64({{-inf, 0}, {std::log(0.5), std::log(0.5)}}, true);  // log of {{0, 1}, {.5, .5}}
+  Tensor labels(std::vector<std::int64_t>{1, 0}, {2});
+  check_tensor(nn::nll_loss(log_probs, labels, Reduction::none).data(), {2}, {0, std::log(2.0)}, 1e-12);
+  Variable loss = nn::nll_loss(log_probs, labels);
+  check_tensor(loss.data(), {}, {std::log(2.0) / 2}, 1e-12);
+  loss.backward();
+  check_tensor(log_probs.grad().data(), {2, 2}, {0, -0.5, -0.5, 0}, 1e-12);  // -1/N at each label
+
+  // Cross-entropy with a logit of -inf: softmax (0, 1/2, 1/2); gradient softmax - one_hot.
+  Variable logits = f64({{-inf, 0, 0}}, true);
+  Variable ce = nn::cross_entropy_loss(logits, Tensor(std::vector<std::int64_t>{1}, {1}));
+  check_tensor(ce.data(), {}, {std::log(2.0)}, 1e-12);
+  ce.backward();
+  check_tensor(logits.grad().data(), {1, 3}, {0, -0.5, 0.5}, 1e-12);
 }
 
 BOOST_AUTO_TEST_CASE(kl_of_a_diagonal_gaussian) {

@@ -25,7 +25,36 @@ class TwoLayer : public nn::Module {
 
 }  // namespace
 
+// The example at the top of nn/module.hpp, verbatim, so that it is known to compile and work.
+namespace module_hpp_example {
+
+using namespace xtgrad;
+
+class TwoLayer : public nn::Module {
+ public:
+  explicit TwoLayer(Generator& gen)
+      : fc1(register_module("fc1", std::make_shared<nn::Linear>(784, 64, gen))),
+        fc2(register_module("fc2", std::make_shared<nn::Linear>(64, 10, gen))) {}
+  Variable forward(const Variable& x) override { return (*fc2)(relu((*fc1)(x))); }
+  std::string describe() const override { return "TwoLayer"; }
+  std::shared_ptr<nn::Linear> fc1, fc2;
+};
+
+}  // namespace module_hpp_example
+
 BOOST_AUTO_TEST_SUITE(module)
+
+BOOST_AUTO_TEST_CASE(header_example_works) {
+  Generator gen(0);
+  module_hpp_example::TwoLayer model(gen);
+  std::vector<std::string> names;
+  for (const auto& [name, p] : model.named_parameters()) names.push_back(name);
+  BOOST_TEST(names == (std::vector<std::string>{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}));
+  const std::string s = model.summary({784}, 32);
+  for (const char* part : {"fc1: Linear(784 -> 64)", "(32, 64)", "fc2: Linear(64 -> 10)", "(32, 10)"}) {
+    BOOST_TEST(s.find(part) != std::string::npos, "summary lacks " << part << ":\n" << s);
+  }
+}
 
 BOOST_AUTO_TEST_CASE(named_parameters_are_dotted_and_ordered) {
   Generator gen(0);
@@ -114,6 +143,18 @@ BOOST_AUTO_TEST_CASE(load_state_dict_names_every_problem) {
   state[2].second = ones({3, 5});
   check_throws<ShapeError>([&] { m.load_state_dict(state); },
                            {"fc1.weight", "checkpoint (3, 5)", "model (3, 4)"});
+  // A shape mismatch does not hide the missing and unexpected keys: one ShapeError names all.
+  state.erase(state.begin() + 3);                     // drop fc1.bias
+  state.emplace_back("fc3.weight", ones({1}));        // unknown
+  check_throws<ShapeError>([&] { m.load_state_dict(state); },
+                           {"shape mismatch for fc1.weight (checkpoint (3, 5), model (3, 4))",
+                            "missing keys: fc1.bias", "unexpected keys: fc3.weight"});
+  // Without strict, missing and unexpected keys are fine, but a shape mismatch is not.
+  const Tensor scale = m.scale.data().clone();
+  state[0].second = full({2}, 7.0);                   // scale
+  check_throws<ShapeError>([&] { m.load_state_dict(state, /*strict=*/false); },
+                           {"fc1.weight", "checkpoint (3, 5)", "model (3, 4)"});
+  BOOST_TEST(allclose(m.scale.data(), scale, 0, 0));  // nothing was loaded
 }
 
 BOOST_AUTO_TEST_CASE(summary_table) {
@@ -128,6 +169,27 @@ BOOST_AUTO_TEST_CASE(summary_table) {
   // activations: 32 x (3 + 3 + 2) floats = 1 KiB; parameters 25 floats = 100 B; Adam 2 x 100 B
   BOOST_TEST(s.find("activations      1.00 KiB") != std::string::npos, s);
   BOOST_TEST(s.find("optimizer state  0.20 KiB (2 per parameter)") != std::string::npos, s);
+}
+
+// summary() runs a forward pass; it must not advance the dropout masks of a training run.
+BOOST_AUTO_TEST_CASE(summary_leaves_generators_and_mode_alone) {
+  Generator gen(0);
+  TwoLayer m(gen);
+  const Generator::State before = m.generators().at(0)->state();
+  m.summary({4}, 32);
+  BOOST_TEST((m.generators().at(0)->state() == before));
+  BOOST_TEST(m.is_training());
+  BOOST_TEST(m.act->is_training());
+
+  // Also when the forward pass throws after a dropout has drawn its mask.
+  nn::Sequential seq;
+  seq.add(std::make_shared<nn::Dropout>(0.5, 3)).add(std::make_shared<nn::Linear>(4, 3, gen));
+  const Generator::State seq_before = seq.generators().at(0)->state();
+  check_throws<ShapeError>([&] { seq.summary({5}, 2); }, {"(2, 5)"});
+  BOOST_TEST((seq.generators().at(0)->state() == seq_before));
+  const std::string s = seq.summary({4}, 2);  // the failed summary left nothing behind
+  BOOST_TEST(s.find("0: Dropout(0.5)") != std::string::npos, s);
+  BOOST_TEST(s.find("1: Linear(4 -> 3)") != std::string::npos, s);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -147,6 +147,13 @@ BOOST_AUTO_TEST_CASE(allclose_uses_numpy_rule) {
   BOOST_TEST(!allclose(a, tensor({1.0, 2.1})));
   BOOST_TEST(!allclose(a, tensor({1.0, 2.0, 3.0})));
   BOOST_TEST(!allclose(tensor({kNaN}), tensor({kNaN})));
+  // Infinities are close only to the same infinity (NumPy's rule for non-finite values).
+  BOOST_TEST(allclose(tensor({kInf, -kInf, 1.0}), tensor({kInf, -kInf, 1.0})));
+  BOOST_TEST(allclose(tensor({kInf}), tensor({kInf}), 0, 0));
+  BOOST_TEST(!allclose(tensor({kInf}), tensor({-kInf})));
+  BOOST_TEST(!allclose(tensor({1.0}), tensor({kInf})));
+  BOOST_TEST(!allclose(tensor({kInf}), tensor({1.0})));
+  BOOST_TEST(!allclose(tensor({kNaN}), tensor({kInf})));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

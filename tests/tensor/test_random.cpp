@@ -43,6 +43,19 @@ BOOST_AUTO_TEST_CASE(saved_state_replays_the_draws) {
   BOOST_TEST(allclose(noise, randn({3, 4}, gen, DType::float64), 0, 0));
 }
 
+BOOST_AUTO_TEST_CASE(snapshot_restores_every_generator) {
+  Generator a(1), b(2);
+  const GeneratorSnapshot snapshot({&a, &b});
+  const Tensor first_a = rand({5}, a);
+  const Tensor first_b = randn({5}, b);
+  rand({7}, a);
+  snapshot.restore();
+  BOOST_TEST(allclose(rand({5}, a), first_a, 0, 0));
+  BOOST_TEST(allclose(randn({5}, b), first_b, 0, 0));
+  snapshot.restore();  // restores the states taken at construction, again
+  BOOST_TEST(allclose(rand({5}, a), first_a, 0, 0));
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(uniform_and_normal_moments, T, FloatTypes) {
   const DType dt = dtype_of<T>();
   Generator gen(1);

@@ -1,8 +1,15 @@
 // Reductions over all elements and over axes, keepdim, var, argmax and sum_to.
+#include <limits>
+
 #include "helpers.hpp"
 
 using namespace xtgrad;
 using namespace xtgrad::testing;
+
+namespace {
+const double kInf = std::numeric_limits<double>::infinity();
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(reduce)
 
@@ -42,6 +49,52 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(max_min_argmax, T, FloatTypes) {
   check_tensor(argmax(x, -1, true), {2, 1}, {1, 2});
   check_tensor(argmax(x), {}, {1});
   check_tensor(argmax(arange(0, 24, 1, dt).reshape({2, 3, 4}) * -1.0, 1), {2, 4}, {0, 0, 0, 0, 0, 0, 0, 0});
+}
+
+// max and min reach the infinities, and any NaN in the reduced slice gives NaN, wherever it is
+// (as in PyTorch).
+BOOST_AUTO_TEST_CASE_TEMPLATE(max_min_infinities_and_nans, T, FloatTypes) {
+  const DType dt = dtype_of<T>();
+  check_tensor(max(tensor({-kInf, -kInf}, dt)), {}, {-kInf});
+  check_tensor(min(tensor({kInf, kInf}, dt)), {}, {kInf});
+  check_tensor(max(tensor({1, kInf, -kInf}, dt)), {}, {kInf});
+  check_tensor(min(tensor({1, kInf, -kInf}, dt)), {}, {-kInf});
+  for (Tensor x : {tensor({kNaN, 1, 2}, dt), tensor({1, kNaN, 2}, dt), tensor({1, 2, kNaN}, dt),
+                   tensor({kNaN, -kInf}, dt), tensor({-kInf, kNaN}, dt)}) {
+    BOOST_TEST_CONTEXT(x) {
+      check_tensor(max(x), {}, {kNaN});
+      check_tensor(min(x), {}, {kNaN});
+      check_tensor(max(abs(x)), {}, {kNaN});
+    }
+  }
+  // Over axes: rows of infinities, then a NaN first, in the middle and last.
+  Tensor x = tensor({{-kInf, -kInf, -kInf}, {kInf, kInf, kInf}, {kNaN, 1, 2}, {1, kNaN, 2}, {1, 2, kNaN}}, dt);
+  check_tensor(max(x, {1}), {5}, {-kInf, kInf, kNaN, kNaN, kNaN});
+  check_tensor(min(x, {1}, true), {5, 1}, {-kInf, kInf, kNaN, kNaN, kNaN});
+  Tensor y = tensor({{-kInf, kInf, kNaN, 1, 3}, {-kInf, kInf, 1, kNaN, -2}}, dt);
+  check_tensor(max(y, {0}), {5}, {-kInf, kInf, kNaN, kNaN, 3});
+  check_tensor(min(y, {0}), {5}, {-kInf, kInf, kNaN, kNaN, -2});
+  Tensor z = tensor({{{-kInf, -kInf}, {-kInf, -kInf}}, {{-kInf, kNaN}, {-kInf, -kInf}}}, dt);  // (2, 2, 2)
+  check_tensor(max(z, {1, 2}), {2}, {-kInf, kNaN});
+  check_tensor(max(z, {0, 1}), {2}, {-kInf, kNaN});
+}
+
+// argmax of an empty slice set is empty, and NaN counts as the largest value (the first NaN
+// wins), as in PyTorch and NumPy.
+BOOST_AUTO_TEST_CASE_TEMPLATE(argmax_empty_and_nan, T, FloatTypes) {
+  const DType dt = dtype_of<T>();
+  check_tensor(argmax(zeros({3, 0}, dt), 0), {0}, {});
+  check_tensor(argmax(zeros({3, 0}, dt), 0, true), {1, 0}, {});
+  check_tensor(argmax(zeros({0, 3}, dt), 1), {0}, {});
+  check_tensor(argmax(zeros({2, 3, 0}, dt), 1), {2, 0}, {});
+  check_tensor(argmax(tensor({1, kNaN, 3}, dt)), {}, {1});
+  check_tensor(argmax(tensor({1, 3, kNaN}, dt)), {}, {2});
+  check_tensor(argmax(tensor({kNaN, 5, kNaN}, dt)), {}, {0});
+  check_tensor(argmax(tensor({-kInf, kNaN, kInf}, dt)), {}, {1});
+  check_tensor(argmax(tensor({-kInf, -kInf}, dt)), {}, {0});
+  check_tensor(argmax(tensor({-kInf, 1, kInf}, dt)), {}, {2});
+  check_tensor(argmax(tensor({{1, kNaN}, {2, 0}, {kNaN, 1}}, dt), 0), {2}, {2, 0});
+  check_tensor(argmax(tensor({{1, kNaN}, {2, 0}, {kNaN, 1}}, dt), 1), {3}, {1, 0, 0});
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(variance, T, FloatTypes) {
