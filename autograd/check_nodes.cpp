@@ -80,15 +80,14 @@ std::string check_input(const Node& node, std::size_t i, const Tensor& v, const 
 GradcheckReport check_nodes(const MultiFunction& f, const std::vector<Variable>& inputs,
                             const GradcheckOptions& options) {
   detail::check_float64("check_nodes", inputs);
-  std::vector<Generator::State> states;
-  for (Generator* g : options.replay) states.push_back(g->state());
+  const GeneratorSnapshot generators(options.replay);
   std::vector<Variable> outputs;
   {
     KeepInputsGuard keep;
     GradModeGuard recording(true);
     outputs = f(inputs);
   }
-  for (std::size_t k = 0; k < options.replay.size(); ++k) options.replay[k]->set_state(states[k]);
+  generators.restore();
 
   GradcheckReport report;
   Generator gen(options.seed);

@@ -59,14 +59,11 @@ std::string element_str(const Shape& shape, std::int64_t j) {
 // Runs f with every replayed generator restored to its saved state.
 struct Evaluator {
   const MultiFunction& f;
-  std::vector<Generator*> generators;
-  std::vector<Generator::State> states;
+  GeneratorSnapshot generators;
 
-  Evaluator(const MultiFunction& f_, const std::vector<Generator*>& gens) : f(f_), generators(gens) {
-    for (Generator* g : generators) states.push_back(g->state());
-  }
+  Evaluator(const MultiFunction& f_, const std::vector<Generator*>& gens) : f(f_), generators(gens) {}
   std::vector<Variable> operator()(const std::vector<Variable>& inputs) {
-    for (std::size_t i = 0; i < generators.size(); ++i) generators[i]->set_state(states[i]);
+    generators.restore();
     return f(inputs);
   }
 };
