@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@
 #include "tensor/all.hpp"
 
 namespace xtgrad::testing {
+
+inline const double kInf = std::numeric_limits<double>::infinity();
+inline const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Test cases templated on these run once in float32 and once in float64.
 using FloatTypes = boost::mpl::list<float, double>;

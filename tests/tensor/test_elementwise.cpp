@@ -1,16 +1,9 @@
 // Elementwise arithmetic, broadcasting, math functions, comparisons and in-place updates,
 // each against known values in float32 and float64, plus the errors they raise.
-#include <limits>
-
 #include "helpers.hpp"
 
 using namespace xtgrad;
 using namespace xtgrad::testing;
-
-namespace {
-const double kInf = std::numeric_limits<double>::infinity();
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(elementwise)
 

@@ -1,15 +1,8 @@
 // Reductions over all elements and over axes, keepdim, var, argmax and sum_to.
-#include <limits>
-
 #include "helpers.hpp"
 
 using namespace xtgrad;
 using namespace xtgrad::testing;
-
-namespace {
-const double kInf = std::numeric_limits<double>::infinity();
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(reduce)
 
