@@ -9,7 +9,8 @@
 //   ├── 0.weight.npy              (out, in) float32
 //   ├── 0.bias.npy                (out,)
 //   ├── ...
-//   └── optimizer/0.exp_avg.npy   the optimizer's state, when saved with one
+//   ├── optimizer/lr.npy          the learning rate, when saved with an optimizer
+//   └── optimizer/0.exp_avg.npy   its state (moments, step counts)
 #include "nn/checkpoint.hpp"
 
 #include <unistd.h>  // getpid, for the temporary file's name
@@ -25,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "tensor/creation.hpp"
 #include "tensor/errors.hpp"
 #include "tensor/io.hpp"
 
@@ -33,6 +35,7 @@ namespace {
 
 const std::string kSuffix = ".npy";
 const std::string kOptimizerPrefix = "optimizer/";
+const std::string kOptimizerLr = "optimizer/lr";  // the optimizer's learning rate, 0-d float64
 
 [[noreturn]] void fail(const std::string& where, const std::string& problem) {
   throw FileError(where + ": " + problem);
@@ -190,6 +193,9 @@ StateDict load_npz(const std::string& path) {
 void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer) {
   StateDict state = model.state_dict();
   if (optimizer != nullptr) {
+    // Always written: it marks the file as saved with an optimizer (even one that keeps no
+    // state) and restores a learning rate that a schedule has changed.
+    state.emplace_back(kOptimizerLr, full({}, optimizer->learning_rate(), DType::float64));
     for (const auto& [name, tensor] : optimizer->state_dict()) {
       state.emplace_back(kOptimizerPrefix + name, tensor);
     }
@@ -199,22 +205,21 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
 
 void load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer) {
   StateDict model_state, optimizer_state;
+  Tensor lr;
   for (auto& [key, tensor] : load_npz(path)) {
-    if (starts_with(key, kOptimizerPrefix)) {
+    if (key == kOptimizerLr) {
+      lr = tensor;
+    } else if (starts_with(key, kOptimizerPrefix)) {
       optimizer_state.emplace_back(key.substr(kOptimizerPrefix.size()), tensor);
     } else {
       model_state.emplace_back(key, tensor);
     }
   }
   // Checked before anything is loaded, so that this error leaves the model as it was.
-  // NOTE: an optimizer that keeps no state (SGD without momentum, or with momentum before its
-  // first step) saves no keys at all, so a file without them is an error only for an
-  // optimizer that does keep state (Adam always keeps its step count).
-  if (optimizer != nullptr && optimizer_state.empty() && !optimizer->state_dict().empty()) {
-    throw ValueError("load_checkpoint: " + path + " has no optimizer state (no \"" +
-                     kOptimizerPrefix + "...\" keys) for " + optimizer->name() +
-                     ": it was saved without one; load_checkpoint(path, model) loads the model "
-                     "alone");
+  if (optimizer != nullptr && !lr.defined()) {
+    throw ValueError("load_checkpoint: " + path + " was saved without an optimizer (no \"" +
+                     kOptimizerLr + "\") but one was given (" + optimizer->name() +
+                     "); load_checkpoint(path, model) loads the model alone");
   }
   // Module::load_state_dict names the keys; we add the file, keeping the exception's type.
   const std::string where = "load_checkpoint: " + path + ": ";
@@ -225,7 +230,10 @@ void load_checkpoint(const std::string& path, Module& model, Optimizer* optimize
   } catch (const ValueError& e) {
     throw ValueError(where + e.what());
   }
-  if (optimizer != nullptr) optimizer->load_state_dict(optimizer_state);
+  if (optimizer != nullptr) {
+    optimizer->load_state_dict(optimizer_state);
+    optimizer->set_learning_rate(lr.item());
+  }
 }
 
 }  // namespace xtgrad::nn

@@ -20,10 +20,12 @@ void save_npz(const std::string& path, const StateDict& tensors);
 // Members in archive order, without the ".npy" suffix.
 StateDict load_npz(const std::string& path);
 
-// The model's state dict, plus the optimizer's under "optimizer/<name>" when given.
+// The model's state dict, plus, when an optimizer is given, its learning rate as
+// "optimizer/lr" and its state under "optimizer/<name>".
 void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer = nullptr);
 // Loads the model state (strict: missing, unexpected and mismatched keys are all named), and
-// the optimizer state when given.
+// when an optimizer is given its state and learning rate (ValueError if the file was saved
+// without an optimizer).
 void load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer = nullptr);
 
 }  // namespace xtgrad::nn

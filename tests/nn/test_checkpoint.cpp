@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(checkpoint_saves_the_optimizer_state_under_its_own_prefix) 
   optimizer.step();
   nn::save_checkpoint(path, *model, &optimizer);
   BOOST_TEST(keys(nn::load_npz(path)) ==
-             (std::vector<std::string>{"0.weight", "0.bias", "optimizer/step",
+             (std::vector<std::string>{"0.weight", "0.bias", "optimizer/lr", "optimizer/step",
                                        "optimizer/0.total", "optimizer/1.total"}));
 
   auto resumed = mlp({3, 2}, 2);
@@ -109,17 +109,22 @@ BOOST_AUTO_TEST_CASE(checkpoint_saves_the_optimizer_state_under_its_own_prefix) 
   nn::load_checkpoint(path, *model_only);
   check_identical(model_only->state_dict(), model->state_dict());
 
-  // A file saved without an optimizer cannot restore one.
+  // A file saved without an optimizer cannot restore one, even one that keeps no state.
   const std::string bare = dir.file("bare.npz");
   nn::save_checkpoint(bare, *model);
   check_throws<ValueError>([&] { nn::load_checkpoint(bare, *resumed, &resumed_optimizer); },
-                           {"load_checkpoint", bare, "no optimizer state", "\"optimizer/...\"",
-                            "for Counting"});
-  // Unless the optimizer keeps no state: plain SGD saves no keys, and there is nothing to load.
+                           {"load_checkpoint", bare, "saved without an optimizer", "\"optimizer/lr\"",
+                            "Counting"});
   nn::SGD sgd(resumed->parameters(), 0.1);
+  check_throws<ValueError>([&] { nn::load_checkpoint(bare, *resumed, &sgd); },
+                           {"saved without an optimizer", "SGD"});
+  // Plain SGD keeps no state but its learning rate, which a schedule may have changed.
+  sgd.set_learning_rate(0.025);
   nn::save_checkpoint(bare, *model, &sgd);
-  BOOST_TEST(keys(nn::load_npz(bare)) == (std::vector<std::string>{"0.weight", "0.bias"}));
-  nn::load_checkpoint(bare, *resumed, &sgd);
+  BOOST_TEST(keys(nn::load_npz(bare)) == (std::vector<std::string>{"0.weight", "0.bias", "optimizer/lr"}));
+  nn::SGD fresh(resumed->parameters(), 0.1);
+  nn::load_checkpoint(bare, *resumed, &fresh);
+  BOOST_TEST(fresh.learning_rate() == 0.025);
 }
 
 BOOST_AUTO_TEST_CASE(checkpoint_resumes_training_where_it_stopped) {
