@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -134,9 +135,10 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   fit_options.history_csv = dir + "/history.csv";
   fit_options.out = &out;
   nn::TensorDataset train_data(train_x);
-  nn::TensorDataset val_data(n_val > 0 ? train_all.images.rows(n - n_val, n) : train_x.rows(0, 1));
+  std::optional<nn::TensorDataset> val_data;
+  if (n_val > 0) val_data.emplace(train_all.images.rows(n - n_val, n));
   const nn::FitResult fit = nn::fit(*model, [&](nn::Module&, const nn::Batch& b) { return model->loss(b); },
-                                    *optimizer, train_data, n_val > 0 ? &val_data : nullptr, fit_options);
+                                    *optimizer, train_data, val_data ? &*val_data : nullptr, fit_options);
 
   const ReconstructionError error = reconstruction_error(*model, test.images);
   const auto pca_start = std::chrono::steady_clock::now();
@@ -150,14 +152,19 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   RunSummary summary{dir, error.sse_per_image, pca_sse, {}};
   summary.pictures = draw_pictures(*model, config, test, dir, out);
 
-  double samples = 0;
-  for (const auto& e : fit.history) samples += e.samples_per_second * e.seconds;
+  // Training throughput: every epoch sees all training images; its training time (without
+  // validation) is that count over the epoch's samples_per_second.
+  double samples = 0, training_seconds = 0;
+  for (const auto& e : fit.history) {
+    samples += static_cast<double>(train_x.size(0));
+    if (e.samples_per_second > 0) training_seconds += static_cast<double>(train_x.size(0)) / e.samples_per_second;
+  }
   json results;
   results["model"] = config.model;
   results["config"] = json::parse(config_to_json(config));
   results["epochs"] = fit.history.size();
   results["train_seconds"] = fit.train_seconds;
-  results["samples_per_second"] = fit.train_seconds > 0 ? samples / fit.train_seconds : 0.0;
+  results["samples_per_second"] = training_seconds > 0 ? samples / training_seconds : 0.0;
   results["test_sse_per_image"] = error.sse_per_image;
   if (model->logistic_output()) results["test_bce_per_image"] = error.bce_per_image;
   results["pca_sse_per_image"] = pca_sse;
