@@ -77,19 +77,26 @@ std::vector<std::pair<std::string, double>> Autoencoder::report(const Tensor&) {
 namespace {
 
 // Runs f on x in batches of rows, in evaluation mode without gradients, and stacks the results.
+// map_rows in evaluation mode, the model's mode put back afterwards.
 template <class F> Tensor batched(Autoencoder& model, const Tensor& x, std::int64_t batch_size, F f) {
   const bool was_training = model.is_training();
   model.eval();
+  Tensor out = map_rows(x, batch_size, f);
+  model.train(was_training);
+  return out;
+}
+
+}  // namespace
+
+Tensor map_rows(const Tensor& x, std::int64_t batch_size,
+                const std::function<Variable(const Variable&)>& f) {
   NoGradGuard no_grad;
   std::vector<Tensor> parts;
   for (std::int64_t begin = 0; begin < x.size(0); begin += batch_size) {
     parts.push_back(f(Variable(x.rows(begin, std::min(begin + batch_size, x.size(0))))).data());
   }
-  model.train(was_training);
   return concatenate(parts, 0);
 }
-
-}  // namespace
 
 Tensor reconstruct(Autoencoder& model, const Tensor& x, std::int64_t batch_size) {
   return batched(model, x, batch_size, [&](const Variable& b) { return model.decode(model.encode(b)); });

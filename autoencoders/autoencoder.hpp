@@ -5,6 +5,7 @@
 // Z code units. An autoencoder maps x (N, D) to a code z = encode(x) (N, Z) and back to a
 // reconstruction decode(z) (N, D). Errors are per image: summed over the D pixels and
 // averaged over the N images (the unit of Hinton & Salakhutdinov 2006, and of PCA's table).
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,6 +62,9 @@ struct ReconstructionError {
 ReconstructionError reconstruction_error(Autoencoder& model, const Tensor& x,
                                          std::int64_t batch_size = 1000);
 
+// f applied to x (N, ...) batch_size rows at a time, without gradients; the results stacked.
+Tensor map_rows(const Tensor& x, std::int64_t batch_size,
+                const std::function<Variable(const Variable&)>& f);
 // decode(encode(x)) in evaluation mode without gradients, batch by batch: (N, D).
 Tensor reconstruct(Autoencoder& model, const Tensor& x, std::int64_t batch_size = 1000);
 // encode(x) likewise: (N, Z).

@@ -116,12 +116,8 @@ void pretrain_greedy(DeepAutoencoder& model, const Tensor& images, const Pretrai
     fit_options.seed = options.seed + i;
     fit_options.out = options.out;
     nn::fit(pair, [&](nn::Module&, const nn::Batch& b) { return pair.loss(b); }, optimizer, data, nullptr, fit_options);
-    NoGradGuard no_grad;  // the next layer trains on this layer's codes
-    std::vector<Tensor> parts;
-    for (std::int64_t begin = 0; begin < codes.size(0); begin += 1000) {
-      parts.push_back(pair.encode(Variable(codes.rows(begin, std::min(begin + 1000, codes.size(0))))).data());
-    }
-    codes = concatenate(parts, 0);
+    // The next layer trains on this layer's codes.
+    codes = map_rows(codes, 1000, [&](const Variable& batch) { return pair.encode(batch); });
   }
 }
 
