@@ -3,6 +3,7 @@
 # Boost at --log_level=test_suite and counted by CTest as skipped, not passed.
 # --list_content prints the test tree on stderr, 4 spaces per level; a trailing '*' marks an
 # enabled case. Disabled cases are skipped (an explicit --run_test=<disabled> would run them).
+string(REPLACE "," ";" LABEL "${LABEL}")  # xtgrad_boost_test passes a list of labels with commas
 execute_process(COMMAND "${EXE}" --list_content
                 OUTPUT_VARIABLE o ERROR_VARIABLE e RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)

@@ -14,17 +14,21 @@ function(xtgrad_add_module name)
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/xtgrad>)
   target_link_libraries(${target} PUBLIC ${M_PUBLIC_DEPS} PRIVATE ${M_PRIVATE_DEPS})
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
-  if(XTGRAD_USE_XSIMD)
-    # Compile flags only (XTENSOR_USE_XSIMD, -march=native): keep them out of the exported
-    # link interface, where a consumer without xsimd would not find these targets.
-    target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:xtensor::use_xsimd>
-                                            $<BUILD_INTERFACE:xtensor::optimize>)
-    # GCC 12 reports AVX-512 intrinsics as using uninitialised values (a false positive,
-    # GCC bug 105593); those two warnings would drown real ones.
-    target_compile_options(${target} PRIVATE -Wno-uninitialized -Wno-maybe-uninitialized)
-  endif()
+  xtgrad_use_xsimd(${target})
   install(TARGETS ${target} EXPORT xtgradTargets
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
           LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
   install(FILES ${M_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xtgrad/${name})
+endfunction()
+
+# Vectorises a target's xtensor code with xsimd, for the level XTGRAD_ARCH chose.
+function(xtgrad_use_xsimd target)
+  if(XTGRAD_USE_XSIMD)
+    # A compile definition only (XTENSOR_USE_XSIMD): kept out of the exported link interface,
+    # where a consumer without xsimd would not find the target.
+    target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:xtensor::use_xsimd>)
+    # GCC 12 reports AVX-512 intrinsics as using uninitialised values (a false positive,
+    # GCC bug 105593); those two warnings would drown real ones.
+    target_compile_options(${target} PRIVATE -Wno-uninitialized -Wno-maybe-uninitialized)
+  endif()
 endfunction()

@@ -1,5 +1,6 @@
 #pragma once
 // Everything in xtgrad's tensor library.
+#include "tensor/cpu.hpp"
 #include "tensor/creation.hpp"
 #include "tensor/files.hpp"
 #include "tensor/io.hpp"

@@ -8,6 +8,11 @@
 #include <numeric>
 #include <string>
 
+// The start-up check that this CPU has the instruction-set level xtgrad was compiled for
+// (cpu_check.cpp). This reference makes every program that uses a Tensor link it.
+extern "C" void xtgrad_cpu_check();
+[[gnu::used]] static void (*const cpu_check_anchor)() = &xtgrad_cpu_check;
+
 namespace xtgrad {
 
 // The block of memory behind one or more tensors. Views (reshape, rows) share it.
