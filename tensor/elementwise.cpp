@@ -1,10 +1,11 @@
 // Elementwise arithmetic, math functions, comparisons and in-place updates.
 //
-// Each public function names its operation and passes an xtensor expression to one of four
-// kernels (unary, binary, with_scalar, compare). A kernel checks dtypes and broadcasts
-// shapes (so that errors name the operation and both shapes), allocates the result and
-// evaluates the expression into it with xt::noalias: no temporaries.
+// Each public function names its operation and passes an xtensor expression to one of three
+// kernels (unary, binary, with_scalar), or a comparison to compare(), a plain loop. A kernel
+// checks dtypes and broadcasts shapes (so that errors name the operation and both shapes),
+// allocates the result and evaluates the expression into it with xt::noalias: no temporaries.
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include <xtensor/xbroadcast.hpp>
@@ -77,24 +78,50 @@ template <class F> Tensor binary(const char* op, const Tensor& a, const Tensor& 
 }
 
 // Boolean out = f(a, b), broadcasting; any dtype, the same for a and b.
+// NOTE: a plain loop, not xtensor: with xsimd 8 on AVX2, xtensor compares a broadcast operand
+// into a bool result wrongly (part of the mask is left unwritten once a row reaches the SIMD
+// width), and cannot compile comparisons of bool operands at all (no operator< on
+// batch_bool). tests/tensor/test_kernels.cpp checks every kernel against a scalar loop.
 template <class F> Tensor compare(const char* op, const Tensor& a, const Tensor& b, F f) {
   check_same_dtype(op, a, b);
   const Shape shape = broadcast_shapes(op, a.shape(), b.shape());
   Tensor out = Tensor::empty(shape, DType::boolean);
   dispatch_all(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    auto xa = xview<T>(a);
-    auto xo = xview<bool>(out);
-    if (b.dim() == 0 && a.dim() > 0) {  // a constant: as a scalar (see binary)
-      const T scalar = b.data<T>()[0];
-      xt::noalias(xo) = f(xa, scalar);
-    } else {
-      auto xb = xview<T>(b);
-      xt::noalias(xo) = f(xa, xb);
-    }
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    bool* po = out.data<bool>();
+    detail::for_each_broadcast<2>(shape, {a.shape(), b.shape()}, [&](std::int64_t i, auto at) {
+      po[i] = f(pa[at[0]], pb[at[1]]);
+    });
   });
   return out;
 }
+
+// out = f(a, b) for floating a and b, broadcasting, by the same plain loop as compare(): for
+// the ops whose xsimd 8 versions differ from the scalar ones (see maximum and pow).
+template <class F> Tensor binary_loop(const char* op, const Tensor& a, const Tensor& b, F f) {
+  check_same_dtype(op, a, b);
+  const Shape shape = broadcast_shapes(op, a.shape(), b.shape());
+  return dispatch_floating(op, a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    Tensor out = Tensor::empty(shape, a.dtype());
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    T* po = out.data<T>();
+    detail::for_each_broadcast<2>(shape, {a.shape(), b.shape()}, [&](std::int64_t i, auto at) {
+      po[i] = f(pa[at[0]], pb[at[1]]);
+    });
+    return out;
+  });
+}
+
+// The larger and the smaller of two values, where a NaN in either position wins, as in
+// PyTorch's maximum, minimum and relu.
+// NOTE: SIMD max/min instructions (and so xt::maximum with xsimd) return their second operand
+// when either is NaN: maximum(NaN, 1) would be 1, and relu(NaN) 0.
+template <class T> T nan_max(T a, T b) { return (a > b || std::isnan(a)) ? a : b; }
+template <class T> T nan_min(T a, T b) { return (a < b || std::isnan(a)) ? a : b; }
 
 // Throws ShapeError unless `src` broadcasts to `target` (in-place updates keep their shape).
 // NOTE: xtensor's `a = b` resizes a to b's shape; in-place kernels assign
@@ -170,9 +197,10 @@ Tensor sigmoid(const Tensor& x) {
   });
 }
 Tensor relu(const Tensor& x) {
-  // NOTE: the 0 must be a temporary inside the expression: an expression keeps references
-  // to named values, and the parameter `zero` is gone when the kernel evaluates it.
-  return unary("relu", x, [](auto& v, auto zero) { return xt::maximum(v, decltype(zero)(0)); });
+  check_floating("relu", x);
+  return binary_loop("relu", x, scalar_tensor(0, x.dtype()), [](auto v, auto zero) {
+    return nan_max(v, zero);  // relu(NaN) is NaN
+  });
 }
 Tensor abs(const Tensor& x) {
   return unary("abs", x, [](auto& v, auto) { return xt::abs(v); });
@@ -183,11 +211,13 @@ Tensor sign(const Tensor& x) {
 Tensor square(const Tensor& x) {
   return unary("square", x, [](auto& v, auto) { return v * v; });
 }
+// NOTE: std::pow, not xt::pow: xsimd 8's pow gives pow(0, -1) = 0 instead of inf.
 Tensor pow(const Tensor& x, double exponent) {
-  return with_scalar("pow", x, exponent, false, [](const auto& v, const auto& e) { return xt::pow(v, e); });
+  check_floating("pow", x);
+  return pow(x, scalar_tensor(exponent, x.dtype()));
 }
 Tensor pow(const Tensor& x, const Tensor& exponent) {
-  return binary("pow", x, exponent, [](auto& v, auto& e) { return xt::pow(v, e); });
+  return binary_loop("pow", x, exponent, [](auto v, auto e) { return std::pow(v, e); });
 }
 Tensor clamp(const Tensor& x, double low, double high) {
   if (!(low <= high)) {
@@ -200,10 +230,10 @@ Tensor clamp(const Tensor& x, double low, double high) {
   });
 }
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  return binary("maximum", a, b, [](auto& x, auto& y) { return xt::maximum(x, y); });
+  return binary_loop("maximum", a, b, [](auto x, auto y) { return nan_max(x, y); });
 }
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  return binary("minimum", a, b, [](auto& x, auto& y) { return xt::minimum(x, y); });
+  return binary_loop("minimum", a, b, [](auto x, auto y) { return nan_min(x, y); });
 }
 
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
@@ -216,47 +246,37 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   const Shape shape =
       broadcast_shapes("where", broadcast_shapes("where", condition.shape(), a.shape()), b.shape());
   Tensor out = Tensor::empty(shape, a.dtype());
-  // NOTE: floating values only: xsimd 8 cannot select between boolean batches.
+  // NOTE: plain loops: xt::where with xsimd 8 on AVX2 picks wrong values once an operand is
+  // broadcast along a leading axis and a row reaches the SIMD width.
   dispatch_floating("where", a.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    auto xc = xview<bool>(condition);
-    auto xo = xview<T>(out);
-    if (b.dim() == 0 && a.shape() == shape && condition.shape() == shape) {  // where(c, x, 0)
-      auto xa = xview<T>(a);
-      const T scalar = b.data<T>()[0];
-      xt::noalias(xo) = xt::where(xc, xa, scalar);
-    } else if (a.dim() == 0 && b.shape() == shape && condition.shape() == shape) {
-      auto xb = xview<T>(b);
-      const T scalar = a.data<T>()[0];
-      xt::noalias(xo) = xt::where(xc, scalar, xb);
+    const bool* pc = condition.data<bool>();
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    T* po = out.data<T>();
+    const bool same_shapes = condition.shape() == shape && a.shape() == shape;
+    if (same_shapes && b.shape() == shape) {
+      for (std::int64_t i = 0; i < out.numel(); ++i) po[i] = pc[i] ? pa[i] : pb[i];
+    } else if (same_shapes && b.dim() == 0) {  // where(mask, x, 0): relu's backward
+      const T scalar = pb[0];
+      for (std::int64_t i = 0; i < out.numel(); ++i) po[i] = pc[i] ? pa[i] : scalar;
     } else {
-      auto xa = xview<T>(a);
-      auto xb = xview<T>(b);
-      xt::noalias(xo) = xt::where(xc, xa, xb);
+      detail::for_each_broadcast<3>(shape, {condition.shape(), a.shape(), b.shape()},
+                                    [&](std::int64_t i, auto at) {
+                                      po[i] = pc[at[0]] ? pa[at[1]] : pb[at[2]];
+                                    });
     }
   });
   return out;
 }
 
 // --- comparisons ---------------------------------------------------------------------------------
-Tensor eq(const Tensor& a, const Tensor& b) {
-  return compare("eq", a, b, [](auto& x, auto& y) { return xt::equal(x, y); });
-}
-Tensor ne(const Tensor& a, const Tensor& b) {
-  return compare("ne", a, b, [](auto& x, auto& y) { return xt::not_equal(x, y); });
-}
-Tensor lt(const Tensor& a, const Tensor& b) {
-  return compare("lt", a, b, [](auto& x, auto& y) { return xt::less(x, y); });
-}
-Tensor le(const Tensor& a, const Tensor& b) {
-  return compare("le", a, b, [](auto& x, auto& y) { return xt::less_equal(x, y); });
-}
-Tensor gt(const Tensor& a, const Tensor& b) {
-  return compare("gt", a, b, [](auto& x, auto& y) { return xt::greater(x, y); });
-}
-Tensor ge(const Tensor& a, const Tensor& b) {
-  return compare("ge", a, b, [](auto& x, auto& y) { return xt::greater_equal(x, y); });
-}
+Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", a, b, std::equal_to<>()); }
+Tensor ne(const Tensor& a, const Tensor& b) { return compare("ne", a, b, std::not_equal_to<>()); }
+Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", a, b, std::less<>()); }
+Tensor le(const Tensor& a, const Tensor& b) { return compare("le", a, b, std::less_equal<>()); }
+Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", a, b, std::greater<>()); }
+Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", a, b, std::greater_equal<>()); }
 Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
 Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
 Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
