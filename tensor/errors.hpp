@@ -39,6 +39,12 @@ class ValueError : public Error {
   using Error::Error;
 };
 
+// An allocation the machine cannot satisfy: a tensor larger than the memory there is.
+class MemoryError : public Error {
+ public:
+  using Error::Error;
+};
+
 // A file that cannot be read or written, or whose content is not what it should be.
 class FileError : public Error {
  public:

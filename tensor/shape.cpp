@@ -20,9 +20,31 @@ std::string shape_str(const Shape& shape) {
 
 std::ostream& operator<<(std::ostream& os, const Shape& shape) { return os << shape_str(shape); }
 
+namespace {
+
+// The product of the sizes, or false when it does not fit in int64. A size 0 anywhere makes
+// the product 0 but the other sizes must still multiply without overflow (as in NumPy).
+bool checked_numel(const Shape& shape, std::int64_t& numel) {
+  std::int64_t nonzero = 1;
+  bool empty = false;
+  for (std::int64_t s : shape) {
+    if (s == 0) {
+      empty = true;
+    } else if (__builtin_mul_overflow(nonzero, s, &nonzero)) {
+      return false;
+    }
+  }
+  numel = empty ? 0 : nonzero;
+  return true;
+}
+
+}  // namespace
+
 std::int64_t shape_numel(const Shape& shape) {
-  std::int64_t n = 1;
-  for (std::int64_t s : shape) n *= s;
+  std::int64_t n = 0;
+  if (!checked_numel(shape, n)) {
+    throw ValueError("shape " + shape_str(shape) + " has more elements than an int64 can count");
+  }
   return n;
 }
 
@@ -32,6 +54,11 @@ void check_shape(const char* op, const Shape& shape) {
       throw ValueError(std::string(op) + ": sizes must not be negative, got shape " +
                        shape_str(shape));
     }
+  }
+  std::int64_t n = 0;
+  if (!checked_numel(shape, n)) {
+    throw ValueError(std::string(op) + ": shape " + shape_str(shape) +
+                     " has more elements than an int64 can count");
   }
 }
 

@@ -18,10 +18,10 @@ using Axes = std::vector<std::int64_t>;
 std::string shape_str(const Shape& shape);
 std::ostream& operator<<(std::ostream& os, const Shape& shape);
 
-// Product of the sizes; 1 for the 0-d shape ().
+// Product of the sizes; 1 for the 0-d shape (). ValueError when it overflows int64.
 std::int64_t shape_numel(const Shape& shape);
 
-// Throws ValueError naming `op` if a size is negative.
+// Throws ValueError naming `op` if a size is negative or the element count overflows int64.
 void check_shape(const char* op, const Shape& shape);
 
 // Maps axis in [-ndim, ndim) to [0, ndim); throws IndexError naming `op` otherwise.

@@ -3,6 +3,7 @@
 #include "tensor/tensor.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
@@ -22,14 +23,12 @@ struct Storage {
   void* data;
   std::uint64_t version = 0;  // bumped by every in-place update
 
+  // Callers check that numel * dtype_size(dtype) fits (Tensor::empty).
   Storage(DType dtype_, std::int64_t numel_) : dtype(dtype_), numel(numel_) {
     // 64-byte alignment suits AVX-512 loads; aligned_alloc wants a multiple of the alignment.
     std::size_t bytes = static_cast<std::size_t>(numel) * dtype_size(dtype);
     std::size_t padded = (bytes + 63) / 64 * 64;
     data = std::aligned_alloc(64, padded == 0 ? 64 : padded);
-    if (data == nullptr) {
-      throw std::bad_alloc();
-    }
   }
   ~Storage() { std::free(data); }
   Storage(const Storage&) = delete;
@@ -74,7 +73,18 @@ Tensor::Tensor(const std::vector<std::int64_t>& values, Shape shape)
 
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
   check_shape("empty", shape);
-  return Tensor(std::make_shared<Storage>(dtype, shape_numel(shape)), 0, shape);
+  const std::int64_t numel = shape_numel(shape);
+  // At most 2^62 bytes: far beyond any memory, and (bytes + 63) cannot overflow.
+  const double gigabytes = static_cast<double>(numel) * static_cast<double>(dtype_size(dtype)) / 1e9;
+  const bool too_large = numel > (std::int64_t{1} << 62) / static_cast<std::int64_t>(dtype_size(dtype));
+  auto storage = too_large ? nullptr : std::make_shared<Storage>(dtype, numel);
+  if (storage == nullptr || storage->data == nullptr) {
+    char size[32];
+    std::snprintf(size, sizeof size, "%.3g GB", gigabytes);
+    throw MemoryError("empty: cannot allocate " + std::string(size) + " for a " +
+                      dtype_name(dtype) + " tensor of shape " + shape_str(shape));
+  }
+  return Tensor(std::move(storage), 0, shape);
 }
 
 void check_defined(const char* op, const Tensor& t) {

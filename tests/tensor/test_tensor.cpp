@@ -122,3 +122,23 @@ BOOST_AUTO_TEST_CASE(in_place_updates_bump_the_shared_version) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Sizes from untrusted input (a config's code size, a file's header) must never wrap around:
+// a (5882252574524730, 784) weight once allocated 1.6 KB and was then written far past it.
+BOOST_AUTO_TEST_CASE(a_size_product_that_overflows_is_refused) {
+  const std::int64_t big = std::int64_t{1} << 62;
+  check_throws<ValueError>([&] { shape_numel({big, big}); }, {"(4611686018427387904, 4611686018427387904)", "int64"});
+  check_throws<ValueError>([&] { zeros({big, big, 0}); }, {"full: shape", "int64"});
+  check_throws<ValueError>([&] { Tensor::empty({3, big, 5}); }, {"empty", "(3, 4611686018427387904, 5)"});
+  BOOST_TEST(shape_numel({big, 0}) == 0);
+  BOOST_TEST(zeros({big, 0}).numel() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_tensor_larger_than_memory_is_a_memory_error_naming_its_size_and_shape) {
+  // numel fits int64, numel * 4 bytes does not fit a size_t without wrapping
+  check_throws<MemoryError>([] { Tensor::empty({5882252574524730, 784}); },
+                            {"empty: cannot allocate 1.84e+10 GB for a float32 tensor of shape (5882252574524730, 784)"});
+  // representable, but no machine has 4.4 TB
+  check_throws<MemoryError>([] { zeros({std::int64_t{1} << 40}, DType::float32); },
+                            {"cannot allocate 4.4e+03 GB", "(1099511627776,)"});
+}
