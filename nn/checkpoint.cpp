@@ -16,6 +16,7 @@
 #include <unistd.h>  // getpid, for the temporary file's name
 #include <zip.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -111,11 +112,19 @@ std::string read_member(zip_t* archive, zip_uint64_t index, const std::string& m
     fail(where, "cannot open the member \"" + member + "\": " + zip_strerror(archive));
   }
   // NOTE: libzip checks a member's CRC-32 only when a read reaches the end of its data, so we
-  // ask for one byte more than the archive says it holds and read until zip_fread returns 0.
-  std::string bytes(size + 1, '\0');
+  // read until zip_fread returns 0, asking for one byte more than the archive lists.
+  // NOTE: the listed size is untrusted (a damaged or hostile archive may claim 4 GB), so the
+  // buffer grows with the bytes that really arrive, never ahead of them by more than a chunk.
+  constexpr zip_uint64_t kChunk = zip_uint64_t{1} << 20;
+  std::string bytes;
   zip_uint64_t done = 0;
   zip_int64_t n = 0;
-  while ((n = zip_fread(file, &bytes[done], bytes.size() - done)) > 0) done += n;
+  do {
+    const zip_uint64_t want = std::min(kChunk, size + 1 - done);
+    bytes.resize(done + want);
+    n = zip_fread(file, &bytes[done], want);
+    if (n > 0) done += static_cast<zip_uint64_t>(n);
+  } while (n > 0 && done <= size);
   const std::string message = n < 0 ? zip_file_strerror(file) : "";
   zip_fclose(file);
   if (n < 0) fail(where, "cannot read the member \"" + member + "\": " + message);

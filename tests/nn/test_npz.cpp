@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <limits>
 
+#include <sys/resource.h>
+
 #include "../support/files.hpp"
 #include "helpers.hpp"
 #include "nn/checkpoint.hpp"
@@ -16,6 +18,13 @@ using namespace xtgrad::testing;
 namespace fs = std::filesystem;
 
 BOOST_AUTO_TEST_SUITE(checkpoint)
+
+// The process's peak resident memory so far, in KB.
+long peak_rss_kb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
 
 // --- .npz: round trips and NumPy's archives ---------------------------------------------------
 
@@ -121,6 +130,33 @@ BOOST_AUTO_TEST_CASE(npz_corrupt_or_truncated_archives_are_named) {
   write_bytes(path, flipped);
   check_throws<FileError>([&] { nn::load_npz(path); },
                           {"load_npz", path, "cannot read the member \"w.npy\"", "CRC error"});
+}
+
+// A member whose listed size is a lie: 4 GB in the zip directory, 160 bytes in the file. The
+// reader used to allocate (and zero) the listed size before finding out; now what it allocates
+// grows with the bytes it really reads.
+BOOST_AUTO_TEST_CASE(npz_a_member_claiming_4_gb_is_refused_without_allocating_it) {
+  TempDir dir;
+  const std::string path = dir.file("model.npz");
+  nn::save_npz(path, {{"w", Tensor(std::vector<double>{1, 2, 3, 4}, {4})}});
+  std::string forged = read_bytes(path);
+  // The central directory entry ("PK\1\2") holds the uncompressed size at offset 24, as a
+  // little-endian uint32 (PKWARE APPNOTE 4.3.12).
+  const std::size_t central = forged.find("PK\x01\x02");
+  BOOST_TEST_REQUIRE(central != std::string::npos);
+  forged.replace(central + 24, 4, "\xf0\xff\xff\xff");  // 4,294,967,280 bytes
+  write_bytes(path, forged);
+
+  const long before_kb = peak_rss_kb();
+  try {
+    nn::load_npz(path);
+    BOOST_ERROR("a forged member size was accepted");
+  } catch (const FileError& e) {
+    BOOST_TEST_MESSAGE(e.what());
+    BOOST_TEST(std::string(e.what()).find(path) != std::string::npos);
+  }
+  // The process's high-water mark must not have moved by anything like 4 GB.
+  BOOST_TEST(peak_rss_kb() - before_kb < 64 * 1024);
 }
 
 // --- .npz: saving is all or nothing -----------------------------------------------------------
