@@ -132,17 +132,23 @@ IdxData read_idx(const char* op, const std::string& path, std::uint32_t magic, c
                     " bytes, got " + std::to_string(header.size()));
   }
   IdxData idx{path, {}, {}};
-  std::int64_t data_bytes = 1;
+  // Three sizes below 2^32 could overflow 64 bits; no real file comes near 2^40 bytes.
+  // NOTE: a 0 among the sizes makes the data empty, but the other sizes still multiply into
+  // the tensor's shape (0, 2^32 - 1, 2^32 - 1 would overflow rows * cols), so the bound is on
+  // the product of the non-zero sizes.
+  std::int64_t nonzero_bytes = 1;
+  bool empty = false;
   for (std::int64_t i = 0; i < ndim; ++i) {
     const std::int64_t size = big_endian_u32(header.data() + 4 + 4 * i);
     idx.sizes.push_back(size);
-    // Three sizes below 2^32 could overflow 64 bits; no real file comes near 2^40 bytes.
-    if (size != 0 && data_bytes > (std::int64_t{1} << 40) / size) {
+    empty = empty || size == 0;
+    if (size != 0 && nonzero_bytes > (std::int64_t{1} << 40) / size) {
       throw FileError(at + " has implausible sizes in its header (more than 2^40 bytes of " +
                       what + ")");
     }
-    data_bytes *= size;
+    nonzero_bytes *= size == 0 ? 1 : size;
   }
+  const std::int64_t data_bytes = empty ? 0 : nonzero_bytes;
 
   const std::size_t got = file.read(idx.bytes, static_cast<std::size_t>(data_bytes));
   if (got < static_cast<std::size_t>(data_bytes)) {

@@ -266,6 +266,10 @@ BOOST_AUTO_TEST_CASE(implausible_sizes) {
   const std::string path = write_gz("huge.gz", idx_file(2051, {0xffffffff, 0xffffffff, 28}, {}));
   BOOST_CHECK_EXCEPTION(read_idx_images(path), FileError,
                         message_has({path, "implausible sizes"}));
+  // No images, but rows * cols of the (0, rows * cols) result would overflow 64 bits.
+  const std::string empty = write_gz("empty_huge.gz", idx_file(2051, {0, 0xffffffff, 0xffffffff}, {}));
+  BOOST_CHECK_EXCEPTION(read_idx_images(empty), FileError,
+                        message_has({empty, "implausible sizes"}));
 }
 
 BOOST_AUTO_TEST_CASE(truncated_data) {
