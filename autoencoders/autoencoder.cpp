@@ -4,6 +4,8 @@
 #include <limits>
 
 #include "nn/activations.hpp"
+#include "nn/init.hpp"
+#include "nn/linear.hpp"
 #include "nn/losses.hpp"
 #include "autograd/ops.hpp"
 #include "tensor/all.hpp"
@@ -65,6 +67,39 @@ Variable reconstruction_loss(const Variable& pre, const Variable& target, Activa
     return nn::bce_with_logits_loss(pre, target, nn::Reduction::sum) / n;  // stable from logits
   }
   return nn::mse_loss(activate(pre, output), target, nn::Reduction::sum) / n;
+}
+
+Init parse_init(const std::string& name) {
+  if (name == "pytorch") return Init::pytorch;
+  if (name == "glorot-uniform") return Init::glorot_uniform;
+  if (name == "ufldl") return Init::ufldl;
+  throw ValueError("init: unknown initialisation \"" + name + "\" (pytorch, glorot-uniform, ufldl)");
+}
+
+std::string init_name(Init init) {
+  switch (init) {
+    case Init::pytorch: return "pytorch";
+    case Init::glorot_uniform: return "glorot-uniform";
+    case Init::ufldl: return "ufldl";
+  }
+  return "pytorch";
+}
+
+std::vector<std::string> init_names() {
+  return {init_name(Init::pytorch), init_name(Init::glorot_uniform), init_name(Init::ufldl)};
+}
+
+void initialise(nn::Module& model, Init init, Generator& gen) {
+  if (init == Init::pytorch) return;  // nn::Linear's constructor drew W and b by this rule
+  if (auto* linear = dynamic_cast<nn::Linear*>(&model)) {
+    if (init == Init::glorot_uniform) {
+      nn::init::xavier_uniform_(linear->weight, gen);
+    } else {
+      nn::init::ufldl_uniform_(linear->weight, gen);
+    }
+    if (linear->bias.defined()) nn::init::zeros_(linear->bias);
+  }
+  for (const auto& [name, child] : model.children()) initialise(*child, init, gen);
 }
 
 Variable Autoencoder::loss(const nn::Batch& batch) {

@@ -31,6 +31,23 @@ std::string loss_name(ReconstructionLoss loss);
 Variable reconstruction_loss(const Variable& pre, const Variable& target, Activation output,
                              ReconstructionLoss loss);
 
+// How the Linear layers of a model start; fan_in = in, fan_out = out for a weight (out, in).
+//   pytorch         W, b ~ U(-k, k), k = 1 / sqrt(fan_in)                  PyTorch's nn.Linear
+//   glorot-uniform  W ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out)); b = 0    Keras's Dense
+//   ufldl           W ~ U(-r, r), r = sqrt(6) / sqrt(fan_in + fan_out + 1); b = 0
+//                                                             UFLDL's sparse autoencoder exercise
+// (Glorot & Bengio 2010 derive a from keeping the variance of activations and gradients equal
+// across layers; PyTorch's rule is Kaiming-uniform with a = sqrt(5), i.e. 1/3 of that variance.)
+enum class Init { pytorch, glorot_uniform, ufldl };
+Init parse_init(const std::string& name);  // "pytorch", "glorot-uniform", "ufldl"
+std::string init_name(Init init);
+std::vector<std::string> init_names();     // every accepted name, in the order above
+
+// Draws the weights and biases of every nn::Linear in `model` (children included, in
+// registration order) by `init`, from gen. Call it on a model just built: nn::Linear's
+// constructor has already drawn PyTorch's rule, which Init::pytorch keeps as it is.
+void initialise(nn::Module& model, Init init, Generator& gen);
+
 class Autoencoder : public nn::Module {
  public:
   virtual Variable encode(const Variable& x) = 0;  // (N, D) -> (N, Z)

@@ -36,7 +36,12 @@ class Section {
   template <class Parse, class T> void read_as(const char* key, Parse parse, T& value) {
     std::string text;
     read(key, text);
-    if (!text.empty()) value = parse(text);
+    if (text.empty()) return;
+    try {
+      value = parse(text);
+    } catch (const ValueError& e) {
+      throw ValueError(where_ + ": \"" + key + "\": " + e.what());
+    }
   }
   // Accepts a key that another Section reads.
   void allow(const char* key) { known_.insert(key); }
@@ -58,11 +63,17 @@ void read_sections(const json& j, const std::string& where, RunConfig& c) {
   top.read("model", model);
   top.read("description", description);
   top.read("name", name);  // written into config.json by train; a file name otherwise
+  if (!j.contains("init")) {
+    throw ValueError(where + ": no \"init\" key; say how the layers start (pytorch, glorot-uniform, ufldl)");
+  }
+  Init init = Init::pytorch;
+  top.read_as("init", parse_init, init);
   for (const char* key : {"basic", "deep", "denoising", "sparse", "vae", "train"}) top.allow(key);
   top.finish();
   c = default_config(model);  // the model's defaults, then the file's settings over them
   c.name = name;
   c.description = description;
+  c.init = init;
   if (j.contains("basic")) {
     Section s(j.at("basic"), where + ", basic");
     s.read("code", c.basic.code);
@@ -150,7 +161,8 @@ RunConfig default_config(const std::string& model) {
   c.model = model;
   c.name = model;
   if (model == "sparse") {
-    c.train.optimizer = "lbfgs";  // UFLDL's protocol: full-batch L-BFGS with unit steps
+    c.init = Init::ufldl;         // UFLDL's protocol: its initialisation, full-batch L-BFGS
+    c.train.optimizer = "lbfgs";  // with unit steps
     c.train.lr = 1.0;
   } else if (model == "vae") {
     c.train.batch_size = 128;
@@ -200,7 +212,9 @@ void set_code_size(RunConfig& c, std::int64_t code) {
   c.vae.latent = code;
 }
 
-std::shared_ptr<Autoencoder> make_model(const RunConfig& c, Generator& gen) {
+namespace {
+
+std::shared_ptr<Autoencoder> build_model(const RunConfig& c, Generator& gen) {
   if (c.model == "basic") return std::make_shared<BasicAutoencoder>(c.basic, gen);
   if (c.model == "deep") return std::make_shared<DeepAutoencoder>(c.deep, gen);
   if (c.model == "sparse") return std::make_shared<SparseAutoencoder>(c.sparse, gen);
@@ -219,11 +233,20 @@ std::shared_ptr<Autoencoder> make_model(const RunConfig& c, Generator& gen) {
   throw ValueError("unknown model \"" + c.model + "\" (basic, deep, denoising, sparse, vae)");
 }
 
+}  // namespace
+
+std::shared_ptr<Autoencoder> make_model(const RunConfig& c, Generator& gen) {
+  std::shared_ptr<Autoencoder> model = build_model(c, gen);
+  initialise(*model, c.init, gen);
+  return model;
+}
+
 std::string config_to_json(const RunConfig& c) {
   json j;
   j["name"] = c.name;
   j["description"] = c.description;
   j["model"] = c.model;
+  j["init"] = init_name(c.init);
   j["basic"] = {{"code", c.basic.code}, {"hidden", activation_name(c.basic.hidden)},
                 {"output", activation_name(c.basic.output)}, {"loss", loss_name(c.basic.loss)},
                 {"tied", c.basic.tied}, {"code_l2", c.basic.code_l2}};

@@ -6,11 +6,13 @@
 //   {
 //     "description": "Keras blog, basic autoencoder",
 //     "model": "basic",
+//     "init": "glorot-uniform",
 //     "basic": {"code": 32, "hidden": "relu", "output": "sigmoid", "loss": "bce"},
 //     "train": {"optimizer": "adam", "lr": 0.001, "batch_size": 256, "epochs": 50}
 //   }
 //
 // Every key is checked: an unknown one (a typo) is an error naming the file and the key.
+// "init" is required: a protocol is not reproduced unless its layers start as it says.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,6 +41,7 @@ struct RunConfig {
   std::string name = "custom";
   std::string description;
   std::string model = "basic";  // basic, deep, denoising, sparse, vae
+  Init init = Init::pytorch;    // how every Linear layer starts (autoencoder.hpp)
   BasicConfig basic;
   DeepConfig deep;
   std::string denoising_inner = "deep";  // the model the denoising wrapper trains
@@ -67,7 +70,7 @@ std::string config_to_json(const RunConfig& config);
 void set_code_size(RunConfig& config, std::int64_t code);
 std::int64_t code_size(const RunConfig& config);
 
-// The model a configuration describes, initialised from gen.
+// The model a configuration describes, its layers drawn from gen by config.init.
 std::shared_ptr<Autoencoder> make_model(const RunConfig& config, Generator& gen);
 
 }  // namespace xtgrad::ae

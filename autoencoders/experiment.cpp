@@ -114,7 +114,8 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
       << " validation and " << test.images.size(0) << " test images\n";
 
   std::shared_ptr<Autoencoder> model = make_model(config, gen);
-  out << config.name << ": " << model->describe() << "\n" << model->summary({model->input_size()}, config.train.batch_size) << "\n";
+  out << config.name << ": " << model->describe() << ", init " << init_name(config.init) << "\n"
+      << model->summary({model->input_size()}, config.train.batch_size) << "\n";
   if (auto* deep = dynamic_cast<DeepAutoencoder*>(model.get()); deep && config.train.pretrain_epochs > 0) {
     PretrainOptions p;
     p.epochs = config.train.pretrain_epochs;

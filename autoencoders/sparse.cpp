@@ -2,7 +2,6 @@
 
 #include <sstream>
 
-#include "nn/init.hpp"
 #include "nn/losses.hpp"
 #include "autograd/ops.hpp"
 #include "tensor/all.hpp"
@@ -15,10 +14,6 @@ SparseAutoencoder::SparseAutoencoder(const SparseConfig& config, Generator& gen)
   }
   encoder = register_module("encoder", std::make_shared<nn::Linear>(config.input, config.hidden, gen));
   decoder = register_module("decoder", std::make_shared<nn::Linear>(config.hidden, config.input, gen));
-  for (const auto& layer : {encoder, decoder}) {  // UFLDL's initialisation
-    nn::init::ufldl_uniform_(layer->weight, gen);
-    nn::init::zeros_(layer->bias);
-  }
 }
 
 Variable SparseAutoencoder::encode(const Variable& x) { return sigmoid((*encoder)(x)); }   // (N, H)

@@ -9,7 +9,8 @@
 //       + beta sum_j KL(rho || rho_hat_j)
 //
 // UFLDL trains it with L-BFGS on full batches (rho = 0.1, lambda = 3e-3, beta = 3 for 8x8 patches;
-// 196 hidden units for MNIST digits) and initialises W uniformly in +-sqrt(6)/sqrt(H + D + 1).
+// 196 hidden units for MNIST digits) and initialises W uniformly in +-sqrt(6)/sqrt(H + D + 1)
+// with zero biases: Init::ufldl, which default_config("sparse") and ufldl-sparse.json choose.
 // The L1 variant replaces the KL term by l1 * mean_n ||a_n||_1 (an activity penalty).
 #include "autoencoders/autoencoder.hpp"
 #include "nn/linear.hpp"

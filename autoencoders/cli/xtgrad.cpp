@@ -22,7 +22,7 @@ using namespace xtgrad;
 namespace {
 
 struct TrainArgs {
-  std::string model, config, out, data_dir;
+  std::string model, config, init, out, data_dir;
   int epochs = 0;
   std::int64_t batch_size = 0, latent = 0, limit = 0;
   double lr = 0;
@@ -44,6 +44,7 @@ int train(const TrainArgs& a) {
   if (a.batch_size > 0) c.train.batch_size = a.batch_size;
   if (a.lr > 0) c.train.lr = a.lr;
   if (a.latent > 0) ae::set_code_size(c, a.latent);
+  if (!a.init.empty()) c.init = ae::parse_init(a.init);
   if (a.limit > 0) c.train.limit = a.limit;
   if (a.seed_given) c.train.seed = a.seed;
   ae::check_config(c, "train");
@@ -112,6 +113,8 @@ int main(int argc, char** argv) {
   CLI::App* train_cmd = app.add_subcommand("train", "train a model, evaluate it next to PCA, draw pictures");
   train_cmd->add_option("--model", t.model, "basic, deep, denoising, sparse or vae")->check(models);
   train_cmd->add_option("--config", t.config, "a named config (keras-basic, hinton, ...) or a JSON file");
+  train_cmd->add_option("--init", t.init, "how the layers start: pytorch, glorot-uniform or ufldl (default: the config's)")
+      ->check(CLI::IsMember(ae::init_names()));
   train_cmd->add_option("--epochs", t.epochs, "epochs")->check(CLI::Range(1, 100000));
   train_cmd->add_option("--batch-size", t.batch_size, "samples per batch")->check(CLI::Range(1, 1000000));
   train_cmd->add_option("--lr", t.lr, "learning rate")->check(CLI::Range(1e-12, 1e3));

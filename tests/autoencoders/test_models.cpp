@@ -70,6 +70,7 @@ BOOST_AUTO_TEST_CASE(sparse_mean_activation_approaches_rho) {
   c.beta = 3.0;
   c.lambda = 1e-4;
   ae::SparseAutoencoder model(c, gen);
+  ae::initialise(model, ae::Init::ufldl, gen);
   const double before = model.report(x)[0].second;
   nn::LBFGSOptions lbfgs;
   lbfgs.max_iter = 200;

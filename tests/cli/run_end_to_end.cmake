@@ -14,8 +14,16 @@ function(run)
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 
-run(train --model vae --epochs 1 --limit 2000 --latent 2 --seed 3 --out "${OUT}")
+# --init overrides the vae's default (pytorch); results.json and config.json record it.
+run(train --model vae --epochs 1 --limit 2000 --latent 2 --seed 3 --init glorot-uniform --out "${OUT}")
 file(READ "${OUT}/results.json" results)
+file(READ "${OUT}/config.json" config)
+string(JSON results_init ERROR_VARIABLE missing GET "${results}" config init)
+string(JSON config_init ERROR_VARIABLE missing GET "${config}" init)
+if(NOT results_init STREQUAL "glorot-uniform" OR NOT config_init STREQUAL "glorot-uniform")
+  message(FATAL_ERROR "train --init glorot-uniform: results.json says init '${results_init}', "
+                      "config.json '${config_init}'\n${results}")
+endif()
 foreach(key model epochs train_seconds samples_per_second test_sse_per_image test_bce_per_image
             pca_sse_per_image neg_elbo_per_image recon_per_image kl_per_image neg_elbo_per_image_at_mean)
   string(JSON value ERROR_VARIABLE missing GET "${results}" ${key})

@@ -1,0 +1,127 @@
+// Run configurations: the named configs start their layers as their protocol says, a config
+// must say how its layers start, and what it says is written back out.
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "../support/files.hpp"
+#include "../tensor/helpers.hpp"
+#include "autoencoders/config.hpp"
+#include "nn/all.hpp"
+
+using namespace xtgrad;
+using namespace xtgrad::testing;
+
+namespace {
+
+// The configs of the source tree (autoencoders/configs).
+const std::string kConfigDir = XTGRAD_SOURCE_CONFIG_DIR;
+
+// Every nn::Linear in a model, in registration order.
+void linear_layers(const nn::Module& m, std::vector<const nn::Linear*>& out) {
+  if (const auto* linear = dynamic_cast<const nn::Linear*>(&m)) out.push_back(linear);
+  for (const auto& [name, child] : m.children()) linear_layers(*child, out);
+}
+
+std::vector<const nn::Linear*> linear_layers(const nn::Module& m) {
+  std::vector<const nn::Linear*> out;
+  linear_layers(m, out);
+  return out;
+}
+
+double max_abs(const Variable& v) { return max(abs(v.data())).item(); }
+
+// The weights fill U(-bound, bound): none outside, and the largest near the bound (of at least
+// 2048 draws, the largest is below 0.9 bound with probability 0.9^2048).
+void check_weights_fill(const nn::Linear& layer, double bound, const std::string& config) {
+  const double largest = max_abs(layer.weight);
+  BOOST_TEST(largest <= bound, config << " " << layer.describe() << ": |W| up to " << largest << " > " << bound);
+  BOOST_TEST(largest > 0.9 * bound, config << " " << layer.describe() << ": |W| only up to " << largest
+                                           << ", the bound is " << bound);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(config)
+
+BOOST_AUTO_TEST_CASE(keras_configs_start_from_glorot_uniform_and_zero_biases) {
+  // Keras's Dense: kernel_initializer glorot_uniform, bias_initializer zeros.
+  for (const std::string name : {"keras-basic", "keras-deep", "keras-denoising", "quickstart"}) {
+    const ae::RunConfig c = ae::load_config(name, kConfigDir);
+    BOOST_TEST(ae::init_name(c.init) == "glorot-uniform", name);
+    Generator gen(0);
+    const auto model = ae::make_model(c, gen);
+    const auto layers = linear_layers(*model);
+    BOOST_TEST_REQUIRE(layers.size() >= 2u, name);
+    for (const nn::Linear* layer : layers) {
+      const double fans = static_cast<double>(layer->in_features + layer->out_features);
+      check_weights_fill(*layer, std::sqrt(6.0 / fans), name);
+      BOOST_TEST(max_abs(layer->bias) == 0.0, name << " " << layer->describe() << ": biases are not zero");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_named_config_states_its_init) {
+  const std::map<std::string, std::string> expected = {
+      {"hinton", "pytorch"},         {"hinton-pretrained", "pytorch"}, {"hinton-relu", "pytorch"},
+      {"keras-basic", "glorot-uniform"}, {"keras-deep", "glorot-uniform"},
+      {"keras-denoising", "glorot-uniform"}, {"pytorch-vae", "pytorch"},
+      {"quickstart", "glorot-uniform"},  {"ufldl-sparse", "ufldl"}};
+  std::size_t seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kConfigDir)) {
+    const std::string name = entry.path().stem().string();
+    BOOST_TEST_REQUIRE(expected.count(name) == 1u, "a new config " << name << ": add it here");
+    BOOST_TEST(ae::init_name(ae::load_config(name, kConfigDir).init) == expected.at(name), name);
+    ++seen;
+  }
+  BOOST_TEST(seen == expected.size());
+}
+
+BOOST_AUTO_TEST_CASE(pytorch_and_ufldl_layers_follow_their_rules) {
+  Generator gen(1);
+  const auto sparse = ae::make_model(ae::load_config("ufldl-sparse", kConfigDir), gen);
+  for (const nn::Linear* layer : linear_layers(*sparse)) {  // r = sqrt(6) / sqrt(in + out + 1)
+    const double fans = static_cast<double>(layer->in_features + layer->out_features + 1);
+    check_weights_fill(*layer, std::sqrt(6.0) / std::sqrt(fans), "ufldl-sparse");
+    BOOST_TEST(max_abs(layer->bias) == 0.0);
+  }
+  const auto vae = ae::make_model(ae::load_config("pytorch-vae", kConfigDir), gen);
+  for (const nn::Linear* layer : linear_layers(*vae)) {  // W and b in +-1/sqrt(in)
+    const double bound = 1.0 / std::sqrt(static_cast<double>(layer->in_features));
+    check_weights_fill(*layer, bound, "pytorch-vae");
+    BOOST_TEST(max_abs(layer->bias) <= bound);
+    BOOST_TEST(max_abs(layer->bias) > 0.0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_config_without_a_valid_init_is_refused) {
+  TempDir dir;
+  const std::string missing = dir.file("missing.json");
+  write_bytes(missing, R"({"model": "basic", "train": {"epochs": 1}})");
+  check_throws<ValueError>([&] { ae::load_config(missing); }, {missing, "no \"init\" key", "glorot-uniform"});
+  const std::string unknown = dir.file("unknown.json");
+  write_bytes(unknown, R"({"model": "basic", "init": "he"})");
+  check_throws<ValueError>([&] { ae::load_config(unknown); }, {unknown, "\"init\"", "\"he\"", "ufldl"});
+  const std::string wrong_type = dir.file("wrong_type.json");
+  write_bytes(wrong_type, R"({"model": "basic", "init": 1})");
+  check_throws<ValueError>([&] { ae::load_config(wrong_type); }, {wrong_type, "\"init\" has the wrong type"});
+  check_throws<ValueError>([] { ae::parse_init("xavier"); }, {"xavier", "pytorch, glorot-uniform, ufldl"});
+}
+
+BOOST_AUTO_TEST_CASE(config_json_records_the_init) {
+  // config.json and results.json's "config" are config_to_json; train reads config.json back.
+  ae::RunConfig c = ae::load_config("keras-deep", kConfigDir);
+  const std::string text = ae::config_to_json(c);
+  BOOST_TEST(text.find("\"init\": \"glorot-uniform\"") != std::string::npos, text);
+  c.init = ae::Init::ufldl;
+  TempDir dir;
+  write_bytes(dir.file("config.json"), ae::config_to_json(c));
+  BOOST_TEST(ae::init_name(ae::load_config(dir.file("config.json")).init) == "ufldl");
+}
+
+BOOST_AUTO_TEST_CASE(defaults_per_model) {
+  BOOST_TEST(ae::init_name(ae::default_config("basic").init) == "pytorch");
+  BOOST_TEST(ae::init_name(ae::default_config("sparse").init) == "ufldl");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
