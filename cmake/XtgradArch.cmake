@@ -15,10 +15,25 @@ set(XTGRAD_ARCH "x86-64-v2" CACHE STRING
 set_property(CACHE XTGRAD_ARCH PROPERTY STRINGS x86-64 x86-64-v2 x86-64-v3 x86-64-v4 native)
 set(XTGRAD_ARCH_LEVELS x86-64 x86-64-v2 x86-64-v3 x86-64-v4)
 
+# Sets <var> to this machine's level ("" if the probe fails), by running cmake/cpu_level.cpp.
+# NOTE: compiled without the build type's flags (a sanitizer or fuzzer runtime would get in
+# the way of a plain probe).
+function(xtgrad_host_cpu_level var)
+  try_run(ran compiled ${PROJECT_BINARY_DIR}/cpu_level ${PROJECT_SOURCE_DIR}/cmake/cpu_level.cpp
+          CMAKE_FLAGS "-DINCLUDE_DIRECTORIES=${PROJECT_SOURCE_DIR}" "-DCMAKE_CXX_FLAGS_DEBUG="
+                      "-DCMAKE_EXE_LINKER_FLAGS="
+          COMPILE_DEFINITIONS "-DXTGRAD_CPU_LEVEL=\"x86-64\""
+          COMPILE_OUTPUT_VARIABLE compile_output RUN_OUTPUT_VARIABLE level)
+  if(NOT compiled OR NOT ran EQUAL 0)
+    message(STATUS "cpu_level probe failed: ${compile_output}")
+    set(level "")
+  endif()
+  set(${var} "${level}" PARENT_SCOPE)
+endfunction()
+
 if(XTGRAD_ARCH STREQUAL "native")
-  try_run(level_ran level_compiled ${PROJECT_BINARY_DIR}/cpu_level
-          ${PROJECT_SOURCE_DIR}/cmake/cpu_level.cpp RUN_OUTPUT_VARIABLE XTGRAD_HOST_LEVEL)
-  if(NOT level_compiled OR NOT level_ran EQUAL 0 OR NOT XTGRAD_HOST_LEVEL IN_LIST XTGRAD_ARCH_LEVELS)
+  xtgrad_host_cpu_level(XTGRAD_HOST_LEVEL)
+  if(NOT XTGRAD_HOST_LEVEL IN_LIST XTGRAD_ARCH_LEVELS)
     message(FATAL_ERROR "XTGRAD_ARCH=native: could not detect this CPU's level "
                         "(got '${XTGRAD_HOST_LEVEL}'); set XTGRAD_ARCH to one of ${XTGRAD_ARCH_LEVELS}")
   endif()
