@@ -29,6 +29,7 @@ function(xtgrad_use_xsimd target)
     target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:xtensor::use_xsimd>)
     # GCC 12 reports AVX-512 intrinsics as using uninitialised values (a false positive,
     # GCC bug 105593); those two warnings would drown real ones.
-    target_compile_options(${target} PRIVATE -Wno-uninitialized -Wno-maybe-uninitialized)
+    target_compile_options(${target} PRIVATE -Wno-uninitialized
+                                             $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
   endif()
 endfunction()
