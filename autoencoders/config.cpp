@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "autoencoders/fashion_mnist.hpp"
 #include "tensor/errors.hpp"
 
 #ifndef XTGRAD_CONFIG_DIR
@@ -148,7 +149,13 @@ void check_config(const RunConfig& c, const std::string& where) {
     throw ValueError(where + ": training settings must be positive (lr, batch_size, epochs, "
                      "lbfgs_iterations; limit > 0 or -1; validation and pretrain_epochs >= 0)");
   }
-  if (code_size(c) <= 0) throw ValueError(where + ": the code size must be positive");
+  const std::int64_t code = code_size(c);
+  if (code <= 0) throw ValueError(where + ": the code size must be positive");
+  if (code > data::fashion_mnist_pixels) {  // checked before training, not after it
+    throw ValueError(where + ": the code size " + std::to_string(code) + " is more than the " +
+                     std::to_string(data::fashion_mnist_pixels) +
+                     " pixels of an image, the most components of the PCA every run is compared with");
+  }
 }
 
 std::string default_config_dir() {
