@@ -1,6 +1,8 @@
 // Reading and writing run configurations (see config.hpp).
 #include "autoencoders/config.hpp"
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -9,12 +11,9 @@
 #include "autoencoders/fashion_mnist.hpp"
 #include "tensor/errors.hpp"
 
-#ifndef XTGRAD_CONFIG_DIR
-#define XTGRAD_CONFIG_DIR "autoencoders/configs"
-#endif
-
 namespace xtgrad::ae {
 
+namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
@@ -160,7 +159,14 @@ void check_config(const RunConfig& c, const std::string& where) {
 
 std::string default_config_dir() {
   const char* env = std::getenv("XTGRAD_CONFIG_DIR");
-  return env != nullptr && *env != '\0' ? env : XTGRAD_CONFIG_DIR;
+  if (env != nullptr && *env != '\0') return env;
+  std::error_code error;
+  const fs::path program = fs::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const fs::path installed = (program.parent_path() / XTGRAD_INSTALLED_CONFIG_DIR).lexically_normal();
+    if (fs::is_directory(installed, error)) return installed.string();
+  }
+  return XTGRAD_SOURCE_CONFIG_DIR;
 }
 
 RunConfig default_config(const std::string& model) {
