@@ -111,8 +111,7 @@ std::vector<std::pair<std::string, double>> Autoencoder::report(const Tensor&) {
 
 namespace {
 
-// Runs f on x in batches of rows, in evaluation mode without gradients, and stacks the results.
-// map_rows in evaluation mode, the model's mode put back afterwards.
+// map_rows(x, batch_size, f) with the model in evaluation mode, its mode put back afterwards.
 template <class F> Tensor batched(Autoencoder& model, const Tensor& x, std::int64_t batch_size, F f) {
   const bool was_training = model.is_training();
   model.eval();

@@ -37,7 +37,8 @@ Variable reconstruction_loss(const Variable& pre, const Variable& target, Activa
 //   ufldl           W ~ U(-r, r), r = sqrt(6) / sqrt(fan_in + fan_out + 1); b = 0
 //                                                             UFLDL's sparse autoencoder exercise
 // (Glorot & Bengio 2010 derive a from keeping the variance of activations and gradients equal
-// across layers; PyTorch's rule is Kaiming-uniform with a = sqrt(5), i.e. 1/3 of that variance.)
+// across layers: Var W = 2 / (fan_in + fan_out). PyTorch's rule is Kaiming-uniform with
+// a = sqrt(5): Var W = 1 / (3 fan_in), for 784 -> 32 about a sixth of Glorot's.)
 enum class Init { pytorch, glorot_uniform, ufldl };
 Init parse_init(const std::string& name);  // "pytorch", "glorot-uniform", "ufldl"
 std::string init_name(Init init);
@@ -66,7 +67,9 @@ class Autoencoder : public nn::Module {
   virtual bool logistic_output() const = 0;
   // Model-specific numbers for results.json, computed on x (N, D) in evaluation mode.
   virtual std::vector<std::pair<std::string, double>> report(const Tensor& x);
-  // The first layer's weights as images: (units, D), or undefined when not meaningful.
+  // The first layer's weights, one row per unit: (units, D), each row viewable as a 28 x 28
+  // image of what the unit responds to (filters.png draws them for basic and sparse). Every
+  // model here overrides it; this default, an undefined Tensor, is for a model without one.
   virtual Tensor first_layer_filters() const { return Tensor(); }
 };
 

@@ -1,19 +1,19 @@
 // Reading and writing run configurations (see config.hpp).
 #include "autoencoders/config.hpp"
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "autoencoders/fashion_mnist.hpp"
 #include "tensor/errors.hpp"
-
-#ifndef XTGRAD_CONFIG_DIR
-#define XTGRAD_CONFIG_DIR "autoencoders/configs"
-#endif
 
 namespace xtgrad::ae {
 
+namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
@@ -148,12 +148,25 @@ void check_config(const RunConfig& c, const std::string& where) {
     throw ValueError(where + ": training settings must be positive (lr, batch_size, epochs, "
                      "lbfgs_iterations; limit > 0 or -1; validation and pretrain_epochs >= 0)");
   }
-  if (code_size(c) <= 0) throw ValueError(where + ": the code size must be positive");
+  const std::int64_t code = code_size(c);
+  if (code <= 0) throw ValueError(where + ": the code size must be positive");
+  if (code > data::fashion_mnist_pixels) {  // checked before training, not after it
+    throw ValueError(where + ": the code size " + std::to_string(code) + " is more than the " +
+                     std::to_string(data::fashion_mnist_pixels) +
+                     " pixels of an image, the most components of the PCA every run is compared with");
+  }
 }
 
 std::string default_config_dir() {
   const char* env = std::getenv("XTGRAD_CONFIG_DIR");
-  return env != nullptr && *env != '\0' ? env : XTGRAD_CONFIG_DIR;
+  if (env != nullptr && *env != '\0') return env;
+  std::error_code error;
+  const fs::path program = fs::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const fs::path installed = (program.parent_path() / XTGRAD_INSTALLED_CONFIG_DIR).lexically_normal();
+    if (fs::is_directory(installed, error)) return installed.string();
+  }
+  return XTGRAD_SOURCE_CONFIG_DIR;
 }
 
 RunConfig default_config(const std::string& model) {

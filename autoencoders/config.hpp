@@ -51,8 +51,9 @@ struct RunConfig {
   TrainConfig train;
 };
 
-// The folder of the named configurations: $XTGRAD_CONFIG_DIR, else the source tree's
-// autoencoders/configs (compiled in).
+// The folder of the named configurations: $XTGRAD_CONFIG_DIR if set; else, for an installed
+// program, <its folder>/../share/xtgrad/configs (found from /proc/self/exe, so a moved prefix
+// works); else the source tree's autoencoders/configs (a program in the build tree).
 std::string default_config_dir();
 
 // A configuration from a JSON file path, or by name from `dir` ("keras-basic" ->

@@ -99,6 +99,7 @@ std::string number(double x) {
 }  // namespace
 
 RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options) {
+  check_config(config, "train");  // before anything is loaded or trained
   std::ostream& out = options.out != nullptr ? *options.out : std::cout;
   const std::string dir = options.out_dir.empty() ? "runs/" + config.name : options.out_dir;
   const std::string data_dir = options.data_dir.empty() ? data::default_fashion_mnist_dir() : options.data_dir;
@@ -207,6 +208,12 @@ void evaluate_trained(const std::string& model_file, const std::string& data_dir
 
 void print_pca_table(const std::vector<std::int64_t>& components, const std::string& data_dir,
                      std::int64_t limit, std::ostream& out) {
+  for (std::int64_t k : components) {  // before the fit, which takes seconds
+    if (k < 0 || k > data::fashion_mnist_pixels) {
+      throw ValueError("PCA components: " + std::to_string(k) + " is not a number from 0 to the " +
+                       std::to_string(data::fashion_mnist_pixels) + " pixels of an image");
+    }
+  }
   const std::string dir = data_dir.empty() ? data::default_fashion_mnist_dir() : data_dir;
   const data::ImageSet train = data::load_fashion_mnist(data::Split::train, dir, limit);
   const data::ImageSet test = data::load_fashion_mnist(data::Split::test, dir);

@@ -29,6 +29,7 @@ struct RunSummary {
   std::vector<std::string> pictures;  // paths written
 };
 
+// check_config(config) comes first, so a bad setting fails before anything is loaded or trained.
 RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options = {});
 
 // A model saved by train_and_evaluate, rebuilt from the config.json beside model.npz.
@@ -41,7 +42,8 @@ TrainedModel load_trained(const std::string& model_file);
 // Evaluates a trained model on the test images and prints its errors (and report).
 void evaluate_trained(const std::string& model_file, const std::string& data_dir, std::ostream& out);
 
-// The PCA table: test SSE per image for each k, fitted on the training images.
+// The PCA table: test SSE per image for each k, fitted on the training images. Every k is
+// checked (0 to 784) before the data is loaded.
 void print_pca_table(const std::vector<std::int64_t>& components, const std::string& data_dir,
                      std::int64_t limit, std::ostream& out);
 

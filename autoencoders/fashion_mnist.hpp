@@ -34,6 +34,9 @@ struct ImageSet {
   Tensor labels;  // (N,) int64, class indices 0..9
 };
 
+// Every image is 28 x 28 grey levels: D = 784 input features.
+inline constexpr std::int64_t fashion_mnist_pixels = 28 * 28;
+
 // fashion_mnist_classes[label] is the class's name.
 inline constexpr std::array<const char*, 10> fashion_mnist_classes = {
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",

@@ -7,19 +7,62 @@
 //   xtgrad sample --model-file runs/vae/model.npz --count 64 --out samples.png
 //   xtgrad gradcheck --model sparse
 //   xtgrad summary --model deep
+//   xtgrad --version
 //
-// Every error is one line on stderr and a non-zero exit: 2 for a bad command line, 1 otherwise.
+// Every argument is checked before any work starts. Every error is one line on stderr and a
+// non-zero exit: 2 for a bad command line, 1 otherwise.
+#include <cmath>
 #include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 
 #include "autoencoders/experiment.hpp"
+#include "autoencoders/fashion_mnist.hpp"
+#include "autoencoders/model_gradcheck.hpp"
 #include "autoencoders/pictures.hpp"
 #include "nn/all.hpp"
+#include "tensor/cpu.hpp"
 
 using namespace xtgrad;
 
 namespace {
+
+// A number as a reader writes it: 1000, 0.001, 1e-12 (not 1000.000000).
+std::string readable(double x) {
+  std::ostringstream s;
+  if (x == std::floor(x) && std::abs(x) < 1e15) {
+    s << static_cast<long long>(x);
+  } else {
+    s << x;
+  }
+  return s.str();
+}
+
+// A check that an option's number lies in [low, high], or in (low, high] with open_low; the
+// interval appears in --help and in the error: "--lr: 0 is not in (0, 1000]".
+CLI::Validator interval(double low, double high, bool open_low = false) {
+  const std::string text = (open_low ? "(" : "[") + readable(low) + ", " + readable(high) + "]";
+  return CLI::Validator(
+      [=](std::string& value) -> std::string {
+        std::istringstream in(value);
+        double x = 0;
+        if (!(in >> x) || !(in >> std::ws).eof()) return "\"" + value + "\" is not a number";
+        const bool inside = (open_low ? x > low : x >= low) && x <= high;
+        return inside ? "" : value + " is not in " + text;
+      },
+      "in " + text);
+}
+
+// Seeds are whole numbers from 0 to 2^64 - 1; a minus sign would wrap around to a huge seed.
+const CLI::Validator seed_check(
+    [](std::string& value) -> std::string {
+      if (value.find('-') != std::string::npos) {
+        return value + " is negative; a seed is a whole number from 0 to 18446744073709551615";
+      }
+      return "";
+    },
+    "from 0 to 2^64 - 1");
 
 struct TrainArgs {
   std::string model, config, init, out, data_dir;
@@ -30,7 +73,9 @@ struct TrainArgs {
   bool seed_given = false;
 };
 
-int train(const TrainArgs& a) {
+// The configuration train will run, every argument applied (train_and_evaluate checks it
+// before it loads anything).
+ae::RunConfig train_config(const TrainArgs& a) {
   ae::RunConfig c;
   if (!a.config.empty()) {
     c = ae::load_config(a.config);
@@ -44,15 +89,10 @@ int train(const TrainArgs& a) {
   if (a.batch_size > 0) c.train.batch_size = a.batch_size;
   if (a.lr > 0) c.train.lr = a.lr;
   if (a.latent > 0) ae::set_code_size(c, a.latent);
-  if (!a.init.empty()) c.init = ae::parse_init(a.init);
   if (a.limit > 0) c.train.limit = a.limit;
   if (a.seed_given) c.train.seed = a.seed;
-  ae::check_config(c, "train");
-  ae::RunOptions options;
-  options.out_dir = a.out;
-  options.data_dir = a.data_dir;
-  ae::train_and_evaluate(c, options);
-  return 0;
+  if (!a.init.empty()) c.init = ae::parse_init(a.init);
+  return c;
 }
 
 int sample(const std::string& model_file, std::int64_t count, const std::string& out, std::uint64_t seed) {
@@ -68,29 +108,12 @@ int sample(const std::string& model_file, std::int64_t count, const std::string&
   return 0;
 }
 
-// A tiny instance of the model in float64, its loss gradient-checked against every parameter.
-int gradcheck_model(const std::string& model) {
-  ae::RunConfig c = ae::default_config(model);
-  c.basic.input = c.sparse.input = c.vae.input = 6;
-  c.deep.sizes = {6, 5, 4, 2};
-  c.basic.code = 2;
-  c.sparse.hidden = 4;
-  c.vae.hidden = 5;
-  c.vae.latent = 2;
-  c.denoising_inner = "basic";
-  c.noise.kind = ae::NoiseKind::masking;
-  c.noise.level = 0.3;
-  Generator gen(0);
-  std::shared_ptr<ae::Autoencoder> m = ae::make_model(c, gen);
-  m->to(DType::float64);
-  const nn::Batch batch{rand({4, 6}, gen, DType::float64), Tensor(), {}};
-  GradcheckOptions options;
-  options.replay = m->generators();
-  const GradcheckReport r =
-      gradcheck([&](const std::vector<Variable>&) { return m->loss(batch); }, m->parameters(), options);
-  std::cout << m->describe() << " with " << m->parameter_count() << " parameters, float64: " << r.summary() << "\n";
-  if (!r.passed) std::cout << r.message << "\n";
-  return r.passed ? 0 : 1;
+int gradcheck_model(const std::string& model, int steps, std::uint64_t seed) {
+  const ae::ModelGradcheck check = ae::gradcheck_tiny_model(model, steps, seed);
+  std::cout << check.description << " with " << check.parameter_count << " parameters, float64, after "
+            << steps << " Adam steps, every parameter's gradient non-zero: " << check.report.summary() << "\n";
+  if (!check.report.passed) std::cout << check.report.message << "\n";
+  return check.report.passed ? 0 : 1;
 }
 
 int summary(const std::string& model, const std::string& config, std::int64_t batch_size) {
@@ -102,77 +125,112 @@ int summary(const std::string& model, const std::string& config, std::int64_t ba
   return 0;
 }
 
+// "2,10,30" -> {2, 10, 30}.
+std::vector<std::int64_t> parse_components(const std::string& list) {
+  std::vector<std::int64_t> ks;
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) {
+    std::size_t used = 0;
+    try {
+      ks.push_back(std::stoll(item, &used));
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size()) throw ValueError("--components: \"" + item + "\" is not a whole number");
+  }
+  return ks;
+}
+
+std::string version() {
+  return std::string("xtgrad ") + XTGRAD_VERSION + "\ncompiled for " + compiled_cpu_level() +
+         "; this CPU runs " + host_cpu_level();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"xtgrad: autoencoders on Fashion-MNIST, next to PCA"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version(), "print the version and the CPU levels, and exit");
   const auto models = CLI::IsMember({"basic", "deep", "denoising", "sparse", "vae"});
+  const ae::TrainConfig defaults;
+  const std::string config_or = " (default: the config's, or ";
 
   TrainArgs t;
   CLI::App* train_cmd = app.add_subcommand("train", "train a model, evaluate it next to PCA, draw pictures");
-  train_cmd->add_option("--model", t.model, "basic, deep, denoising, sparse or vae")->check(models);
-  train_cmd->add_option("--config", t.config, "a named config (keras-basic, hinton, ...) or a JSON file");
-  train_cmd->add_option("--init", t.init, "how the layers start: pytorch, glorot-uniform or ufldl (default: the config's)")
-      ->check(CLI::IsMember(ae::init_names()));
-  train_cmd->add_option("--epochs", t.epochs, "epochs")->check(CLI::Range(1, 100000));
-  train_cmd->add_option("--batch-size", t.batch_size, "samples per batch")->check(CLI::Range(1, 1000000));
-  train_cmd->add_option("--lr", t.lr, "learning rate")->check(CLI::Range(1e-12, 1e3));
-  train_cmd->add_option("--latent", t.latent, "code size")->check(CLI::Range(1, 100000));
-  train_cmd->add_option("--seed", t.seed, "random seed")->each([&](const std::string&) { t.seed_given = true; });
-  train_cmd->add_option("--limit", t.limit, "use only the first N training images")->check(CLI::Range(1, 100000000));
-  train_cmd->add_option("--out", t.out, "output folder (default runs/<config name>)");
-  train_cmd->add_option("--data-dir", t.data_dir, "Fashion-MNIST folder");
+  train_cmd->add_option("--model", t.model, "basic, deep, denoising, sparse or vae (default: the config's, or basic)")
+      ->check(models);
+  train_cmd->add_option("--config", t.config, "a named config (keras-basic, hinton, ...) or a JSON file "
+                        "(default: none, the model's defaults)");
+  train_cmd->add_option("--init", t.init, "how the layers start (default: the config's, or the model's: "
+                        "ufldl for sparse, else pytorch)")->check(CLI::IsMember(ae::init_names()));
+  train_cmd->add_option("--epochs", t.epochs, "passes over the training images" + config_or +
+                        std::to_string(defaults.epochs) + ")")->check(interval(1, 100000));
+  train_cmd->add_option("--batch-size", t.batch_size, "samples per batch" + config_or +
+                        std::to_string(defaults.batch_size) + ", vae 128)")->check(interval(1, 1000000));
+  train_cmd->add_option("--lr", t.lr, "learning rate" + config_or + readable(defaults.lr) + ", sparse 1)")
+      ->check(interval(0, 1000, /*open_low=*/true));
+  train_cmd->add_option("--latent", t.latent, "code size, at most the 784 pixels (default: the config's)")
+      ->check(interval(1, data::fashion_mnist_pixels));
+  train_cmd->add_option("--seed", t.seed, "random seed" + config_or + std::to_string(defaults.seed) + ")")
+      ->check(seed_check)->each([&](const std::string&) { t.seed_given = true; });
+  train_cmd->add_option("--limit", t.limit, "use only the first N training images (default: all)")
+      ->check(interval(1, 100000000));
+  train_cmd->add_option("--out", t.out, "output folder (default: runs/<config name>)");
+  train_cmd->add_option("--data-dir", t.data_dir, "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
 
   std::string components = "2,10,30,32", data_dir;
   std::int64_t limit = -1;
   CLI::App* pca_cmd = app.add_subcommand("pca", "print PCA's test error for several code sizes");
-  pca_cmd->add_option("--components", components, "comma-separated code sizes");
-  pca_cmd->add_option("--limit", limit, "fit on the first N training images")->check(CLI::Range(1, 100000000));
-  pca_cmd->add_option("--data-dir", data_dir, "Fashion-MNIST folder");
+  pca_cmd->add_option("--components", components, "comma-separated code sizes, each 0 to 784")->capture_default_str();
+  pca_cmd->add_option("--limit", limit, "fit on the first N training images (default: all)")->check(interval(1, 100000000));
+  pca_cmd->add_option("--data-dir", data_dir, "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
 
   std::string model_file, out_png = "samples.png";
   std::int64_t count = 64;
   std::uint64_t seed = 0;
   CLI::App* eval_cmd = app.add_subcommand("eval", "evaluate a trained model on the test images");
   eval_cmd->add_option("--model-file", model_file, "model.npz written by train")->required();
-  eval_cmd->add_option("--data-dir", data_dir, "Fashion-MNIST folder");
+  eval_cmd->add_option("--data-dir", data_dir, "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
   CLI::App* sample_cmd = app.add_subcommand("sample", "draw images from a trained VAE");
   sample_cmd->add_option("--model-file", model_file, "model.npz of a vae")->required();
-  sample_cmd->add_option("--count", count, "number of images")->check(CLI::Range(1, 10000));
-  sample_cmd->add_option("--out", out_png, "PNG file to write");
-  sample_cmd->add_option("--seed", seed, "random seed");
+  sample_cmd->add_option("--count", count, "number of images")->check(interval(1, 10000))->capture_default_str();
+  sample_cmd->add_option("--out", out_png, "PNG file to write")->capture_default_str();
+  sample_cmd->add_option("--seed", seed, "random seed")->check(seed_check)->capture_default_str();
 
   std::string model, config;
   std::int64_t batch_size = 0;
+  int steps = 20;
   CLI::App* check_cmd = app.add_subcommand("gradcheck", "gradient-check a tiny instance of a model");
   check_cmd->add_option("--model", model, "basic, deep, denoising, sparse or vae")->required()->check(models);
+  check_cmd->add_option("--steps", steps, "Adam steps before the check (fails if a gradient is then identically zero)")
+      ->check(interval(0, 10000))->capture_default_str();
+  check_cmd->add_option("--seed", seed, "random seed of the model and its batch")->check(seed_check)->capture_default_str();
   CLI::App* summary_cmd = app.add_subcommand("summary", "print a model's layers and parameters");
-  summary_cmd->add_option("--model", model, "basic, deep, denoising, sparse or vae")->check(models);
-  summary_cmd->add_option("--config", config, "a named config or a JSON file");
-  summary_cmd->add_option("--batch-size", batch_size, "batch size for the memory estimate")->check(CLI::Range(1, 1000000));
+  summary_cmd->add_option("--model", model, "basic, deep, denoising, sparse or vae (default: the config's, or basic)")
+      ->check(models);
+  summary_cmd->add_option("--config", config, "a named config or a JSON file (default: none)");
+  summary_cmd->add_option("--batch-size", batch_size, "batch size for the memory estimate (default: the config's)")
+      ->check(interval(1, 1000000));
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "xtgrad: " << e.what() << " (see xtgrad --help)\n";
     return 2;
   }
   try {
-    if (*train_cmd) return train(t);
+    if (*train_cmd) {
+      ae::RunOptions options;
+      options.out_dir = t.out;
+      options.data_dir = t.data_dir;
+      ae::train_and_evaluate(train_config(t), options);
+      return 0;
+    }
     if (*pca_cmd) {
-      std::vector<std::int64_t> ks;
-      std::stringstream list(components);
-      for (std::string item; std::getline(list, item, ',');) {
-        try {
-          ks.push_back(std::stoll(item));
-        } catch (const std::exception&) {
-          throw ValueError("--components: \"" + item + "\" is not a whole number");
-        }
-      }
-      ae::print_pca_table(ks, data_dir, limit, std::cout);
+      ae::print_pca_table(parse_components(components), data_dir, limit, std::cout);
       return 0;
     }
     if (*eval_cmd) {
@@ -180,7 +238,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*sample_cmd) return sample(model_file, count, out_png, seed);
-    if (*check_cmd) return gradcheck_model(model);
+    if (*check_cmd) return gradcheck_model(model, steps, seed);
     if (*summary_cmd) return summary(model, config, batch_size);
   } catch (const std::exception& e) {
     std::cerr << "xtgrad: " << e.what() << "\n";

@@ -4,6 +4,7 @@
 #include "autoencoders/basic.hpp"
 #include "autoencoders/deep.hpp"
 #include "autoencoders/denoising.hpp"
+#include "autoencoders/model_gradcheck.hpp"
 #include "autoencoders/pca.hpp"
 #include "autoencoders/sparse.hpp"
 #include "autoencoders/synthetic.hpp"
@@ -191,6 +192,32 @@ BOOST_AUTO_TEST_CASE(every_model_passes_gradcheck) {
 
   ae::VariationalAutoencoder v({6, 5, 2, 1.0}, gen, 3);
   check_model_gradients(v, x);
+}
+
+BOOST_AUTO_TEST_CASE(tiny_models_are_checked_where_every_gradient_is_nonzero) {
+  // gradcheck_tiny_model refuses a point where a parameter's gradient is identically zero, so
+  // passing here means every parameter was really compared with finite differences.
+  for (const std::string model : {"basic", "deep", "denoising", "sparse", "vae"}) {
+    const ae::ModelGradcheck check = ae::gradcheck_tiny_model(model);
+    BOOST_TEST(check.report.passed, check.description << ": " << check.report.message);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_zero_gradient_is_refused) {
+  // A ReLU code that is 0 for every image in [0, 1]: W = -1, b = -1. Then the encoder gets no
+  // gradient at all, and a gradient check of it would compare 0 with 0.
+  Generator gen(10);
+  ae::BasicConfig c;
+  c.input = 4;
+  c.code = 2;
+  ae::BasicAutoencoder model(c, gen);
+  nn::init::constant_(model.encoder->weight, -1.0);
+  nn::init::constant_(model.encoder->bias, -1.0);
+  const nn::Batch batch{rand({5, 4}, gen), Tensor(), {}};
+  check_throws<ValueError>([&] { ae::require_nonzero_gradients(model, batch); },
+                           {"gradient of encoder.weight is identically zero", "BasicAutoencoder(4-2)"});
+  nn::init::constant_(model.encoder->weight, 1.0);  // alive: no error
+  ae::require_nonzero_gradients(model, batch);
 }
 
 BOOST_AUTO_TEST_CASE(greedy_pretraining_lowers_the_error) {

@@ -1,10 +1,11 @@
 # The install/consumer test (see CMakeLists.txt next to this file), run as
 #   cmake -D BUILD_DIR=<xtgrad build> -D WORK_DIR=<scratch dir> -D CONSUMER_SOURCE_DIR=<consumer/>
-#         -D CXX_COMPILER=<c++> [-D CONFIG=<build type>] [-D GENERATOR=<generator>]
-#         -P run_consumer.cmake
+#         -D CXX_COMPILER=<c++> -D BINDIR=bin -D DATADIR=share [-D CONFIG=<build type>]
+#         [-D GENERATOR=<generator>] -P run_consumer.cmake
 # Steps: install BUILD_DIR into WORK_DIR/prefix; configure consumer/ against that prefix in a
-# fresh WORK_DIR/build; build it; run it. Any failing step stops the test with its output.
-foreach(var BUILD_DIR WORK_DIR CONSUMER_SOURCE_DIR CXX_COMPILER)
+# fresh WORK_DIR/build; build it; run it; run the installed xtgrad from a copy of the prefix.
+# Any failing step stops the test with its output.
+foreach(var BUILD_DIR WORK_DIR CONSUMER_SOURCE_DIR CXX_COMPILER BINDIR DATADIR)
   if(NOT ${var})
     message(FATAL_ERROR "run_consumer.cmake: -D ${var}=... is required")
   endif()
@@ -43,10 +44,13 @@ endif()
 run_step("install into ${prefix}"
   "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}" ${config_args})
 
-# 2. Configure the consumer against the prefix only.
+# 2. Configure the consumer against the prefix only. The header-only packages xtgrad was built
+#    with are disabled: the installed package must not need them.
 run_step("configure consumer"
   "${CMAKE_COMMAND}" -S "${CONSUMER_SOURCE_DIR}" -B "${consumer_build}" ${generator_args}
-  "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" ${build_type_args})
+  "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" ${build_type_args}
+  -DCMAKE_DISABLE_FIND_PACKAGE_xtensor=ON -DCMAKE_DISABLE_FIND_PACKAGE_xtensor-blas=ON
+  -DCMAKE_DISABLE_FIND_PACKAGE_xsimd=ON -DCMAKE_DISABLE_FIND_PACKAGE_nlohmann_json=ON)
 # It must have used the installed package, not a build tree or a system-wide copy.
 file(STRINGS "${consumer_build}/CMakeCache.txt" xtgrad_dir REGEX "^xtgrad_DIR:")
 string(REGEX REPLACE "^xtgrad_DIR:[A-Z]+=" "" xtgrad_dir "${xtgrad_dir}")
@@ -66,3 +70,18 @@ if(NOT EXISTS "${exe}")
 endif()
 run_step("run consumer" "${exe}")
 message(STATUS "consumer printed:\n${step_output}")
+
+# 5. The installed xtgrad command, from a copy of the prefix in another folder (an install that
+#    was moved, or whose source tree is gone): its named configs must come from its own
+#    share/xtgrad/configs. A config that exists only in the copy proves where it looked.
+set(moved "${WORK_DIR}/moved")
+file(COPY "${prefix}/" DESTINATION "${moved}")
+set(moved_configs "${moved}/${DATADIR}/xtgrad/configs")
+file(COPY_FILE "${moved_configs}/keras-basic.json" "${moved_configs}/only-in-this-prefix.json")
+unset(ENV{XTGRAD_CONFIG_DIR})
+foreach(config keras-basic only-in-this-prefix)
+  run_step("installed xtgrad summary --config ${config}" "${moved}/${BINDIR}/xtgrad" summary --config ${config})
+  if(NOT step_output MATCHES "^${config}: BasicAutoencoder\\(784-32\\)")
+    message(FATAL_ERROR "install/consumer: the installed xtgrad printed:\n${step_output}")
+  endif()
+endforeach()

@@ -21,6 +21,7 @@
 // pixels too; that divides every gradient by 784, which Adam's update all but ignores.)
 //
 //   manual_autoencoder [--epochs N] [--batch-size B] [--limit N] [--seed S] [--data-dir DIR]
+//   manual_autoencoder --check [--seed S]    # backward() against autograd (chapter 3)
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -35,6 +36,7 @@
 
 #include "autoencoders/fashion_mnist.hpp"
 #include "autoencoders/pca.hpp"
+#include "autograd/all.hpp"
 #include "tensor/all.hpp"
 
 using namespace xtgrad;
@@ -51,13 +53,17 @@ struct Options {
   long long seed = 1;
   std::string data_dir = data::default_fashion_mnist_dir();
   bool help = false;
+  bool check = false;  // compare backward() with autograd instead of training
 };
 
 const char* kUsage =
     "usage: manual_autoencoder [--epochs N] [--batch-size B] [--limit N] [--seed S] "
     "[--data-dir DIR]\n"
+    "       manual_autoencoder --check [--seed S]\n"
     "  defaults: 5 epochs, batch 256, all 60000 training images (--limit N: the first N),\n"
-    "  seed 1, data from $XTGRAD_FASHION_MNIST_DIR or /usr/share/datasets/fashion-mnist\n";
+    "  seed 1, data from $XTGRAD_FASHION_MNIST_DIR or /usr/share/datasets/fashion-mnist\n"
+    "  --check: compare the hand-derived gradients with autograd's on 8 random images in\n"
+    "  float64; exit 1 if any differs\n";
 
 // `text` as a whole number in [low, high]; ValueError naming `flag` otherwise.
 long long parse_int(const std::string& flag, const std::string& text, long long low,
@@ -81,6 +87,7 @@ Options parse_options(int argc, char** argv) {
       return argv[++i];
     };
     if (flag == "--help" || flag == "-h") options.help = true;
+    else if (flag == "--check") options.check = true;
     else if (flag == "--epochs") options.epochs = parse_int(flag, value(), 1, 10000);
     else if (flag == "--batch-size") options.batch_size = parse_int(flag, value(), 1, 60000);
     else if (flag == "--limit") options.limit = parse_int(flag, value(), 1, 60000);
@@ -145,7 +152,7 @@ void backward(Autoencoder& net, const Tensor& x, const Forward& f) {
   net.b2.grad = sum(grad_z, {0});                                      // (D,)
   const Tensor grad_h = matmul(grad_z, net.w2.value, false, true);     // (N, H) = (N, D) (H, D)^T
   // relu'(a) is 1 where a > 0 and 0 elsewhere. NOTE: at a = 0 exactly we take 0.
-  const Tensor grad_a = where(f.a > 0.0, grad_h, scalar_tensor(0.0));  // (N, H)
+  const Tensor grad_a = where(f.a > 0.0, grad_h, scalar_tensor(0.0, grad_h.dtype()));  // (N, H)
   net.w1.grad = matmul(x, grad_a, true, false);                        // (D, H) = (N, D)^T (N, H)
   net.b1.grad = sum(grad_a, {0});                                      // (H,)
 }
@@ -205,6 +212,45 @@ Errors evaluate(const Autoencoder& net, const Tensor& images) {
   return {total.bce / static_cast<double>(n), total.sse / static_cast<double>(n)};
 }
 
+// --check: the gradients of backward() against those that autograd (chapter 3) derives from
+// the same forward pass written with Variables, on 8 random images in float64. A sign error
+// or a missing term in backward() makes a difference as large as the gradient itself; float64
+// rounding leaves about 1e-15 of it. Returns the exit code: 0 when all four agree.
+int check_gradients(std::uint64_t seed) {
+  constexpr std::int64_t N = 8;
+  Generator gen(seed);
+  Autoencoder net = make_autoencoder(gen);
+  for (Param* p : net.parameters()) *p = Param(p->value.to(DType::float64));
+  const Tensor x = rand({N, D}, gen, DType::float64);  // pixels in [0, 1)
+  backward(net, x, forward(net, x));
+
+  // The same loss, L = (1/N) sum_n sum_d bce, recorded on the tape.
+  const Variable w1(net.w1.value, true), b1(net.b1.value, true), w2(net.w2.value, true),
+      b2(net.b2.value, true), xv(x);
+  const Variable h = relu(matmul(xv, w1) + b1);                        // (N, H)
+  const Variable z = matmul(h, w2) + b2;                               // (N, D)
+  const Variable loss = sum(relu(z) - xv * z + log1p(exp(-abs(z)))) / static_cast<double>(N);
+  loss.backward();
+
+  const std::array<const char*, 4> names = {"grad_W1", "grad_b1", "grad_W2", "grad_b2"};
+  const std::array<const Variable*, 4> autograd = {&w1, &b1, &w2, &b2};
+  bool all_agree = true;
+  std::printf("hand-derived gradients against autograd's, %lld random images, float64\n",
+              static_cast<long long>(N));
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const Tensor& mine = net.parameters()[i]->grad;
+    const Tensor& theirs = autograd[i]->grad().data();
+    const double scale = max(abs(theirs)).item();
+    const double error = max(abs(mine - theirs)).item() / scale;  // relative to the gradient's size
+    const bool agrees = error <= 1e-10;
+    all_agree = all_agree && agrees;
+    std::printf("  %-8s max |difference| / max |gradient| = %.1e  %s\n", names[i], error,
+                agrees ? "ok" : "DIFFERS");
+  }
+  std::puts(all_agree ? "backward() agrees with autograd" : "backward() is wrong");
+  return all_agree ? 0 : 1;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -255,9 +301,10 @@ int main(int argc, char** argv) {
     const Options options = parse_options(argc, argv);
     if (options.help) {
       std::fputs(kUsage, stdout);
-    } else {
-      run(options);
+      return 0;
     }
+    if (options.check) return check_gradients(static_cast<std::uint64_t>(options.seed));
+    run(options);
     return 0;
   } catch (const xtgrad::Error& e) {
     std::fprintf(stderr, "manual_autoencoder: %s\n", e.what());

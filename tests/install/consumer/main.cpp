@@ -1,8 +1,11 @@
-// Uses an installed xtgrad: a matmul with a known answer, and an error message that has to
-// cross the library boundary. Returns non-zero when anything is wrong.
+// Uses an installed xtgrad: a matmul with a known answer, an error message that has to cross
+// the library boundary, and an autoencoder trained a few steps, saved (libzip) and drawn (stb),
+// so that every library the static archives need is linked. Returns non-zero when anything is
+// wrong.
+#include <cstdio>
 #include <iostream>
 
-#include <tensor/all.hpp>
+#include <autoencoders/all.hpp>
 
 int main() {
   using namespace xtgrad;
@@ -26,6 +29,31 @@ int main() {
   } catch (const ShapeError& e) {
     std::cout << "ShapeError: " << e.what() << "\n";
   }
+
+  // Keras's basic autoencoder, 20 Adam steps on a batch of random images: the loss must go down.
+  ae::RunConfig config = ae::default_config("basic");
+  config.init = ae::Init::glorot_uniform;
+  Generator gen(0);
+  std::shared_ptr<ae::Autoencoder> model = ae::make_model(config, gen);
+  nn::Adam optimizer(model->parameters(), 1e-3);
+  const nn::Batch batch{rand({16, 784}, gen), Tensor(), {}};
+  double first = 0, last = 0;
+  for (int step = 0; step <= 20; ++step) {
+    optimizer.zero_grad();
+    Variable loss = model->loss(batch);
+    loss.backward();
+    optimizer.step();
+    (step == 0 ? first : last) = loss.item();
+  }
+  std::cout << model->describe() << ": loss " << first << " -> " << last << " in 20 Adam steps\n";
+  if (!(last < first)) {
+    std::cerr << "20 Adam steps did not lower the loss\n";
+    return 1;
+  }
+  nn::save_checkpoint("consumer_model.npz", *model);
+  ae::save_image_grid("consumer_reconstructions.png", ae::reconstruct(*model, batch.input.rows(0, 4)), 28, 28, 4, 1);
+  std::remove("consumer_model.npz");
+  std::remove("consumer_reconstructions.png");
 
   std::cout << "ok\n";
   return 0;

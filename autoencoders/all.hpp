@@ -1,0 +1,16 @@
+#pragma once
+// Everything in xtgrad's autoencoders (and nn, autograd and tensor under it).
+#include "autoencoders/autoencoder.hpp"
+#include "autoencoders/basic.hpp"
+#include "autoencoders/config.hpp"
+#include "autoencoders/deep.hpp"
+#include "autoencoders/denoising.hpp"
+#include "autoencoders/experiment.hpp"
+#include "autoencoders/fashion_mnist.hpp"
+#include "autoencoders/model_gradcheck.hpp"
+#include "autoencoders/pca.hpp"
+#include "autoencoders/pictures.hpp"
+#include "autoencoders/sparse.hpp"
+#include "autoencoders/synthetic.hpp"
+#include "autoencoders/variational.hpp"
+#include "nn/all.hpp"
