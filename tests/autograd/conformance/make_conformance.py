@@ -318,6 +318,16 @@ def _(x, c):
             "x_times_c_leaf": flag((x * c).is_leaf)}
 
 
+# requires_grad_(True) on a non-leaf is allowed and changes nothing (False would raise).
+@semantic("semantics", "requires_grad_true_on_nonleaf", x=randn(2, 3), w=randn(2, 3))
+def _(x, w):
+    h = x * w
+    h.requires_grad_(True)
+    y = (h * h).sum()
+    y.backward()
+    return {"y": y, "h_requires_grad": flag(h.requires_grad), "h_leaf": flag(h.is_leaf)}
+
+
 @semantic("semantics", "retain_grad_nonleaf", x=randn(2, 3), w=randn(2, 3))
 def _(x, w):
     h = x * w
