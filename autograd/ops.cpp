@@ -19,7 +19,9 @@ Variable constant(double value, const Variable& like) {
 
 // --- primitives ---------------------------------------------------------------------------------
 Variable add(const Variable& a, const Variable& b) { return apply(p::Add{}, a, b); }
+Variable sub(const Variable& a, const Variable& b) { return apply(p::Sub{}, a, b); }
 Variable mul(const Variable& a, const Variable& b) { return apply(p::Mul{}, a, b); }
+Variable div(const Variable& a, const Variable& b) { return apply(p::Div{}, a, b); }
 Variable pow(const Variable& x, double exponent) { return apply(p::PowScalar{exponent}, x); }
 Variable exp(const Variable& x) { return apply(p::Exp{}, x); }
 Variable log(const Variable& x) { return apply(p::Log{}, x); }
@@ -65,8 +67,6 @@ Variable argmax(const Variable& x, std::int64_t axis, bool keepdim) {
 // --- composites ----------------------------------------------------------------------------------
 
 Variable neg(const Variable& x) { return x * -1.0; }
-Variable sub(const Variable& a, const Variable& b) { return a + neg(b); }
-Variable div(const Variable& a, const Variable& b) { return a * pow(b, -1.0); }
 
 Variable operator+(const Variable& a, const Variable& b) { return add(a, b); }
 Variable operator-(const Variable& a, const Variable& b) { return sub(a, b); }

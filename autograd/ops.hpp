@@ -1,9 +1,11 @@
 #pragma once
 // Differentiable operations on Variables.
 //
-// A few are primitives with their own backward rule (autograd/primitives.hpp): add, mul,
-// pow, exp, log, log1p, sigmoid, where, sum, broadcast_to, reshape, permute, matmul, and
-// binary_cross_entropy (which needs its own rule to stay finite at p = 0 and p = 1).
+// A few are primitives with their own backward rule (autograd/primitives.hpp): add, sub, mul,
+// div, pow, exp, log, log1p, sigmoid, where, sum, broadcast_to, reshape, permute, matmul, and
+// binary_cross_entropy. Some of these could be composed, but need their own rule for range or
+// stability: div (b^-2 overflows), sigmoid and binary_cross_entropy (stay finite at the
+// extremes).
 // Everything else here is composed from them in ops.cpp, with no backward of its own: its
 // gradient follows from the chain rule through the primitives.
 //

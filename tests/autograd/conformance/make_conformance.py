@@ -124,6 +124,9 @@ op("arithmetic", "scalar_mul_right", x=randn(2, 3))(lambda x: x * -1.5)
 op("arithmetic", "scalar_mul_left", x=randn(2, 3))(lambda x: -1.5 * x)
 op("arithmetic", "scalar_div_right", x=randn(2, 3))(lambda x: x / 0.3)
 op("arithmetic", "scalar_div_left", x=uniform(0.5, 2, 2, 3))(lambda x: 2.5 / x)
+# Tiny denominators: b^-2 overflows (1e320), but a / b^2 is finite (-1e20 and 1e10 for b's gradient).
+op("arithmetic", "div_tiny_denominator",
+   a=given([1e-300, 3.0, -1e-300]), b=given([1e-160, 2.0, 1e-155]))(lambda a, b: a / b)
 
 # === elementwise functions =======================================================================
 op("elementwise", "exp", x=randn(2, 3))(torch.exp)
