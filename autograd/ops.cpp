@@ -27,6 +27,7 @@ Variable exp(const Variable& x) { return apply(p::Exp{}, x); }
 Variable log(const Variable& x) { return apply(p::Log{}, x); }
 Variable log1p(const Variable& x) { return apply(p::Log1p{}, x); }
 Variable sigmoid(const Variable& x) { return apply(p::Sigmoid{}, x); }
+Variable relu(const Variable& x) { return apply(p::Relu{}, x); }
 
 Variable where(const Tensor& condition, const Variable& a, const Variable& b) {
   return apply(p::Where{condition, {}, {}}, a, b);
@@ -90,10 +91,6 @@ Variable square(const Variable& x) { return x * x; }
 // in the last place of 1 (6e-8 in float32): tanh(1e-8) comes out as 0 in float32, where the
 // Tensor tanh gives 1e-8. Fine for training; use float64 where tiny values matter.
 Variable tanh(const Variable& x) { return 2.0 * sigmoid(2.0 * x) - 1.0; }
-
-Variable relu(const Variable& x) {
-  return where(x.data() > 0.0, x, constant(0.0, x));
-}
 
 // |x| = x sign(x), with sign(x) a constant: the gradient is sign(x), 0 at 0.
 Variable abs(const Variable& x) { return x * Variable(sign(x.data())); }

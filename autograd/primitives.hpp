@@ -146,6 +146,24 @@ struct Sigmoid {
   }
 };
 
+// y = max(x, 0)               grad_x = y > 0 ? g : 0
+// NOTE: the gradient at 0 is 0, PyTorch's choice (any value in [0, 1] is a subgradient).
+// NOTE: relu(NaN) = NaN, as in PyTorch; composed as where(x > 0, x, 0) it would be 0, since
+// NaN > 0 is false. The mask is PyTorch's too (threshold_backward: y <= 0 ? 0 : g), so a NaN
+// passes the gradient through: NaN <= 0 is false.
+struct Relu {
+  static constexpr const char* name = "relu";
+  Tensor forward(Context& ctx, const Variable& x) {
+    ctx.save_output();  // the mask is read from y
+    return xtgrad::relu(x.data());
+  }
+  Grads backward(Context& ctx, const Variable& g) {
+    const Tensor y = ctx.saved(0).data();  // a constant: relu's second derivative is 0
+    const Variable zero(zeros({}, g.dtype()));
+    return {where(y <= zeros({}, y.dtype()), zero, g)};
+  }
+};
+
 // y = condition ? a : b       grad_a = condition ? g : 0,  grad_b = condition ? 0 : g
 struct Where {
   static constexpr const char* name = "where";

@@ -53,6 +53,7 @@ const std::vector<OpCase>& cases() {
       {"log", {{3}}, [](V x) { return log(x[0]); }, true, true},
       {"log1p", {{3}}, [](V x) { return log1p(x[0]); }, true, true},
       {"sigmoid", {{2, 3}}, [](V x) { return sigmoid(x[0]); }},
+      {"relu", {{2, 3}}, [](V x) { return relu(x[0]); }, false},
       {"where", {{2, 3}, {3}}, [](V x) { return where(x[0].data() > 0.0, x[0], x[1]); }},
       {"sum_all", {{2, 3}}, [](V x) { return sum(x[0]); }},
       {"sum_axes_keepdim", {{2, 3, 2}}, [](V x) { return sum(x[0], {0, -1}, true); }},
@@ -72,7 +73,6 @@ const std::vector<OpCase>& cases() {
       {"square", {{3}}, [](V x) { return square(x[0]); }},
       {"tanh", {{2, 3}}, [](V x) { return tanh(x[0]); }},
       {"softplus", {{2, 3}}, [](V x) { return softplus(x[0]); }},
-      {"relu", {{2, 3}}, [](V x) { return relu(x[0]); }, false},
       {"abs", {{2, 3}}, [](V x) { return abs(x[0]); }, false},
       {"clamp", {{2, 3}}, [](V x) { return clamp(x[0], -0.5, 0.5); }, false},
       {"mean_all", {{2, 3}}, [](V x) { return mean(x[0]); }},
@@ -231,6 +231,22 @@ BOOST_AUTO_TEST_CASE(div_gradient_is_finite_for_a_tiny_denominator) {
       const auto [grad_a, grad_b] = run(xtgrad::div);
       check_tensor(grad_a, {2}, {grad_a0, 0.5}, 1e-6);
       check_tensor(grad_b, {2}, {grad_b0, -0.75}, 1e-6);
+    }
+  }
+}
+
+// PyTorch 1.13 (measured with Debian's python3-torch):
+//   x = [-1, 0, nan, 2];  torch.relu(x) = [0, 0, nan, 2]
+//   backward with [1, 2, 3, 4]: x.grad = [0, 0, 3, 4]
+// threshold_backward masks with y <= 0, which is false for NaN: the gradient passes.
+BOOST_AUTO_TEST_CASE(relu_keeps_nan_as_pytorch) {
+  for (DType dt : {DType::float32, DType::float64}) {
+    BOOST_TEST_CONTEXT(dtype_name(dt)) {
+      Variable x(tensor({-1.0, 0.0, kNaN, 2.0}, dt), true);
+      const Variable y = relu(x);
+      check_tensor(y.data(), {4}, {0, 0, kNaN, 2});
+      y.backward(Variable(tensor({1, 2, 3, 4}, dt)));
+      check_tensor(x.grad().data(), {4}, {0, 0, 3, 4});
     }
   }
 }
