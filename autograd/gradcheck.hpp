@@ -60,8 +60,12 @@ GradcheckReport gradgradcheck(const ScalarFunction& f, const std::vector<Variabl
 
 // Node by node: runs f once, then checks every recorded op on its own, its backward
 // (vector-Jacobian product with a random vector) against finite differences of its forward,
-// at the values it saw. The message names the first op (in the order they ran) that is wrong:
-// "node 3 (bad_square), input 0, element 2: numeric 4.0, analytic 2.0".
+// at the values it saw. The message names the first op (in the order they ran) that is wrong;
+// for sum(bad_square(2.0 * x)) at x = (0, 0, 1.5), with a bad_square whose backward doubles
+// its gradient (tests/autograd/test_gradcheck.cpp, check_nodes_message_is_the_documented_one):
+// "check_nodes: node 1 (bad_square), input 0: element 2 of (3,): numeric 4.771499154,
+// analytic 9.542998307. The ops before it passed, so this op's backward rule is wrong"
+// (numeric and analytic are v^T J for the node's random v; node 0 is the mul by 2).
 GradcheckReport check_nodes(const MultiFunction& f, const std::vector<Variable>& inputs,
                             const GradcheckOptions& options = {});
 GradcheckReport check_nodes(const ScalarFunction& f, const std::vector<Variable>& inputs,

@@ -163,6 +163,16 @@ BOOST_AUTO_TEST_CASE(check_nodes_names_the_wrong_op) {
   BOOST_TEST(r.message.find("numeric") != std::string::npos, r.message);
 }
 
+// The example message in gradcheck.hpp (check_nodes) is this one, character for character.
+BOOST_AUTO_TEST_CASE(check_nodes_message_is_the_documented_one) {
+  Variable x(tensor({0, 0, 1.5}, DType::float64), true);
+  const GradcheckReport r = check_nodes(
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::twice}, 2.0 * in[0])); }, {x});
+  BOOST_TEST(r.message ==
+             "check_nodes: node 1 (bad_square), input 0: element 2 of (3,): numeric 4.771499154, "
+             "analytic 9.542998307. The ops before it passed, so this op's backward rule is wrong");
+}
+
 BOOST_AUTO_TEST_CASE(random_draws_replay_on_every_evaluation) {
   // Dropout-like noise: a new mask per call would make finite differences meaningless.
   Generator gen(10);
