@@ -1,6 +1,7 @@
 // Gradient checking by central differences (see gradcheck.hpp).
 #include "autograd/gradcheck.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -34,11 +35,27 @@ void check_float64(const char* op, const std::vector<Variable>& inputs) {
   }
 }
 
+void ErrorTally::add(double analytic, double numeric) {
+  const double err = std::abs(analytic - numeric);
+  max_abs_ = std::max(max_abs_, err);
+  const double scale = std::max(std::abs(analytic), std::abs(numeric));
+  if (scale > 0) worst_relative_ = std::max(worst_relative_, err / scale);
+  diff2_ += (numeric - analytic) * (numeric - analytic);
+  sum2_ += (numeric + analytic) * (numeric + analytic);
+}
+
+void ErrorTally::write_to(GradcheckReport& report) const {
+  report.max_abs_error = max_abs_;
+  report.worst_relative_error = worst_relative_;
+  report.ufldl_ratio = sum2_ > 0 ? std::sqrt(diff2_) / std::sqrt(sum2_) : 0.0;
+}
+
 }  // namespace detail
 
 namespace {
 
 using detail::check_float64;
+using detail::ErrorTally;
 
 std::string describe_input(const std::vector<Variable>& inputs, std::size_t i) {
   std::string s = "input " + std::to_string(i);
@@ -193,16 +210,11 @@ std::string hint(const Jacobian& ana, const Jacobian& num, const Shape& shape, c
 
 // Compares one input's Jacobians and updates the report.
 void compare(const Jacobian& ana, const Jacobian& num, const std::vector<Variable>& inputs,
-             std::size_t i, const GradcheckOptions& o, GradcheckReport& report, double& diff2, double& sum2) {
+             std::size_t i, const GradcheckOptions& o, GradcheckReport& report, ErrorTally& tally) {
   for (std::size_t e = 0; e < ana.values.size(); ++e) {
     const double a = ana.values[e], n = num.values[e];
-    const double err = std::abs(a - n);
-    diff2 += (n - a) * (n - a);
-    sum2 += (n + a) * (n + a);
-    report.max_abs_error = std::max(report.max_abs_error, err);
-    const double scale = std::max(std::abs(a), std::abs(n));
-    if (scale > 0) report.worst_relative_error = std::max(report.worst_relative_error, err / scale);
-    if (report.passed && !(err <= o.atol + o.rtol * std::abs(n))) {
+    tally.add(a, n);
+    if (report.passed && !(std::abs(a - n) <= o.atol + o.rtol * std::abs(n))) {
       report.passed = false;
       const auto row = static_cast<std::int64_t>(e) / ana.cols;
       const auto col = static_cast<std::int64_t>(e) % ana.cols;
@@ -251,12 +263,12 @@ GradcheckReport gradcheck(const MultiFunction& f, const std::vector<Variable>& i
       return report;
     }
   }
-  double diff2 = 0, sum2 = 0;
+  ErrorTally tally;
   for (std::size_t c = 0; c < checked.size(); ++c) {
     const Jacobian numeric = numeric_jacobian(eval, inputs, checked[c], rows, options.eps);
-    compare(analytic[c], numeric, inputs, checked[c], options, report, diff2, sum2);
+    compare(analytic[c], numeric, inputs, checked[c], options, report, tally);
   }
-  report.ufldl_ratio = sum2 > 0 ? std::sqrt(diff2) / std::sqrt(sum2) : 0.0;
+  tally.write_to(report);
   return report;
 }
 

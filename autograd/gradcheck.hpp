@@ -33,6 +33,9 @@ struct GradcheckOptions {
   std::uint64_t seed = 0;          // for the random vectors of gradgradcheck and check_nodes
 };
 
+// The three numbers cover every entry compared: for gradcheck the whole Jacobian, for
+// check_nodes every vector-Jacobian product up to the first failing op (that op's failing
+// input included in full).
 struct GradcheckReport {
   bool passed = true;
   double max_abs_error = 0;        // max |analytic - numeric| over all entries
@@ -74,6 +77,16 @@ GradcheckReport check_nodes(const ScalarFunction& f, const std::vector<Variable>
 namespace detail {
 // Throws DTypeError naming `op` unless every input that requires grad is float64.
 void check_float64(const char* op, const std::vector<Variable>& inputs);
+
+// The report's three error numbers, accumulated over (analytic, numeric) pairs.
+class ErrorTally {
+ public:
+  void add(double analytic, double numeric);
+  void write_to(GradcheckReport& report) const;
+
+ private:
+  double max_abs_ = 0, worst_relative_ = 0, diff2_ = 0, sum2_ = 0;
+};
 }  // namespace detail
 
 }  // namespace xtgrad

@@ -163,6 +163,26 @@ BOOST_AUTO_TEST_CASE(check_nodes_names_the_wrong_op) {
   BOOST_TEST(r.message.find("numeric") != std::string::npos, r.message);
 }
 
+// The report's numbers are filled for check_nodes too. A single op whose backward doubles the
+// gradient: every entry has relative error |2n - n| / |2n| = 1/2, and the UFLDL ratio is
+// ||n - 2n|| / ||n + 2n|| = 1/3.
+BOOST_AUTO_TEST_CASE(check_nodes_reports_its_error_numbers) {
+  Variable x = input({4}, 20, "x");
+  const GradcheckReport r = check_nodes(
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::twice}, in[0])); }, {x});
+  BOOST_TEST(!r.passed);
+  BOOST_TEST(r.worst_relative_error == 0.5, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(r.ufldl_ratio == 1.0 / 3.0, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(r.max_abs_error > 0.1, r.summary());
+  const GradcheckReport ok = check_nodes(
+      [](const std::vector<Variable>& in) { return sum(tanh(in[0]) * in[0]); }, {x});
+  BOOST_TEST(ok.passed, ok.message);
+  BOOST_TEST(ok.worst_relative_error > 0.0, ok.summary());  // finite differences are never exact
+  BOOST_TEST(ok.worst_relative_error < 1e-6, ok.summary());
+  BOOST_TEST(ok.ufldl_ratio > 0.0, ok.summary());
+  BOOST_TEST(ok.ufldl_ratio < 1e-8, ok.summary());
+}
+
 // The example message in gradcheck.hpp (check_nodes) is this one, character for character.
 BOOST_AUTO_TEST_CASE(check_nodes_message_is_the_documented_one) {
   Variable x(tensor({0, 0, 1.5}, DType::float64), true);
