@@ -57,6 +57,10 @@ namespace {
 using detail::check_float64;
 using detail::ErrorTally;
 
+// The second output gradient of the linearity probe: a power of 2, so that a correct
+// (linear) backward gives exactly the same Jacobian after dividing by it.
+constexpr double kProbeScale = 0.5;
+
 std::string describe_input(const std::vector<Variable>& inputs, std::size_t i) {
   std::string s = "input " + std::to_string(i);
   if (!inputs[i].name().empty()) s += " '" + inputs[i].name() + "'";
@@ -134,12 +138,13 @@ Jacobian numeric_jacobian(Evaluator& eval, const std::vector<Variable>& inputs, 
 }
 
 // Analytic Jacobians (one per input) from one backward pass per output element: row r is the
-// gradient of that element alone. An output that does not require grad does not depend on
-// the inputs (e.g. the constant first derivative of a linear op): its rows stay zero, and the
-// numeric check confirms it.
+// gradient of that element alone, from grad_output = scale on it, divided by scale. An output
+// that does not require grad does not depend on the inputs (e.g. the constant first
+// derivative of a linear op): its rows stay zero, and the numeric check confirms it.
 std::vector<Jacobian> analytic_jacobians(const std::vector<Variable>& outputs,
                                          const std::vector<Variable>& inputs,
-                                         const std::vector<std::size_t>& checked, std::int64_t rows) {
+                                         const std::vector<std::size_t>& checked, std::int64_t rows,
+                                         double scale) {
   std::vector<Variable> wrt;
   std::vector<Jacobian> jacs;
   for (std::size_t i : checked) {
@@ -150,13 +155,13 @@ std::vector<Jacobian> analytic_jacobians(const std::vector<Variable>& outputs,
   for (const Variable& y : outputs) {
     for (std::int64_t k = 0; k < y.numel(); ++k, ++r) {
       if (!y.requires_grad()) continue;
-      Tensor seed = zeros(y.shape(), y.dtype());  // one-hot on element k
-      seed.data<double>()[k] = 1.0;
+      Tensor seed = zeros(y.shape(), y.dtype());  // scale on element k, 0 elsewhere
+      seed.data<double>()[k] = scale;
       const std::vector<Variable> grads = grad({y}, wrt, {Variable(seed)}, /*retain_graph=*/true, false, true);
       for (std::size_t c = 0; c < grads.size(); ++c) {
         if (!grads[c].defined()) continue;  // does not depend on it: a zero row
         const std::vector<double> g = grads[c].data().to_vector<double>();
-        for (std::size_t j = 0; j < g.size(); ++j) jacs[c].at(r, static_cast<std::int64_t>(j)) = g[j];
+        for (std::size_t j = 0; j < g.size(); ++j) jacs[c].at(r, static_cast<std::int64_t>(j)) = g[j] / scale;
       }
     }
   }
@@ -174,19 +179,35 @@ template <class Pred> bool all_entries(const Jacobian& ana, const Jacobian& num,
   return any;
 }
 
-// A hint for the usual bug signatures, from the whole Jacobian of the failing input.
-std::string hint(const Jacobian& ana, const Jacobian& num, const Shape& shape, const GradcheckOptions& o) {
+// The hint for a backward that does not scale with grad_output (see linearity below).
+const char* const kIgnoresGradOutput =
+    "the gradient does not scale with grad_output: a backward rule ignores its incoming "
+    "gradient (returns the local derivative without multiplying by grad_output), which looks "
+    "right only where grad_output is 1, as below a sum()";
+
+// A hint for the usual bug signatures, from the whole Jacobian of the failing input; `linear`
+// tells whether the analytic Jacobian scaled with grad_output.
+std::string hint(const Jacobian& ana, const Jacobian& num, const Shape& shape, const GradcheckOptions& o,
+                 bool linear) {
+  if (!linear) return kIgnoresGradOutput;
   auto close = [&](double a, double b) { return std::abs(a - b) <= o.atol + o.rtol * std::abs(b); };
-  if (all_entries(ana, num, o.atol, [&](double a, double n) { return close(a, 2 * n); })) {
+  auto ratio_is = [&](double k) {  // analytic = k x numeric
+    return all_entries(ana, num, o.atol, [&](double a, double n) { return close(a, k * n); });
+  };
+  if (ratio_is(2)) {
     return "analytic = 2 x numeric: the gradient is counted twice (a contribution added "
            "twice, or '=' where '+=' was meant)";
   }
-  if (all_entries(ana, num, o.atol, [&](double a, double n) { return close(a, -n); })) {
-    return "analytic = -numeric: the backward formula has the wrong sign";
-  }
+  if (ratio_is(-1)) return "analytic = -numeric: the backward formula has the wrong sign";
   if (all_entries(ana, num, o.atol, [&](double a, double) { return std::abs(a) <= o.atol; })) {
     return "analytic is zero where numeric is not: the backward rule drops this input, or "
-           "the graph is cut (detach(), data(), or a NoGradGuard)";
+           "the graph is cut (detach(), data(), or a NoGradGuard), or two equal terms cancel "
+           "(one term of a product rule with the wrong sign: d(x x) written x - x)";
+  }
+  if (ratio_is(0.5)) {
+    return "analytic = numeric / 2: half of the gradient is missing: one of two equal terms "
+           "of a product rule (d(x x) = 2 x, not x), or the gradient of one of two uses of "
+           "a value";
   }
   if (shape.size() == 2 && shape[0] == shape[1] && shape[0] > 1) {
     const std::int64_t n = shape[0];
@@ -204,27 +225,63 @@ std::string hint(const Jacobian& ana, const Jacobian& num, const Shape& shape, c
              "or a missing transpose";
     }
   }
-  return "check the backward rules of the ops this input flows through; check_nodes() names "
-         "the first op whose gradient is wrong";
+  // k = <analytic, numeric> / <numeric, numeric>: the best constant factor.
+  double an = 0, nn = 0;
+  for (std::size_t e = 0; e < ana.values.size(); ++e) {
+    an += ana.values[e] * num.values[e];
+    nn += num.values[e] * num.values[e];
+  }
+  if (nn > 0 && ratio_is(an / nn)) {
+    std::ostringstream s;
+    s.precision(4);
+    s << "analytic = " << an / nn << " x numeric everywhere: a constant factor is wrong (an "
+         "exponent, as in d x^p = p x^(p - 1), a 1/N of a mean, a scale)";
+    return s.str();
+  }
+  return "analytic is not a constant multiple of numeric: a term is wrong: a product-rule "
+         "term missing or with the wrong sign (d(u v) = u' v + u v'), or a chain-rule factor "
+         "missing; check_nodes() names the first op whose gradient is wrong";
 }
 
-// Compares one input's Jacobians and updates the report.
-void compare(const Jacobian& ana, const Jacobian& num, const std::vector<Variable>& inputs,
-             std::size_t i, const GradcheckOptions& o, GradcheckReport& report, ErrorTally& tally) {
+// "input 0 'x' (3,) at element (1,) (output element 0)" for entry e of input i's Jacobian.
+std::string entry_str(const std::vector<Variable>& inputs, std::size_t i, const Jacobian& jac, std::size_t e) {
+  const auto row = static_cast<std::int64_t>(e) / jac.cols;
+  const auto col = static_cast<std::int64_t>(e) % jac.cols;
+  return describe_input(inputs, i) + " at element " + element_str(inputs[i].shape(), col) +
+         " (output element " + std::to_string(row) + ")";
+}
+
+// Compares one input's Jacobians and updates the report: first against finite differences,
+// then, if those agree, the linearity probe (`scaled`: the Jacobian from grad_output 0.5,
+// divided by 0.5, which a correct backward makes equal to `ana`).
+void compare(const Jacobian& ana, const Jacobian& scaled, const Jacobian& num,
+             const std::vector<Variable>& inputs, std::size_t i, const GradcheckOptions& o,
+             GradcheckReport& report, ErrorTally& tally) {
+  auto fails = [&](double a, double n) { return !(std::abs(a - n) <= o.atol + o.rtol * std::abs(n)); };
+  std::size_t nonlinear = ana.values.size();
+  for (std::size_t e = 0; e < ana.values.size() && nonlinear == ana.values.size(); ++e) {
+    if (fails(scaled.values[e], ana.values[e])) nonlinear = e;
+  }
+  const bool linear = nonlinear == ana.values.size();
+  std::ostringstream msg;
+  msg.precision(10);
   for (std::size_t e = 0; e < ana.values.size(); ++e) {
     const double a = ana.values[e], n = num.values[e];
     tally.add(a, n);
-    if (report.passed && !(std::abs(a - n) <= o.atol + o.rtol * std::abs(n))) {
+    if (report.passed && fails(a, n)) {
       report.passed = false;
-      const auto row = static_cast<std::int64_t>(e) / ana.cols;
-      const auto col = static_cast<std::int64_t>(e) % ana.cols;
-      std::ostringstream msg;
-      msg.precision(10);
-      msg << "gradcheck failed for " << describe_input(inputs, i) << " at element "
-          << element_str(inputs[i].shape(), col) << " (output element " << row << "): numeric "
-          << n << ", analytic " << a << ". Hint: " << hint(ana, num, inputs[i].shape(), o);
+      msg << "gradcheck failed for " << entry_str(inputs, i, ana, e) << ": numeric " << n
+          << ", analytic " << a << ". Hint: " << hint(ana, num, inputs[i].shape(), o, linear);
       report.message = msg.str();
     }
+  }
+  if (report.passed && !linear) {
+    report.passed = false;
+    msg << "gradcheck failed for " << entry_str(inputs, i, ana, nonlinear) << ": with grad_output "
+        << kProbeScale << " the analytic gradient is " << scaled.values[nonlinear] * kProbeScale
+        << ", not " << kProbeScale << " x " << ana.values[nonlinear]
+        << " (its value with grad_output 1). Hint: " << kIgnoresGradOutput;
+    report.message = msg.str();
   }
 }
 
@@ -249,14 +306,15 @@ GradcheckReport gradcheck(const MultiFunction& f, const std::vector<Variable>& i
   if (checked.empty()) {
     throw ValueError("gradcheck: no input requires grad, so there is nothing to check");
   }
-  std::vector<Jacobian> analytic;
+  std::vector<Jacobian> analytic, scaled;
   std::int64_t rows = 0;
   {
     GradModeGuard grad_mode(true);
     const std::vector<Variable> outputs = eval(inputs);
     for (const Variable& y : outputs) rows += y.numel();
     try {
-      analytic = analytic_jacobians(outputs, inputs, checked, rows);
+      analytic = analytic_jacobians(outputs, inputs, checked, rows, 1.0);
+      scaled = analytic_jacobians(outputs, inputs, checked, rows, kProbeScale);
     } catch (const AutogradError& e) {  // e.g. a backward rule returned a wrong shape
       report.passed = false;
       report.message = std::string("gradcheck failed: ") + e.what();
@@ -266,7 +324,7 @@ GradcheckReport gradcheck(const MultiFunction& f, const std::vector<Variable>& i
   ErrorTally tally;
   for (std::size_t c = 0; c < checked.size(); ++c) {
     const Jacobian numeric = numeric_jacobian(eval, inputs, checked[c], rows, options.eps);
-    compare(analytic[c], numeric, inputs, checked[c], options, report, tally);
+    compare(analytic[c], scaled[c], numeric, inputs, checked[c], options, report, tally);
   }
   tally.write_to(report);
   return report;

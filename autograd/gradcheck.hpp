@@ -49,6 +49,9 @@ using MultiFunction = std::function<std::vector<Variable>(const std::vector<Vari
 using ScalarFunction = std::function<Variable(const std::vector<Variable>&)>;
 
 // Checks the gradients of f's outputs with respect to every input that requires grad.
+// Besides the finite differences, it checks that the gradient scales with grad_output
+// (backward is linear in it): a backward that ignores its incoming gradient looks right when
+// that gradient is 1, as it is below a sum().
 GradcheckReport gradcheck(const MultiFunction& f, const std::vector<Variable>& inputs,
                           const GradcheckOptions& options = {});
 GradcheckReport gradcheck(const ScalarFunction& f, const std::vector<Variable>& inputs,
