@@ -6,22 +6,12 @@
 #include <sstream>
 
 #include "autograd/engine.hpp"
+#include "autograd/gradcheck_hints.hpp"
 #include "autograd/node.hpp"
 #include "autograd/ops.hpp"
 #include "tensor/all.hpp"
 
 namespace xtgrad {
-
-namespace {
-
-// The Jacobian of some outputs (rows) with respect to one input (columns), flattened.
-struct Jacobian {
-  std::int64_t rows = 0, cols = 0;
-  std::vector<double> values;  // row-major
-  double& at(std::int64_t r, std::int64_t c) { return values[static_cast<std::size_t>(r * cols + c)]; }
-};
-
-}  // namespace
 
 namespace detail {
 
@@ -56,6 +46,8 @@ namespace {
 
 using detail::check_float64;
 using detail::ErrorTally;
+using detail::Jacobian;
+using detail::kIgnoresGradOutput;
 
 // The second output gradient of the linearity probe: a power of 2, so that a correct
 // (linear) backward gives exactly the same Jacobian after dividing by it.
@@ -168,81 +160,6 @@ std::vector<Jacobian> analytic_jacobians(const std::vector<Variable>& outputs,
   return jacs;
 }
 
-// True when pred(analytic, numeric) holds for every entry where numeric or analytic is not tiny.
-template <class Pred> bool all_entries(const Jacobian& ana, const Jacobian& num, double atol, Pred pred) {
-  bool any = false;
-  for (std::size_t e = 0; e < ana.values.size(); ++e) {
-    if (std::abs(num.values[e]) <= atol && std::abs(ana.values[e]) <= atol) continue;
-    any = true;
-    if (!pred(ana.values[e], num.values[e])) return false;
-  }
-  return any;
-}
-
-// The hint for a backward that does not scale with grad_output (see linearity below).
-const char* const kIgnoresGradOutput =
-    "the gradient does not scale with grad_output: a backward rule ignores its incoming "
-    "gradient (returns the local derivative without multiplying by grad_output), which looks "
-    "right only where grad_output is 1, as below a sum()";
-
-// A hint for the usual bug signatures, from the whole Jacobian of the failing input; `linear`
-// tells whether the analytic Jacobian scaled with grad_output.
-std::string hint(const Jacobian& ana, const Jacobian& num, const Shape& shape, const GradcheckOptions& o,
-                 bool linear) {
-  if (!linear) return kIgnoresGradOutput;
-  auto close = [&](double a, double b) { return std::abs(a - b) <= o.atol + o.rtol * std::abs(b); };
-  auto ratio_is = [&](double k) {  // analytic = k x numeric
-    return all_entries(ana, num, o.atol, [&](double a, double n) { return close(a, k * n); });
-  };
-  if (ratio_is(2)) {
-    return "analytic = 2 x numeric: the gradient is counted twice (a contribution added "
-           "twice, or '=' where '+=' was meant)";
-  }
-  if (ratio_is(-1)) return "analytic = -numeric: the backward formula has the wrong sign";
-  if (all_entries(ana, num, o.atol, [&](double a, double) { return std::abs(a) <= o.atol; })) {
-    return "analytic is zero where numeric is not: the backward rule drops this input, or "
-           "the graph is cut (detach(), data(), or a NoGradGuard), or two equal terms cancel "
-           "(one term of a product rule with the wrong sign: d(x x) written x - x)";
-  }
-  if (ratio_is(0.5)) {
-    return "analytic = numeric / 2: half of the gradient is missing: one of two equal terms "
-           "of a product rule (d(x x) = 2 x, not x), or the gradient of one of two uses of "
-           "a value";
-  }
-  if (shape.size() == 2 && shape[0] == shape[1] && shape[0] > 1) {
-    const std::int64_t n = shape[0];
-    bool transposed = true;
-    for (std::int64_t r = 0; r < ana.rows && transposed; ++r) {
-      for (std::int64_t i = 0; i < n && transposed; ++i) {
-        for (std::int64_t j = 0; j < n && transposed; ++j) {
-          transposed = close(ana.values[static_cast<std::size_t>(r * n * n + i * n + j)],
-                             num.values[static_cast<std::size_t>(r * n * n + j * n + i)]);
-        }
-      }
-    }
-    if (transposed) {
-      return "analytic = transpose of numeric: a matmul gradient with its operands swapped "
-             "or a missing transpose";
-    }
-  }
-  // k = <analytic, numeric> / <numeric, numeric>: the best constant factor.
-  double an = 0, nn = 0;
-  for (std::size_t e = 0; e < ana.values.size(); ++e) {
-    an += ana.values[e] * num.values[e];
-    nn += num.values[e] * num.values[e];
-  }
-  if (nn > 0 && ratio_is(an / nn)) {
-    std::ostringstream s;
-    s.precision(4);
-    s << "analytic = " << an / nn << " x numeric everywhere: a constant factor is wrong (an "
-         "exponent, as in d x^p = p x^(p - 1), a 1/N of a mean, a scale)";
-    return s.str();
-  }
-  return "analytic is not a constant multiple of numeric: a term is wrong: a product-rule "
-         "term missing or with the wrong sign (d(u v) = u' v + u v'), or a chain-rule factor "
-         "missing; check_nodes() names the first op whose gradient is wrong";
-}
-
 // "input 0 'x' (3,) at element (1,) (output element 0)" for entry e of input i's Jacobian.
 std::string entry_str(const std::vector<Variable>& inputs, std::size_t i, const Jacobian& jac, std::size_t e) {
   const auto row = static_cast<std::int64_t>(e) / jac.cols;
@@ -271,7 +188,7 @@ void compare(const Jacobian& ana, const Jacobian& scaled, const Jacobian& num,
     if (report.passed && fails(a, n)) {
       report.passed = false;
       msg << "gradcheck failed for " << entry_str(inputs, i, ana, e) << ": numeric " << n
-          << ", analytic " << a << ". Hint: " << hint(ana, num, inputs[i].shape(), o, linear);
+          << ", analytic " << a << ". Hint: " << detail::hint(ana, num, inputs[i].shape(), o, linear);
       report.message = msg.str();
     }
   }
