@@ -1,26 +1,17 @@
 // Gradient checking by central differences (see gradcheck.hpp).
 #include "autograd/gradcheck.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
 #include "autograd/engine.hpp"
+#include "autograd/gradcheck_hints.hpp"
 #include "autograd/node.hpp"
 #include "autograd/ops.hpp"
 #include "tensor/all.hpp"
 
 namespace xtgrad {
-
-namespace {
-
-// The Jacobian of some outputs (rows) with respect to one input (columns), flattened.
-struct Jacobian {
-  std::int64_t rows = 0, cols = 0;
-  std::vector<double> values;  // row-major
-  double& at(std::int64_t r, std::int64_t c) { return values[static_cast<std::size_t>(r * cols + c)]; }
-};
-
-}  // namespace
 
 namespace detail {
 
@@ -34,11 +25,33 @@ void check_float64(const char* op, const std::vector<Variable>& inputs) {
   }
 }
 
+void ErrorTally::add(double analytic, double numeric) {
+  const double err = std::abs(analytic - numeric);
+  max_abs_ = std::max(max_abs_, err);
+  const double scale = std::max(std::abs(analytic), std::abs(numeric));
+  if (scale > 0) worst_relative_ = std::max(worst_relative_, err / scale);
+  diff2_ += (numeric - analytic) * (numeric - analytic);
+  sum2_ += (numeric + analytic) * (numeric + analytic);
+}
+
+void ErrorTally::write_to(GradcheckReport& report) const {
+  report.max_abs_error = max_abs_;
+  report.worst_relative_error = worst_relative_;
+  report.ufldl_ratio = sum2_ > 0 ? std::sqrt(diff2_) / std::sqrt(sum2_) : 0.0;
+}
+
 }  // namespace detail
 
 namespace {
 
 using detail::check_float64;
+using detail::ErrorTally;
+using detail::Jacobian;
+using detail::kIgnoresGradOutput;
+
+// The second output gradient of the linearity probe: a power of 2, so that a correct
+// (linear) backward gives exactly the same Jacobian after dividing by it.
+constexpr double kProbeScale = 0.5;
 
 std::string describe_input(const std::vector<Variable>& inputs, std::size_t i) {
   std::string s = "input " + std::to_string(i);
@@ -117,12 +130,13 @@ Jacobian numeric_jacobian(Evaluator& eval, const std::vector<Variable>& inputs, 
 }
 
 // Analytic Jacobians (one per input) from one backward pass per output element: row r is the
-// gradient of that element alone. An output that does not require grad does not depend on
-// the inputs (e.g. the constant first derivative of a linear op): its rows stay zero, and the
-// numeric check confirms it.
+// gradient of that element alone, from grad_output = scale on it, divided by scale. An output
+// that does not require grad does not depend on the inputs (e.g. the constant first
+// derivative of a linear op): its rows stay zero, and the numeric check confirms it.
 std::vector<Jacobian> analytic_jacobians(const std::vector<Variable>& outputs,
                                          const std::vector<Variable>& inputs,
-                                         const std::vector<std::size_t>& checked, std::int64_t rows) {
+                                         const std::vector<std::size_t>& checked, std::int64_t rows,
+                                         double scale) {
   std::vector<Variable> wrt;
   std::vector<Jacobian> jacs;
   for (std::size_t i : checked) {
@@ -133,86 +147,58 @@ std::vector<Jacobian> analytic_jacobians(const std::vector<Variable>& outputs,
   for (const Variable& y : outputs) {
     for (std::int64_t k = 0; k < y.numel(); ++k, ++r) {
       if (!y.requires_grad()) continue;
-      Tensor seed = zeros(y.shape(), y.dtype());  // one-hot on element k
-      seed.data<double>()[k] = 1.0;
+      Tensor seed = zeros(y.shape(), y.dtype());  // scale on element k, 0 elsewhere
+      seed.data<double>()[k] = scale;
       const std::vector<Variable> grads = grad({y}, wrt, {Variable(seed)}, /*retain_graph=*/true, false, true);
       for (std::size_t c = 0; c < grads.size(); ++c) {
         if (!grads[c].defined()) continue;  // does not depend on it: a zero row
         const std::vector<double> g = grads[c].data().to_vector<double>();
-        for (std::size_t j = 0; j < g.size(); ++j) jacs[c].at(r, static_cast<std::int64_t>(j)) = g[j];
+        for (std::size_t j = 0; j < g.size(); ++j) jacs[c].at(r, static_cast<std::int64_t>(j)) = g[j] / scale;
       }
     }
   }
   return jacs;
 }
 
-// True when pred(analytic, numeric) holds for every entry where numeric or analytic is not tiny.
-template <class Pred> bool all_entries(const Jacobian& ana, const Jacobian& num, double atol, Pred pred) {
-  bool any = false;
-  for (std::size_t e = 0; e < ana.values.size(); ++e) {
-    if (std::abs(num.values[e]) <= atol && std::abs(ana.values[e]) <= atol) continue;
-    any = true;
-    if (!pred(ana.values[e], num.values[e])) return false;
-  }
-  return any;
+// "input 0 'x' (3,) at element (1,) (output element 0)" for entry e of input i's Jacobian.
+std::string entry_str(const std::vector<Variable>& inputs, std::size_t i, const Jacobian& jac, std::size_t e) {
+  const auto row = static_cast<std::int64_t>(e) / jac.cols;
+  const auto col = static_cast<std::int64_t>(e) % jac.cols;
+  return describe_input(inputs, i) + " at element " + element_str(inputs[i].shape(), col) +
+         " (output element " + std::to_string(row) + ")";
 }
 
-// A hint for the usual bug signatures, from the whole Jacobian of the failing input.
-std::string hint(const Jacobian& ana, const Jacobian& num, const Shape& shape, const GradcheckOptions& o) {
-  auto close = [&](double a, double b) { return std::abs(a - b) <= o.atol + o.rtol * std::abs(b); };
-  if (all_entries(ana, num, o.atol, [&](double a, double n) { return close(a, 2 * n); })) {
-    return "analytic = 2 x numeric: the gradient is counted twice (a contribution added "
-           "twice, or '=' where '+=' was meant)";
+// Compares one input's Jacobians and updates the report: first against finite differences,
+// then, if those agree, the linearity probe (`scaled`: the Jacobian from grad_output 0.5,
+// divided by 0.5, which a correct backward makes equal to `ana`).
+void compare(const Jacobian& ana, const Jacobian& scaled, const Jacobian& num,
+             const std::vector<Variable>& inputs, std::size_t i, const GradcheckOptions& o,
+             GradcheckReport& report, ErrorTally& tally) {
+  auto fails = [&](double a, double n) { return !(std::abs(a - n) <= o.atol + o.rtol * std::abs(n)); };
+  std::size_t nonlinear = ana.values.size();
+  for (std::size_t e = 0; e < ana.values.size() && nonlinear == ana.values.size(); ++e) {
+    if (fails(scaled.values[e], ana.values[e])) nonlinear = e;
   }
-  if (all_entries(ana, num, o.atol, [&](double a, double n) { return close(a, -n); })) {
-    return "analytic = -numeric: the backward formula has the wrong sign";
-  }
-  if (all_entries(ana, num, o.atol, [&](double a, double) { return std::abs(a) <= o.atol; })) {
-    return "analytic is zero where numeric is not: the backward rule drops this input, or "
-           "the graph is cut (detach(), data(), or a NoGradGuard)";
-  }
-  if (shape.size() == 2 && shape[0] == shape[1] && shape[0] > 1) {
-    const std::int64_t n = shape[0];
-    bool transposed = true;
-    for (std::int64_t r = 0; r < ana.rows && transposed; ++r) {
-      for (std::int64_t i = 0; i < n && transposed; ++i) {
-        for (std::int64_t j = 0; j < n && transposed; ++j) {
-          transposed = close(ana.values[static_cast<std::size_t>(r * n * n + i * n + j)],
-                             num.values[static_cast<std::size_t>(r * n * n + j * n + i)]);
-        }
-      }
-    }
-    if (transposed) {
-      return "analytic = transpose of numeric: a matmul gradient with its operands swapped "
-             "or a missing transpose";
-    }
-  }
-  return "check the backward rules of the ops this input flows through; check_nodes() names "
-         "the first op whose gradient is wrong";
-}
-
-// Compares one input's Jacobians and updates the report.
-void compare(const Jacobian& ana, const Jacobian& num, const std::vector<Variable>& inputs,
-             std::size_t i, const GradcheckOptions& o, GradcheckReport& report, double& diff2, double& sum2) {
+  const bool linear = nonlinear == ana.values.size();
+  std::ostringstream msg;
+  msg.precision(10);
   for (std::size_t e = 0; e < ana.values.size(); ++e) {
     const double a = ana.values[e], n = num.values[e];
-    const double err = std::abs(a - n);
-    diff2 += (n - a) * (n - a);
-    sum2 += (n + a) * (n + a);
-    report.max_abs_error = std::max(report.max_abs_error, err);
-    const double scale = std::max(std::abs(a), std::abs(n));
-    if (scale > 0) report.worst_relative_error = std::max(report.worst_relative_error, err / scale);
-    if (report.passed && !(err <= o.atol + o.rtol * std::abs(n))) {
+    tally.add(a, n);
+    if (report.passed && fails(a, n)) {
       report.passed = false;
-      const auto row = static_cast<std::int64_t>(e) / ana.cols;
-      const auto col = static_cast<std::int64_t>(e) % ana.cols;
-      std::ostringstream msg;
-      msg.precision(10);
-      msg << "gradcheck failed for " << describe_input(inputs, i) << " at element "
-          << element_str(inputs[i].shape(), col) << " (output element " << row << "): numeric "
-          << n << ", analytic " << a << ". Hint: " << hint(ana, num, inputs[i].shape(), o);
+      msg << "gradcheck failed for " << entry_str(inputs, i, ana, e) << ": numeric " << n
+          << ", analytic " << a << ". Hint: " << detail::hint(ana, num, inputs[i].shape(), o, linear);
       report.message = msg.str();
     }
+  }
+  if (report.passed && !linear) {
+    report.passed = false;
+    msg << "gradcheck failed for " << entry_str(inputs, i, ana, nonlinear) << ": with grad_output "
+        << kProbeScale << " the analytic gradient is " << scaled.values[nonlinear] * kProbeScale
+        << ", not " << kProbeScale << " x " << ana.values[nonlinear]
+        << " (its value with grad_output 1). Hint: " << kIgnoresGradOutput;
+    report.message = msg.str();
   }
 }
 
@@ -237,26 +223,27 @@ GradcheckReport gradcheck(const MultiFunction& f, const std::vector<Variable>& i
   if (checked.empty()) {
     throw ValueError("gradcheck: no input requires grad, so there is nothing to check");
   }
-  std::vector<Jacobian> analytic;
+  std::vector<Jacobian> analytic, scaled;
   std::int64_t rows = 0;
   {
     GradModeGuard grad_mode(true);
     const std::vector<Variable> outputs = eval(inputs);
     for (const Variable& y : outputs) rows += y.numel();
     try {
-      analytic = analytic_jacobians(outputs, inputs, checked, rows);
+      analytic = analytic_jacobians(outputs, inputs, checked, rows, 1.0);
+      scaled = analytic_jacobians(outputs, inputs, checked, rows, kProbeScale);
     } catch (const AutogradError& e) {  // e.g. a backward rule returned a wrong shape
       report.passed = false;
       report.message = std::string("gradcheck failed: ") + e.what();
       return report;
     }
   }
-  double diff2 = 0, sum2 = 0;
+  ErrorTally tally;
   for (std::size_t c = 0; c < checked.size(); ++c) {
     const Jacobian numeric = numeric_jacobian(eval, inputs, checked[c], rows, options.eps);
-    compare(analytic[c], numeric, inputs, checked[c], options, report, diff2, sum2);
+    compare(analytic[c], scaled[c], numeric, inputs, checked[c], options, report, tally);
   }
-  report.ufldl_ratio = sum2 > 0 ? std::sqrt(diff2) / std::sqrt(sum2) : 0.0;
+  tally.write_to(report);
   return report;
 }
 

@@ -19,12 +19,15 @@ Variable constant(double value, const Variable& like) {
 
 // --- primitives ---------------------------------------------------------------------------------
 Variable add(const Variable& a, const Variable& b) { return apply(p::Add{}, a, b); }
+Variable sub(const Variable& a, const Variable& b) { return apply(p::Sub{}, a, b); }
 Variable mul(const Variable& a, const Variable& b) { return apply(p::Mul{}, a, b); }
+Variable div(const Variable& a, const Variable& b) { return apply(p::Div{}, a, b); }
 Variable pow(const Variable& x, double exponent) { return apply(p::PowScalar{exponent}, x); }
 Variable exp(const Variable& x) { return apply(p::Exp{}, x); }
 Variable log(const Variable& x) { return apply(p::Log{}, x); }
 Variable log1p(const Variable& x) { return apply(p::Log1p{}, x); }
 Variable sigmoid(const Variable& x) { return apply(p::Sigmoid{}, x); }
+Variable relu(const Variable& x) { return apply(p::Relu{}, x); }
 
 Variable where(const Tensor& condition, const Variable& a, const Variable& b) {
   return apply(p::Where{condition, {}, {}}, a, b);
@@ -65,8 +68,6 @@ Variable argmax(const Variable& x, std::int64_t axis, bool keepdim) {
 // --- composites ----------------------------------------------------------------------------------
 
 Variable neg(const Variable& x) { return x * -1.0; }
-Variable sub(const Variable& a, const Variable& b) { return a + neg(b); }
-Variable div(const Variable& a, const Variable& b) { return a * pow(b, -1.0); }
 
 Variable operator+(const Variable& a, const Variable& b) { return add(a, b); }
 Variable operator-(const Variable& a, const Variable& b) { return sub(a, b); }
@@ -90,10 +91,6 @@ Variable square(const Variable& x) { return x * x; }
 // in the last place of 1 (6e-8 in float32): tanh(1e-8) comes out as 0 in float32, where the
 // Tensor tanh gives 1e-8. Fine for training; use float64 where tiny values matter.
 Variable tanh(const Variable& x) { return 2.0 * sigmoid(2.0 * x) - 1.0; }
-
-Variable relu(const Variable& x) {
-  return where(x.data() > 0.0, x, constant(0.0, x));
-}
 
 // |x| = x sign(x), with sign(x) a constant: the gradient is sign(x), 0 at 0.
 Variable abs(const Variable& x) { return x * Variable(sign(x.data())); }

@@ -1,9 +1,11 @@
 #pragma once
 // Differentiable operations on Variables.
 //
-// A few are primitives with their own backward rule (autograd/primitives.hpp): add, mul,
-// pow, exp, log, log1p, sigmoid, where, sum, broadcast_to, reshape, permute, matmul, and
-// binary_cross_entropy (which needs its own rule to stay finite at p = 0 and p = 1).
+// A few are primitives with their own backward rule (autograd/primitives.hpp): add, sub, mul,
+// div, pow, exp, log, log1p, sigmoid, relu, where, sum, broadcast_to, reshape, permute, matmul,
+// and binary_cross_entropy. Some of these could be composed, but need their own rule for
+// range or stability: div (b^-2 overflows), relu (keeps NaN), sigmoid and binary_cross_entropy
+// (stay finite at the extremes).
 // Everything else here is composed from them in ops.cpp, with no backward of its own: its
 // gradient follows from the chain rule through the primitives.
 //
@@ -43,7 +45,7 @@ Variable sqrt(const Variable& x);                        // pow(x, 0.5)
 Variable square(const Variable& x);                      // x * x
 Variable sigmoid(const Variable& x);
 Variable tanh(const Variable& x);                        // 2 sigmoid(2x) - 1
-Variable relu(const Variable& x);                        // where(x > 0, x, 0): gradient 0 at 0
+Variable relu(const Variable& x);                        // max(x, 0), NaN stays NaN: gradient 0 at 0
 Variable abs(const Variable& x);                         // x * sign(x): gradient 0 at 0
 Variable softplus(const Variable& x);                    // log(1 + e^x), stable for large |x|
 Variable clamp(const Variable& x, double low, double high);  // gradient 1 inside, 0 outside

@@ -31,6 +31,22 @@ struct Add {
   }
 };
 
+// y = a - b                   grad_a = g,  grad_b = -g                 (reduced to each shape)
+// (The composite a + b * (-1) gives the same values; as a primitive it records one node, not three.)
+struct Sub {
+  static constexpr const char* name = "sub";
+  Shape a_shape, b_shape;
+  Tensor forward(Context&, const Variable& a, const Variable& b) {
+    a_shape = a.shape();
+    b_shape = b.shape();
+    return xtgrad::sub(a.data(), b.data());
+  }
+  Grads backward(Context& ctx, const Variable& g) {
+    return {ctx.needs_input_grad(0) ? sum_to(g, a_shape) : Variable(),
+            ctx.needs_input_grad(1) ? sum_to(-g, b_shape) : Variable()};
+  }
+};
+
 // y = a * b                   grad_a = g * b,  grad_b = g * a          (reduced to each shape)
 struct Mul {
   static constexpr const char* name = "mul";
@@ -44,6 +60,29 @@ struct Mul {
     const Variable b = ctx.saved(1);
     return {ctx.needs_input_grad(0) ? sum_to(g * b, a.shape()) : Variable(),
             ctx.needs_input_grad(1) ? sum_to(g * a, b.shape()) : Variable()};
+  }
+};
+
+// y = a / b                   grad_a = g / b,  grad_b = -g * (y / b)   (reduced to each shape)
+// NOTE: a primitive for range: composed as a * b^-1, grad_b would be g * a * (-b^-2), and b^-2
+// overflows where the true value a / b^2 is finite: in float32, b = 1e-20 and a = 1e-30 give
+// b^-2 = inf and grad_b = -inf instead of -1e10 (in float64 the same at b = 1e-160). Written
+// with y = a / b, as PyTorch does (div_tensor_other_backward: -grad * ((self / other) / other)),
+// each step stays in range whenever a / b and a / b^2 do.
+struct Div {
+  static constexpr const char* name = "div";
+  Shape a_shape;
+  Tensor forward(Context& ctx, const Variable& a, const Variable& b) {
+    a_shape = a.shape();
+    ctx.save(b);         // both gradients divide by b
+    ctx.save_output();   // grad_b needs y, not a
+    return xtgrad::div(a.data(), b.data());
+  }
+  Grads backward(Context& ctx, const Variable& g) {
+    const Variable b = ctx.saved(0);
+    const Variable y = ctx.saved(1);
+    return {ctx.needs_input_grad(0) ? sum_to(g / b, a_shape) : Variable(),
+            ctx.needs_input_grad(1) ? sum_to(-g * (y / b), b.shape()) : Variable()};
   }
 };
 
@@ -104,6 +143,24 @@ struct Sigmoid {
   Grads backward(Context& ctx, const Variable& g) {
     const Variable y = ctx.saved(0);
     return {g * y * (1.0 - y)};
+  }
+};
+
+// y = max(x, 0)               grad_x = y > 0 ? g : 0
+// NOTE: the gradient at 0 is 0, PyTorch's choice (any value in [0, 1] is a subgradient).
+// NOTE: relu(NaN) = NaN, as in PyTorch; composed as where(x > 0, x, 0) it would be 0, since
+// NaN > 0 is false. The mask is PyTorch's too (threshold_backward: y <= 0 ? 0 : g), so a NaN
+// passes the gradient through: NaN <= 0 is false.
+struct Relu {
+  static constexpr const char* name = "relu";
+  Tensor forward(Context& ctx, const Variable& x) {
+    ctx.save_output();  // the mask is read from y
+    return xtgrad::relu(x.data());
+  }
+  Grads backward(Context& ctx, const Variable& g) {
+    const Tensor y = ctx.saved(0).data();  // a constant: relu's second derivative is 0
+    const Variable zero(zeros({}, g.dtype()));
+    return {where(y <= zeros({}, y.dtype()), zero, g)};
   }
 };
 

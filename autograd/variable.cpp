@@ -70,6 +70,9 @@ void Variable::set_data(Tensor data) {
 
 Variable& Variable::set_requires_grad(bool requires_grad) {
   VariableImpl& impl = checked(impl_, "set_requires_grad");
+  // A non-leaf always requires grad: asking for it again changes nothing (as in PyTorch's
+  // requires_grad_(True)); only turning it off is refused.
+  if (impl.grad_fn && requires_grad) return *this;
   if (impl.grad_fn) {
     throw AutogradError(
         "set_requires_grad: only leaves can change requires_grad; this Variable was computed by " +

@@ -58,7 +58,8 @@ class Variable {
   void set_data(Tensor data);
 
   bool requires_grad() const;
-  // Only leaves can change it (AutogradError otherwise); only floating dtypes can require it.
+  // Only leaves can change it: turning it off on a non-leaf is an AutogradError, turning it on
+  // does nothing (a non-leaf already requires grad). Only floating dtypes can require it.
   Variable& set_requires_grad(bool requires_grad);
   // True for Variables made by the user rather than by a recorded operation.
   bool is_leaf() const;

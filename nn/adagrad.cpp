@@ -35,7 +35,8 @@ void Adagrad::step() {
   NoGradGuard no_grad;
   step_count_ += 1;                                                    // t = t + 1
   const double t = static_cast<double>(step_count_);
-  const double lr_t = lr_ / (1.0 + (t - 1.0) * options_.lr_decay);     // lr / (1 + (t - 1) eta)
+  const double lr = learning_rate();
+  const double lr_t = lr / (1.0 + (t - 1.0) * options_.lr_decay);      // lr / (1 + (t - 1) eta)
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const Variable& p = parameters_[i];
     if (!p.grad().defined()) continue;

@@ -68,12 +68,13 @@ AdamW::AdamW(std::vector<Variable> parameters, double lr, double weight_decay)
 
 void Adam::step() {
   NoGradGuard no_grad;
+  const double lr = learning_rate();
   const double beta1 = options_.beta1, beta2 = options_.beta2, lambda = options_.weight_decay;
   step_count_ += 1;                                              // t = t + 1
   const double t = static_cast<double>(step_count_);
   const double bias_correction1 = 1.0 - std::pow(beta1, t);      // 1 - beta1^t
   const double bias_correction2 = 1.0 - std::pow(beta2, t);      // 1 - beta2^t
-  const double step_size = lr_ / bias_correction1;               // lr / (1 - beta1^t)
+  const double step_size = lr / bias_correction1;                // lr / (1 - beta1^t)
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const Variable& p = parameters_[i];
     if (!p.grad().defined()) continue;
@@ -84,7 +85,7 @@ void Adam::step() {
     Tensor& m = exp_avg_[i];
     Tensor& v = exp_avg_sq_[i];
     if (decoupled_) {
-      w.mul_(1.0 - lr_ * lambda);                                // w = w - lr lambda w
+      w.mul_(1.0 - lr * lambda);                                 // w = w - lr lambda w
     } else if (lambda != 0.0) {
       g = g + lambda * w;                                        // g = grad + lambda w
     }

@@ -1,6 +1,9 @@
 #include "nn/check_layer.hpp"
 
+#include <unordered_set>
+
 #include "autograd/all.hpp"
+#include "autograd/node.hpp"
 
 namespace xtgrad::nn {
 
@@ -9,6 +12,42 @@ namespace {
 // The outputs as one number that depends on every output element: sum(y * weights).
 Variable weighted_sum(Module& layer, const Variable& x, const Tensor& weights) {
   return sum(layer(x) * Variable(weights));
+}
+
+// The shapes of the leaves that require grad behind y but are not registered parameters of
+// `layer`: Variables the layer trains without register_parameter.
+std::vector<Shape> unregistered_parameters(const Module& layer, const Variable& y) {
+  std::unordered_set<const VariableImpl*> registered;
+  for (const Variable& p : layer.parameters()) registered.insert(p.impl().get());
+  std::vector<Shape> found;
+  std::unordered_set<const VariableImpl*> reported;
+  std::unordered_set<const Node*> seen;
+  std::vector<const Node*> stack;
+  if (y.grad_fn()) stack.push_back(y.grad_fn().get());
+  while (!stack.empty()) {
+    const Node* node = stack.back();
+    stack.pop_back();
+    if (!seen.insert(node).second) continue;
+    for (const Edge& e : node->next_edges) {
+      if (e.node) stack.push_back(e.node.get());
+      if (e.leaf && registered.count(e.leaf.get()) == 0 && reported.insert(e.leaf.get()).second) {
+        found.push_back(e.leaf->data.shape());
+      }
+    }
+  }
+  return found;
+}
+
+// Whether two forward passes in training mode agree once the registered generators are
+// restored: otherwise the layer draws from a generator that checks cannot replay.
+bool draws_replay(Module& layer, const Tensor& x64) {
+  NoGradGuard no_grad;
+  const GeneratorSnapshot generators(layer.generators());
+  const Tensor first = layer(Variable(x64)).data();
+  generators.restore();
+  const Tensor second = layer(Variable(x64)).data();
+  generators.restore();
+  return allclose(first, second, 0, 0);
 }
 
 void check_gradients(Module& layer, const Tensor& x64, const Tensor& weights, LayerCheckReport& report) {
@@ -96,24 +135,49 @@ LayerCheckReport check_layer(const LayerFactory& make, const Shape& input_shape,
                                    : uniform(input_shape, -1.0, 1.0, gen, DType::float64);
   std::shared_ptr<Module> layer = make();
   {
-    NoGradGuard no_grad;
-    Variable y32 = (*layer)(Variable(x64.to(DType::float32)));
+    // Recorded (the input does not require grad), so the graph shows what the layer trains.
+    const Variable y32 = (*layer)(Variable(x64.to(DType::float32)));
     if (y32.dtype() != DType::float32) {
       report.failures.push_back("dtype: float32 input gave a " + dtype_name(y32.dtype()) + " output");
     }
+    const std::vector<Shape> unregistered = unregistered_parameters(*layer, y32);
+    for (const Shape& shape : unregistered) {
+      report.failures.push_back(
+          "registration: forward uses a Variable of shape " + shape_str(shape) + " that requires "
+          "grad but is not a registered parameter: register it with register_parameter, or "
+          "parameters(), to(), state_dict() and the optimizers will not see it");
+    }
+    if (!unregistered.empty()) {  // the checks below would only fail for the same reason
+      report.passed = false;
+      return report;
+    }
   }
-  layer->to(DType::float64);
-  Tensor weights;
-  {
-    NoGradGuard no_grad;
-    const GeneratorSnapshot generators(layer->generators());  // this pass only finds the shape
-    weights = randn((*layer)(Variable(x64)).shape(), gen, DType::float64);
-    generators.restore();
+  try {
+    layer->to(DType::float64);
+    Tensor weights;
+    {
+      NoGradGuard no_grad;
+      const GeneratorSnapshot generators(layer->generators());  // this pass only finds the shape
+      weights = randn((*layer)(Variable(x64)).shape(), gen, DType::float64);
+      generators.restore();
+    }
+    if (draws_replay(*layer, x64)) {
+      check_gradients(*layer, x64, weights, report);
+      check_accumulation(*layer, x64, weights, report);
+    } else {  // gradients cannot be checked: every evaluation draws differently
+      report.failures.push_back(
+          "random draws: two forward passes in training mode differ although the registered "
+          "generators were restored: the layer draws from a generator it did not register "
+          "(register_generator), so the gradient checks cannot replay its draws");
+    }
+    check_modes(*layer, x64, report);
+    check_state_dict(make, *layer, x64, report);
+  } catch (const DTypeError& e) {
+    report.failures.push_back(
+        std::string("dtype: after to(DType::float64), forward failed (") + e.what() +
+        "): the layer holds a tensor that to() does not convert: register trained values with "
+        "register_parameter and other state with register_buffer");
   }
-  check_gradients(*layer, x64, weights, report);
-  check_accumulation(*layer, x64, weights, report);
-  check_modes(*layer, x64, report);
-  check_state_dict(make, *layer, x64, report);
   report.passed = report.failures.empty();
   return report;
 }

@@ -6,6 +6,9 @@
 //   if (!r.passed) std::cout << r.summary();
 //
 // It makes fresh instances with `make`, converts them to float64, and checks:
+//  0. every Variable that forward trains is a registered parameter, every tensor reaches
+//     float64 with to(), and two training-mode passes agree once the registered generators
+//     are restored (else the layer draws from one it did not register);
 //  1. gradcheck of a random weighted sum of the outputs with respect to the input and every
 //     parameter (in training mode, the layer's generators replayed);
 //  2. backward adds to existing gradients: two backward passes give twice the gradient;

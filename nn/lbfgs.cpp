@@ -255,7 +255,8 @@ double LBFGS::step(const std::function<double()>& closure) {
 
     // --- step length t ---------------------------------------------------------------------------
     // The very first step is scaled down to length at most lr in the L1 norm of g.
-    t_ = n_iter_ == 1 ? std::min(1.0, 1.0 / sum(abs(flat_grad)).item()) * options_.lr : options_.lr;
+    const double lr = learning_rate();
+    t_ = n_iter_ == 1 ? std::min(1.0, 1.0 / sum(abs(flat_grad)).item()) * lr : lr;
     const double gtd = dot(flat_grad, d_);            // directional derivative g.d
     if (gtd > -options_.tolerance_change) break;      // d is no longer a descent direction
 

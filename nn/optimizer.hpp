@@ -32,6 +32,8 @@ class Optimizer {
   virtual double step(const std::function<double()>& closure);
 
   void zero_grad();
+  // The learning rate: one live value, which every step() reads. Schedules and checkpoints
+  // change it here; the lr of an options struct is only the initial value.
   double learning_rate() const { return lr_; }
   void set_learning_rate(double lr);
   const std::vector<Variable>& parameters() const { return parameters_; }
@@ -60,7 +62,9 @@ class Optimizer {
                         const std::vector<std::string>& globals) const;
 
   std::vector<Variable> parameters_;
-  double lr_;
+
+ private:
+  double lr_;  // read through learning_rate(), so that no subclass keeps a copy of its own
 };
 
 }  // namespace xtgrad::nn

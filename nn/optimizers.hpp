@@ -1,6 +1,8 @@
 #pragma once
 // The optimizers. Options and defaults are PyTorch's (torch.optim), so a program ported from
 // PyTorch behaves the same; the tests replay PyTorch's trajectories.
+// The lr of each options struct is the initial rate only: step() reads the live one,
+// Optimizer::learning_rate(), which schedules and checkpoints set.
 #include <array>
 #include <vector>
 

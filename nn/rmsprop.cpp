@@ -37,7 +37,7 @@ RMSprop::RMSprop(std::vector<Variable> parameters, RMSpropOptions options)
 
 void RMSprop::step() {
   NoGradGuard no_grad;
-  const double alpha = options_.alpha, mu = options_.momentum;
+  const double lr = learning_rate(), alpha = options_.alpha, mu = options_.momentum;
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const Variable& p = parameters_[i];
     if (!p.grad().defined()) continue;
@@ -60,9 +60,9 @@ void RMSprop::step() {
     if (mu > 0.0) {
       Tensor& b = momentum_buffer_[i];
       b.mul_(mu).add_(g / s);                             // b = mu b + g / s
-      w.add_(b, -lr_);                                    // w = w - lr b
+      w.add_(b, -lr);                                     // w = w - lr b
     } else {
-      w.add_(g / s, -lr_);                                // w = w - lr g / s
+      w.add_(g / s, -lr);                                 // w = w - lr g / s
     }
   }
 }

@@ -38,7 +38,7 @@ SGD::SGD(std::vector<Variable> parameters, double lr)
 
 void SGD::step() {
   NoGradGuard no_grad;
-  const double mu = options_.momentum, tau = options_.dampening;
+  const double lr = learning_rate(), mu = options_.momentum, tau = options_.dampening;
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const Variable& p = parameters_[i];
     if (!p.grad().defined()) continue;
@@ -55,7 +55,7 @@ void SGD::step() {
       g = options_.nesterov ? g + mu * b  // g = g + mu b   (Nesterov)
                             : b;          // g = b
     }
-    w.add_(g, -lr_);                      // w = w - lr g
+    w.add_(g, -lr);                       // w = w - lr g
   }
 }
 

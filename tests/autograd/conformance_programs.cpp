@@ -39,6 +39,8 @@ void arithmetic(Registry& r) {
   r.op("scalar_mul_left", [](In in) { return -1.5 * in["x"]; });
   r.op("scalar_div_right", [](In in) { return in["x"] / 0.3; });
   r.op("scalar_div_left", [](In in) { return 2.5 / in["x"]; });
+  // Tiny denominators: b^-2 overflows, a / b^2 does not (div's NOTE in primitives.hpp).
+  r.op("div_tiny_denominator", [](In in) { return in["a"] / in["b"]; });
 }
 
 void elementwise(Registry& r) {

@@ -99,6 +99,15 @@ void semantics(Registry& r) {
                   {"x_leaf", flag(x.is_leaf())},
                   {"x_times_c_leaf", flag((x * c).is_leaf())}};
   });
+  // set_requires_grad(true) on a non-leaf is allowed and changes nothing.
+  r.semantic("requires_grad_true_on_nonleaf", [](In in) {
+    Variable h = in["x"] * in["w"];
+    h.set_requires_grad(true);
+    const Variable y = sum(h * h);
+    y.backward();
+    return Values{{"y", y}, {"h_requires_grad", flag(h.requires_grad())},
+                  {"h_leaf", flag(h.is_leaf())}};
+  });
   r.semantic("retain_grad_nonleaf", [](In in) {
     Variable h = in["x"] * in["w"];
     h.retain_grad();

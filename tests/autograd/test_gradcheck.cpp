@@ -23,7 +23,7 @@ struct Cube {
 };
 
 // y = x^2 with a backward that has a bug, chosen by `kind`.
-enum class Bug { twice, sign, zero };
+enum class Bug { twice, sign, zero, drops_grad_output, one_term, cancelling_terms, factor };
 struct BadSquare {
   static constexpr const char* name = "bad_square";
   Bug kind;
@@ -37,8 +37,30 @@ struct BadSquare {
       case Bug::twice: return {g * 4.0 * x};  // the gradient added twice
       case Bug::sign: return {g * -2.0 * x};
       case Bug::zero: return {g * 0.0};
+      case Bug::drops_grad_output: return {2.0 * x};   // should be g * 2 x
+      case Bug::one_term: return {g * x};              // d(x x) = x dx + x dx: one term missing
+      case Bug::cancelling_terms: return {g * (x - x)};  // x dx - x dx: one term's sign wrong
+      case Bug::factor: return {g * 3.0 * x};          // a wrong constant
     }
     return {};
+  }
+};
+
+// y = x e^x, whose derivative has two different terms: (1 + x) e^x. The bug drops one term
+// or flips its sign.
+enum class TermBug { missing, sign };
+struct BadXExp {
+  static constexpr const char* name = "bad_x_exp";
+  TermBug kind;
+  Tensor forward(Context& ctx, const Variable& x) {
+    ctx.save(x);
+    return x.data() * exp(x.data());
+  }
+  Grads backward(Context& ctx, const Variable& g) {
+    const Variable x = ctx.saved(0);
+    const Variable e = exp(x);
+    return {kind == TermBug::missing ? g * e            // the term x e^x is missing
+                                     : g * (e - x * e)};  // its sign is wrong
   }
 };
 
@@ -124,6 +146,62 @@ BOOST_AUTO_TEST_CASE(hint_for_a_missing_gradient) {
   BOOST_TEST(r.message.find("analytic is zero") != std::string::npos, r.message);
 }
 
+// With grad_output 1 (right below a sum), a backward that ignores it gives the right numbers:
+// only the linearity probe (grad_output 0.5) sees it.
+BOOST_AUTO_TEST_CASE(a_backward_that_ignores_grad_output_fails_with_a_hint) {
+  Variable x = input({3}, 15, "x");
+  const GradcheckReport r = gradcheck(
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::drops_grad_output}, in[0])); }, {x});
+  BOOST_TEST(!r.passed);
+  for (const char* part : {"input 0 'x' (3,)", "element (0,)", "grad_output 0.5", "ignores its incoming gradient"}) {
+    BOOST_TEST(r.message.find(part) != std::string::npos, r.message << " lacks " << part);
+  }
+  // Deeper in the graph the numbers differ too; the hint is the same.
+  const GradcheckReport deep = gradcheck(
+      [](const std::vector<Variable>& in) { return sum(exp(apply(BadSquare{Bug::drops_grad_output}, in[0]))); }, {x});
+  BOOST_TEST(!deep.passed);
+  BOOST_TEST(deep.message.find("numeric") != std::string::npos, deep.message);
+  BOOST_TEST(deep.message.find("ignores its incoming gradient") != std::string::npos, deep.message);
+}
+
+BOOST_AUTO_TEST_CASE(hint_for_a_missing_product_rule_term) {
+  Variable x = input({3}, 16, "x");
+  const GradcheckReport r = gradcheck(
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::one_term}, in[0])); }, {x});
+  BOOST_TEST(!r.passed);
+  BOOST_TEST(r.message.find("analytic = numeric / 2") != std::string::npos, r.message);
+  BOOST_TEST(r.message.find("product rule") != std::string::npos, r.message);
+}
+
+BOOST_AUTO_TEST_CASE(hint_for_cancelling_product_rule_terms) {
+  Variable x = input({3}, 17, "x");
+  const GradcheckReport r = gradcheck(
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::cancelling_terms}, in[0])); }, {x});
+  BOOST_TEST(!r.passed);
+  BOOST_TEST(r.message.find("analytic is zero") != std::string::npos, r.message);
+  BOOST_TEST(r.message.find("product rule with the wrong sign") != std::string::npos, r.message);
+}
+
+BOOST_AUTO_TEST_CASE(hint_for_a_wrong_constant_factor) {
+  Variable x = input({3}, 18, "x");
+  const GradcheckReport r = gradcheck(
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::factor}, in[0])); }, {x});
+  BOOST_TEST(!r.passed);
+  BOOST_TEST(r.message.find("analytic = 1.5 x numeric everywhere") != std::string::npos, r.message);
+}
+
+// Two different terms: no constant factor relates analytic and numeric, for either bug.
+BOOST_AUTO_TEST_CASE(hint_for_a_wrong_term_of_two_different_ones) {
+  Variable x = input({3}, 19, "x");
+  for (TermBug kind : {TermBug::missing, TermBug::sign}) {
+    const GradcheckReport r = gradcheck(
+        [&](const std::vector<Variable>& in) { return sum(apply(BadXExp{kind}, in[0])); }, {x});
+    BOOST_TEST(!r.passed);
+    BOOST_TEST(r.message.find("not a constant multiple") != std::string::npos, r.message);
+    BOOST_TEST(r.message.find("product-rule term missing or with the wrong sign") != std::string::npos, r.message);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(hint_for_a_transposed_gradient) {
   Variable x(tensor({{1, 2, 3}, {4, 5, 6}}, DType::float64));
   Variable w = input({3, 3}, 5, "w");
@@ -161,6 +239,36 @@ BOOST_AUTO_TEST_CASE(check_nodes_names_the_wrong_op) {
   BOOST_TEST(!r.passed);
   BOOST_TEST(r.message.find("(bad_square)") != std::string::npos, r.message);
   BOOST_TEST(r.message.find("numeric") != std::string::npos, r.message);
+}
+
+// The report's numbers are filled for check_nodes too. A single op whose backward doubles the
+// gradient: every entry has relative error |2n - n| / |2n| = 1/2, and the UFLDL ratio is
+// ||n - 2n|| / ||n + 2n|| = 1/3.
+BOOST_AUTO_TEST_CASE(check_nodes_reports_its_error_numbers) {
+  Variable x = input({4}, 20, "x");
+  const GradcheckReport r = check_nodes(
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::twice}, in[0])); }, {x});
+  BOOST_TEST(!r.passed);
+  BOOST_TEST(r.worst_relative_error == 0.5, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(r.ufldl_ratio == 1.0 / 3.0, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(r.max_abs_error > 0.1, r.summary());
+  const GradcheckReport ok = check_nodes(
+      [](const std::vector<Variable>& in) { return sum(tanh(in[0]) * in[0]); }, {x});
+  BOOST_TEST(ok.passed, ok.message);
+  BOOST_TEST(ok.worst_relative_error > 0.0, ok.summary());  // finite differences are never exact
+  BOOST_TEST(ok.worst_relative_error < 1e-6, ok.summary());
+  BOOST_TEST(ok.ufldl_ratio > 0.0, ok.summary());
+  BOOST_TEST(ok.ufldl_ratio < 1e-8, ok.summary());
+}
+
+// The example message in gradcheck.hpp (check_nodes) is this one, character for character.
+BOOST_AUTO_TEST_CASE(check_nodes_message_is_the_documented_one) {
+  Variable x(tensor({0, 0, 1.5}, DType::float64), true);
+  const GradcheckReport r = check_nodes(
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::twice}, 2.0 * in[0])); }, {x});
+  BOOST_TEST(r.message ==
+             "check_nodes: node 1 (bad_square), input 0: element 2 of (3,): numeric 4.771499154, "
+             "analytic 9.542998307. The ops before it passed, so this op's backward rule is wrong");
 }
 
 BOOST_AUTO_TEST_CASE(random_draws_replay_on_every_evaluation) {

@@ -1,8 +1,10 @@
 // Every differentiable op, primitive or composite, passes gradcheck in float64; the smooth
 // ones pass gradgradcheck too. Ops with kinks (relu, abs, clamp, max) are checked on inputs
 // away from the kink. Plus numerical stability at +-1000.
+#include <cmath>
 #include <functional>
 #include <limits>
+#include <tuple>
 
 #include "../tensor/helpers.hpp"
 #include "autograd/all.hpp"
@@ -41,13 +43,17 @@ const std::vector<OpCase>& cases() {
   static const std::vector<OpCase> all = {
       // primitives
       {"add_broadcast", {{2, 3}, {3}}, [](V x) { return x[0] + x[1]; }},
+      {"sub_broadcast", {{2, 3}, {3}}, [](V x) { return x[0] - x[1]; }},
       {"mul_broadcast", {{2, 3}, {2, 1}}, [](V x) { return x[0] * x[1]; }},
+      {"div", {{2, 3}, {2, 3}}, [](V x) { return x[0] / x[1]; }, true, true},
+      {"div_broadcast", {{2, 1}, {3}}, [](V x) { return x[0] / x[1]; }, true, true},
       {"pow", {{4}}, [](V x) { return pow(x[0], 3.0); }},
       {"pow_fractional", {{4}}, [](V x) { return pow(x[0], -1.5); }, true, true},
       {"exp", {{2, 2}}, [](V x) { return exp(x[0]); }},
       {"log", {{3}}, [](V x) { return log(x[0]); }, true, true},
       {"log1p", {{3}}, [](V x) { return log1p(x[0]); }, true, true},
       {"sigmoid", {{2, 3}}, [](V x) { return sigmoid(x[0]); }},
+      {"relu", {{2, 3}}, [](V x) { return relu(x[0]); }, false},
       {"where", {{2, 3}, {3}}, [](V x) { return where(x[0].data() > 0.0, x[0], x[1]); }},
       {"sum_all", {{2, 3}}, [](V x) { return sum(x[0]); }},
       {"sum_axes_keepdim", {{2, 3, 2}}, [](V x) { return sum(x[0], {0, -1}, true); }},
@@ -61,15 +67,12 @@ const std::vector<OpCase>& cases() {
       {"binary_cross_entropy", {{2, 3}, {2, 3}},
        [](V x) { return binary_cross_entropy(sigmoid(x[0]), sigmoid(x[1])); }},
       // composites
-      {"sub", {{2, 3}, {3}}, [](V x) { return x[0] - x[1]; }},
-      {"div", {{2, 3}, {2, 3}}, [](V x) { return x[0] / x[1]; }, true, true},
       {"neg", {{3}}, [](V x) { return -x[0]; }},
       {"scalar_forms", {{3}}, [](V x) { return (2.0 - x[0]) * 3.0 + 1.0 / (x[0] + 4.0) - x[0] / 2.0; }},
       {"sqrt", {{3}}, [](V x) { return sqrt(x[0]); }, true, true},
       {"square", {{3}}, [](V x) { return square(x[0]); }},
       {"tanh", {{2, 3}}, [](V x) { return tanh(x[0]); }},
       {"softplus", {{2, 3}}, [](V x) { return softplus(x[0]); }},
-      {"relu", {{2, 3}}, [](V x) { return relu(x[0]); }, false},
       {"abs", {{2, 3}}, [](V x) { return abs(x[0]); }, false},
       {"clamp", {{2, 3}}, [](V x) { return clamp(x[0], -0.5, 0.5); }, false},
       {"mean_all", {{2, 3}}, [](V x) { return mean(x[0]); }},
@@ -174,6 +177,78 @@ BOOST_AUTO_TEST_CASE(pow_zero_has_gradient_zero_at_zero) {
   Variable x(tensor({0, 2}, DType::float64), true);
   sum(pow(x, 0.0)).backward();
   check_tensor(x.grad().data(), {2}, {0, 0});  // not 0 * 0^-1 = nan
+}
+
+// The composites that sub and div were before they became primitives: the references the
+// primitives must agree with wherever both are finite.
+Variable sub_composite(const Variable& a, const Variable& b) { return a + b * -1.0; }
+Variable div_composite(const Variable& a, const Variable& b) { return a * pow(b, -1.0); }
+
+BOOST_AUTO_TEST_CASE(sub_and_div_agree_with_their_composites) {
+  using Binary = Variable (*)(const Variable&, const Variable&);
+  const std::vector<std::tuple<std::string, Binary, Binary>> pairs = {
+      {"sub", [](const Variable& a, const Variable& b) { return a - b; }, sub_composite},
+      {"div", [](const Variable& a, const Variable& b) { return a / b; }, div_composite}};
+  Generator gen(5);
+  // Broadcast (2, 3) against (3,), b of both signs away from 0, a non-uniform upstream gradient.
+  const Tensor a0 = randn({2, 3}, gen, DType::float64);
+  const Tensor b0 = uniform({3}, 0.3, 2.0, gen, DType::float64) * tensor({1, -1, 1}, DType::float64);
+  const Tensor g = randn({2, 3}, gen, DType::float64);
+  for (const auto& [name, primitive, composite] : pairs) {
+    BOOST_TEST_CONTEXT(name) {
+      std::vector<Tensor> results;
+      for (Binary op : {primitive, composite}) {
+        Variable a(a0.clone(), true), b(b0.clone(), true);
+        const Variable y = op(a, b);
+        y.backward(Variable(g));
+        for (const Variable& v : {y, a.grad(), b.grad()}) results.push_back(v.data());
+      }
+      for (std::size_t k = 0; k < 3; ++k) {
+        BOOST_TEST(allclose(results[k], results[k + 3], 1e-14, 1e-15),
+                   (k == 0 ? "values" : k == 1 ? "grad a" : "grad b") << ": " << results[k] << " vs " << results[k + 3]);
+      }
+    }
+  }
+}
+
+// d(a / b)/db = -a / b^2 is finite for a = 1e-30, b = 1e-20 (float32): -1e10. The composite
+// a * b^-1 computes b^-2 = 1e40, which overflows float32; the primitive uses y / b instead.
+// PyTorch 1.13 (measured): a.grad = [1e20, 0.5], b.grad = [-1e10, -0.75].
+BOOST_AUTO_TEST_CASE(div_gradient_is_finite_for_a_tiny_denominator) {
+  for (DType dt : {DType::float32, DType::float64}) {
+    BOOST_TEST_CONTEXT(dtype_name(dt)) {
+      // The same trap in float64 needs b = 1e-160 (b^-2 = 1e320).
+      const bool single = dt == DType::float32;
+      const double tiny_a = single ? 1e-30 : 1e-300, tiny_b = single ? 1e-20 : 1e-160;
+      const double grad_a0 = 1 / tiny_b, grad_b0 = -(tiny_a / tiny_b) / tiny_b;
+      auto run = [&](Variable (*op)(const Variable&, const Variable&)) {
+        Variable a(tensor({tiny_a, 3.0}, dt), true), b(tensor({tiny_b, 2.0}, dt), true);
+        sum(op(a, b)).backward();
+        return std::make_pair(a.grad().data().to(DType::float64), b.grad().data().to(DType::float64));
+      };
+      const auto [old_a, old_b] = run(div_composite);
+      BOOST_TEST(!std::isfinite(old_b.to_vector<double>()[0]), "the composite's grad b: " << old_b);
+      const auto [grad_a, grad_b] = run(xtgrad::div);
+      check_tensor(grad_a, {2}, {grad_a0, 0.5}, 1e-6);
+      check_tensor(grad_b, {2}, {grad_b0, -0.75}, 1e-6);
+    }
+  }
+}
+
+// PyTorch 1.13 (measured with Debian's python3-torch):
+//   x = [-1, 0, nan, 2];  torch.relu(x) = [0, 0, nan, 2]
+//   backward with [1, 2, 3, 4]: x.grad = [0, 0, 3, 4]
+// threshold_backward masks with y <= 0, which is false for NaN: the gradient passes.
+BOOST_AUTO_TEST_CASE(relu_keeps_nan_as_pytorch) {
+  for (DType dt : {DType::float32, DType::float64}) {
+    BOOST_TEST_CONTEXT(dtype_name(dt)) {
+      Variable x(tensor({-1.0, 0.0, kNaN, 2.0}, dt), true);
+      const Variable y = relu(x);
+      check_tensor(y.data(), {4}, {0, 0, kNaN, 2});
+      y.backward(Variable(tensor({1, 2, 3, 4}, dt)));
+      check_tensor(x.grad().data(), {4}, {0, 0, 3, 4});
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -20,6 +20,44 @@ class ForgetfulScale : public nn::Module {
   Variable w;
 };
 
+// A trained Variable the constructor forgot to register_parameter.
+class UnregisteredScale : public nn::Module {
+ public:
+  Variable forward(const Variable& x) override { return x * w; }
+  std::string describe() const override { return "UnregisteredScale"; }
+  Variable w{full({1}, 2.0), true};
+};
+
+// A constant tensor the constructor forgot to register_buffer: to() leaves it float32.
+class UnregisteredConstant : public nn::Module {
+ public:
+  Variable forward(const Variable& x) override { return x * Variable(scale); }
+  std::string describe() const override { return "UnregisteredConstant"; }
+  Tensor scale = full({1}, 2.0);
+};
+
+// Dropout with its own generator, not registered: nothing can replay its masks.
+class UnregisteredDropout : public nn::Module {
+ public:
+  Variable forward(const Variable& x) override {
+    if (!is_training()) return x;
+    return x * Variable(bernoulli(x.shape(), 0.5, gen, x.dtype()) * 2.0);
+  }
+  std::string describe() const override { return "UnregisteredDropout"; }
+  Generator gen{4};
+};
+
+void check_failures(const nn::LayerCheckReport& r, const std::vector<std::string>& present,
+                    const std::vector<std::string>& absent) {
+  BOOST_TEST(!r.passed);
+  for (const std::string& part : present) {
+    BOOST_TEST(r.summary().find(part) != std::string::npos, r.summary() << " lacks " << part);
+  }
+  for (const std::string& part : absent) {
+    BOOST_TEST(r.summary().find(part) == std::string::npos, r.summary() << " has " << part);
+  }
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(layers)
@@ -57,6 +95,22 @@ BOOST_AUTO_TEST_CASE(check_layer_catches_an_overwriting_backward) {
   const nn::LayerCheckReport r = nn::check_layer([] { return std::make_shared<ForgetfulScale>(); }, {3, 1});
   BOOST_TEST(!r.passed);
   BOOST_TEST(r.summary().find("accumulation") != std::string::npos, r.summary());
+}
+
+BOOST_AUTO_TEST_CASE(check_layer_names_an_unregistered_parameter) {
+  const nn::LayerCheckReport r = nn::check_layer([] { return std::make_shared<UnregisteredScale>(); }, {3, 1});
+  check_failures(r, {"registration", "shape (1,)", "not a registered parameter", "register_parameter"},
+                 {"dtypes differ"});
+}
+
+BOOST_AUTO_TEST_CASE(check_layer_names_an_unregistered_tensor) {
+  const nn::LayerCheckReport r = nn::check_layer([] { return std::make_shared<UnregisteredConstant>(); }, {3, 1});
+  check_failures(r, {"dtype: after to(DType::float64)", "register_buffer"}, {});
+}
+
+BOOST_AUTO_TEST_CASE(check_layer_names_an_unregistered_generator) {
+  const nn::LayerCheckReport r = nn::check_layer([] { return std::make_shared<UnregisteredDropout>(); }, {4, 3});
+  check_failures(r, {"random draws", "register_generator"}, {"overwritten", "gradcheck"});
 }
 
 BOOST_AUTO_TEST_CASE(linear_known_values_and_layout) {

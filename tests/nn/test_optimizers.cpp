@@ -22,6 +22,7 @@
 #include "../tensor/helpers.hpp"
 #include "autograd/ops.hpp"
 #include "nn/optimizers.hpp"
+#include "nn/schedule.hpp"
 
 namespace xtgrad::nn {
 namespace {
@@ -259,6 +260,38 @@ BOOST_AUTO_TEST_CASE(step_with_closure_records_even_under_no_grad) {
   BOOST_TEST(optimizer.step(closure(optimizer, problem)) == expected);
   BOOST_TEST(problem.w.grad().defined());
   BOOST_TEST(!grad_enabled());
+}
+
+// --- the learning rate ---------------------------------------------------------------------------
+
+// One live rate: A is built with lr and halved by a schedule before its first step; B is built
+// with lr / 2. Both take the same steps and must end identical: step() reads the rate the
+// schedule set (checkpoints set it the same way), not the one the optimizer was built with.
+BOOST_AUTO_TEST_CASE(steps_use_the_scheduled_learning_rate) {
+  for (const json& run : data().at("runs")) {
+    BOOST_TEST_CONTEXT("run " << run.at("name")) {
+      json halved = run;
+      halved["options"]["lr"] = run.at("options").at("lr").get<double>() / 2;
+      Problem a(DType::float64), b(DType::float64), c(DType::float64);
+      const std::unique_ptr<Optimizer> opt_a = make_optimizer(run, {a.w, a.b});
+      const std::unique_ptr<Optimizer> opt_b = make_optimizer(halved, {b.w, b.b});
+      const std::unique_ptr<Optimizer> opt_c = make_optimizer(run, {c.w, c.b});  // not halved
+      StepLR schedule(*opt_a, /*step_size=*/1, /*gamma=*/0.5);
+      schedule.step();
+      BOOST_TEST(opt_a->learning_rate() == opt_b->learning_rate());
+      for (int k = 0; k < 2; ++k) {
+        opt_a->step(closure(*opt_a, a));
+        opt_b->step(closure(*opt_b, b));
+        opt_c->step(closure(*opt_c, c));
+      }
+      BOOST_TEST(a.w.data().to_vector<double>() == b.w.data().to_vector<double>(),
+                 boost::test_tools::per_element());
+      BOOST_TEST(a.b.data().to_vector<double>() == b.b.data().to_vector<double>(),
+                 boost::test_tools::per_element());
+      // The rate matters in this run: the same steps at the original rate end elsewhere.
+      BOOST_TEST(!allclose(a.w.data(), c.w.data(), 0, 0));
+    }
+  }
 }
 
 // --- state dicts ---------------------------------------------------------------------------------

@@ -124,6 +124,9 @@ op("arithmetic", "scalar_mul_right", x=randn(2, 3))(lambda x: x * -1.5)
 op("arithmetic", "scalar_mul_left", x=randn(2, 3))(lambda x: -1.5 * x)
 op("arithmetic", "scalar_div_right", x=randn(2, 3))(lambda x: x / 0.3)
 op("arithmetic", "scalar_div_left", x=uniform(0.5, 2, 2, 3))(lambda x: 2.5 / x)
+# Tiny denominators: b^-2 overflows (1e320), but a / b^2 is finite (-1e20 and 1e10 for b's gradient).
+op("arithmetic", "div_tiny_denominator",
+   a=given([1e-300, 3.0, -1e-300]), b=given([1e-160, 2.0, 1e-155]))(lambda a, b: a / b)
 
 # === elementwise functions =======================================================================
 op("elementwise", "exp", x=randn(2, 3))(torch.exp)
@@ -316,6 +319,16 @@ def _(x, c):
     return {"x_times_c": flag((x * c).requires_grad), "c_times_c": flag((c * c).requires_grad),
             "exp_c": flag(torch.exp(c).requires_grad), "x_leaf": flag(x.is_leaf),
             "x_times_c_leaf": flag((x * c).is_leaf)}
+
+
+# requires_grad_(True) on a non-leaf is allowed and changes nothing (False would raise).
+@semantic("semantics", "requires_grad_true_on_nonleaf", x=randn(2, 3), w=randn(2, 3))
+def _(x, w):
+    h = x * w
+    h.requires_grad_(True)
+    y = (h * h).sum()
+    y.backward()
+    return {"y": y, "h_requires_grad": flag(h.requires_grad), "h_leaf": flag(h.is_leaf)}
 
 
 @semantic("semantics", "retain_grad_nonleaf", x=randn(2, 3), w=randn(2, 3))
