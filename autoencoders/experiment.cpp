@@ -141,6 +141,10 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   if (n_val > 0) val_data.emplace(train_all.images.rows(n - n_val, n));
   const nn::FitResult fit = nn::fit(*model, [&](nn::Module&, const nn::Batch& b) { return model->loss(b); },
                                     *optimizer, train_data, val_data ? &*val_data : nullptr, fit_options);
+  // Saved at once, so that nothing that fails later (evaluation, PCA, pictures) loses the weights.
+  nn::save_checkpoint(dir + "/model.npz", *model);
+  write_file_atomically(dir + "/config.json", config_to_json(config) + "\n", "config.json");
+  if (options.on_saved) options.on_saved(dir);
 
   const ReconstructionError error = reconstruction_error(*model, test.images);
   const auto pca_start = std::chrono::steady_clock::now();
@@ -149,8 +153,6 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   const double pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
   const auto report = model->report(test.images);
 
-  nn::save_checkpoint(dir + "/model.npz", *model);
-  write_file_atomically(dir + "/config.json", config_to_json(config) + "\n", "config.json");
   RunSummary summary{dir, error.sse_per_image, pca_sse, {}};
   summary.pictures = draw_pictures(*model, config, test, dir, out);
 

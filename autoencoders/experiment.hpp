@@ -7,6 +7,7 @@
 //   history.csv       one line per epoch, model.npz (numpy.load reads it),
 //   reconstructions.png, loss.png, and per model latent.png (2-unit codes), filters.png
 //   (basic, sparse), samples.png and interpolation.png (vae), denoising.png (denoising).
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -20,6 +21,9 @@ struct RunOptions {
   std::string data_dir;      // empty: data::default_fashion_mnist_dir()
   std::string out_dir;       // empty: runs/<config name>
   std::ostream* out = nullptr;  // progress and tables (nullptr: std::cout)
+  // Called once model.npz and config.json are saved, before evaluation, PCA and pictures
+  // (tests use it to make what follows training fail).
+  std::function<void(const std::string& dir)> on_saved;
 };
 
 struct RunSummary {
