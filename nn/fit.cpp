@@ -22,6 +22,8 @@
 #include "nn/checkpoint.hpp"
 #include "nn/progress.hpp"
 #include "tensor/files.hpp"
+#include "tensor/math.hpp"
+#include "tensor/reduce.hpp"
 
 namespace xtgrad::nn {
 
@@ -114,6 +116,25 @@ std::string loss_str(double loss) {
   return s.str();
 }
 
+// After an epoch: every parameter and the validation loss must be finite. A NaN made by the
+// last step's update shows in no training loss, so without this check it would reach the
+// history, the checkpoint and the caller unnoticed.
+void check_finite_after_epoch(const Module& model, const EpochRecord& record, bool validated, std::int64_t step) {
+  const std::string where = " at epoch " + std::to_string(record.epoch) + ", step " + std::to_string(step) +
+                            " (the epoch's last); try a lower learning rate, and check the data for NaN or Inf";
+  for (const auto& [name, parameter] : model.named_parameters()) {
+    // NOTE: max keeps NaN and |x| maps -Inf to Inf, so max|x| is finite exactly when every
+    // element is (a sum could overflow on finite values).
+    const double largest = max(abs(parameter.data())).item();
+    if (!std::isfinite(largest)) {
+      throw TrainingError("fit: the parameter " + name + " holds " + loss_str(largest) + where);
+    }
+  }
+  if (validated && !std::isfinite(record.val_loss)) {
+    throw TrainingError("fit: the validation loss became " + loss_str(record.val_loss) + where);
+  }
+}
+
 }  // namespace
 
 BatchLoss reconstruction_loss(std::function<Variable(const Variable& output, const Variable& target)> loss) {
@@ -201,6 +222,7 @@ FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, 
     record.learning_rate = optimizer.learning_rate();
     record.seconds = seconds_since(epoch_start);
     record.samples_per_second = train_seconds > 0 ? static_cast<double>(samples) / train_seconds : 0.0;
+    check_finite_after_epoch(model, record, validation != nullptr, step);  // before anything is saved
     result.history.push_back(record);
     progress.end_epoch(record);
     if (!options.history_csv.empty()) write_history(options.history_csv, result.history);
