@@ -3,6 +3,7 @@
 //   xtgrad train --config keras-basic            # a named protocol (autoencoders/configs/)
 //   xtgrad train --model vae --epochs 5 --out runs/vae
 //   xtgrad train --resume runs/vae                # after Ctrl-C (exit 130) or a crash
+//   xtgrad train --model vae --detect-anomaly      # names the op that first makes a NaN or Inf
 //   xtgrad pca --components 2,10,30,32
 //   xtgrad eval --model-file runs/vae/model.npz
 //   xtgrad sample --model-file runs/vae/model.npz --count 64 --out samples.png
@@ -84,7 +85,7 @@ struct TrainArgs {
   std::int64_t batch_size = 0, latent = 0, limit = 0;
   double lr = 0;
   std::uint64_t seed = 0;
-  bool seed_given = false;
+  bool seed_given = false, detect_anomaly = false;
 };
 
 // The configuration train will run, every argument applied (train_and_evaluate checks it
@@ -195,6 +196,8 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--checkpoint-every", t.checkpoint_every, "epochs between checkpoints in <out>/checkpoint.npz "
                         "(default: after any epoch ending a minute or more after the last checkpoint)")
       ->check(interval(1, 100000));
+  train_cmd->add_flag("--detect-anomaly", t.detect_anomaly, "stop at the first op whose forward or backward makes "
+                      "a NaN or Inf, and name it (slower)");
   train_cmd->add_option("--resume", t.resume, "go on with the interrupted run in this folder, with its own settings "
                         "(--data-dir and --checkpoint-every may be given)");
 
@@ -250,6 +253,7 @@ int main(int argc, char** argv) {
       if (const char* steps = std::getenv("XTGRAD_STOP_AFTER_STEPS")) options.stop_after_steps = std::stoll(steps);  // tests
       std::signal(SIGINT, on_stop_signal);
       std::signal(SIGTERM, on_stop_signal);
+      const DetectAnomalyGuard anomaly(t.detect_anomaly);
       if (t.resume.empty()) {
         ae::train_and_evaluate(train_config(t), options);
         return 0;
