@@ -104,6 +104,8 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   const std::string dir = options.out_dir.empty() ? "runs/" + config.name : options.out_dir;
   const std::string data_dir = options.data_dir.empty() ? data::default_fashion_mnist_dir() : options.data_dir;
   prepare_output_dir(dir);
+  const std::string checkpoint = dir + "/checkpoint.npz", checkpoint_config = dir + "/checkpoint-config.json";
+  if (!options.resume) write_file_atomically(checkpoint_config, config_to_json(config) + "\n", checkpoint_config);
   Generator gen(config.train.seed);
 
   const data::ImageSet train_all = data::load_fashion_mnist(data::Split::train, data_dir, config.train.limit);
@@ -117,7 +119,7 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   std::shared_ptr<Autoencoder> model = make_model(config, gen);
   out << config.name << ": " << model->describe() << ", init " << init_name(config.init) << "\n"
       << model->summary({model->input_size()}, config.train.batch_size) << "\n";
-  if (auto* deep = dynamic_cast<DeepAutoencoder*>(model.get()); deep && config.train.pretrain_epochs > 0) {
+  if (auto* deep = dynamic_cast<DeepAutoencoder*>(model.get()); deep && config.train.pretrain_epochs > 0 && !options.resume) {
     PretrainOptions p;
     p.epochs = config.train.pretrain_epochs;
     p.batch_size = config.train.batch_size;
@@ -136,11 +138,33 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   fit_options.seed = config.train.seed;
   fit_options.history_csv = dir + "/history.csv";
   fit_options.out = &out;
+  fit_options.checkpoint_path = checkpoint;
+  fit_options.checkpoint_every = options.checkpoint_every;
+  fit_options.checkpoint_seconds = options.checkpoint_every > 0 ? 0 : kCheckpointSeconds;
+  fit_options.stop = options.stop;
+  fit_options.stop_after_steps = options.stop_after_steps;
+  if (options.resume) fit_options.resume_from = checkpoint;
   nn::TensorDataset train_data(train_x);
   std::optional<nn::TensorDataset> val_data;
   if (n_val > 0) val_data.emplace(train_all.images.rows(n - n_val, n));
-  const nn::FitResult fit = nn::fit(*model, [&](nn::Module&, const nn::Batch& b) { return model->loss(b); },
-                                    *optimizer, train_data, val_data ? &*val_data : nullptr, fit_options);
+  nn::FitResult fit;
+  try {
+    fit = nn::fit(*model, [&](nn::Module&, const nn::Batch& b) { return model->loss(b); }, *optimizer, train_data,
+                  val_data ? &*val_data : nullptr, fit_options);
+  } catch (const nn::TrainingInterrupted& e) {
+    throw nn::TrainingInterrupted(std::string(e.what()) + ": xtgrad train --resume " + dir);
+  }
+  // Saved at once, so that nothing that fails later (evaluation, PCA, pictures) loses the weights.
+  nn::save_checkpoint(dir + "/model.npz", *model);
+  write_file_atomically(dir + "/config.json", config_to_json(config) + "\n", "config.json");
+  std::error_code ignored;  // the model is safe: the checkpoint has done its work
+  fs::remove(checkpoint, ignored);
+  fs::remove(checkpoint_config, ignored);
+  if (options.stop != nullptr && options.stop->load()) {
+    throw nn::TrainingInterrupted("interrupted after training: model.npz and config.json are saved in " + dir +
+                                  "; xtgrad eval --model-file " + dir + "/model.npz evaluates it");
+  }
+  if (options.on_saved) options.on_saved(dir);
 
   const ReconstructionError error = reconstruction_error(*model, test.images);
   const auto pca_start = std::chrono::steady_clock::now();
@@ -149,8 +173,6 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   const double pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
   const auto report = model->report(test.images);
 
-  nn::save_checkpoint(dir + "/model.npz", *model);
-  write_file_atomically(dir + "/config.json", config_to_json(config) + "\n", "config.json");
   RunSummary summary{dir, error.sse_per_image, pca_sse, {}};
   summary.pictures = draw_pictures(*model, config, test, dir, out);
 
@@ -183,6 +205,17 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   for (const auto& [key, value] : report) out << "  " << key << ": " << number(value) << "\n";
   out << "\nresults, model and pictures are in " << dir << "/\n";
   return summary;
+}
+
+RunSummary resume_run(const std::string& dir, RunOptions options) {
+  const std::string checkpoint = dir + "/checkpoint.npz", checkpoint_config = dir + "/checkpoint-config.json";
+  if (!fs::exists(checkpoint) || !fs::exists(checkpoint_config)) {
+    throw FileError("resume " + dir + ": no checkpoint.npz and checkpoint-config.json there (a finished run " +
+                    "removes them; a run stopped before its first checkpoint has none)");
+  }
+  options.out_dir = dir;
+  options.resume = true;
+  return train_and_evaluate(load_config(checkpoint_config), options);
 }
 
 TrainedModel load_trained(const std::string& model_file) {

@@ -7,6 +7,8 @@
 //   history.csv       one line per epoch, model.npz (numpy.load reads it),
 //   reconstructions.png, loss.png, and per model latent.png (2-unit codes), filters.png
 //   (basic, sparse), samples.png and interpolation.png (vae), denoising.png (denoising).
+#include <atomic>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -16,11 +18,25 @@
 
 namespace xtgrad::ae {
 
+constexpr double kCheckpointSeconds = 60;
+
 struct RunOptions {
   std::string data_dir;      // empty: data::default_fashion_mnist_dir()
   std::string out_dir;       // empty: runs/<config name>
   std::ostream* out = nullptr;  // progress and tables (nullptr: std::cout)
+  // Called once model.npz and config.json are saved, before evaluation, PCA and pictures
+  // (tests use it to make what follows training fail).
+  std::function<void(const std::string& dir)> on_saved;
+  // Checkpoints go to <out>/checkpoint.npz (with checkpoint-config.json beside it), and are
+  // removed once model.npz is saved. checkpoint_every 0: at the end of any epoch that ends 60 s
+  // (kCheckpointSeconds) or more after the start or the last checkpoint: runs under a minute
+  // write none.
+  int checkpoint_every = 0;
+  const std::atomic<bool>* stop = nullptr;  // see nn::FitOptions::stop
+  std::int64_t stop_after_steps = 0;        // tests: see nn::FitOptions::stop_after_steps
+  bool resume = false;                      // go on from <out>/checkpoint.npz (see resume_run)
 };
+
 
 struct RunSummary {
   std::string out_dir;
@@ -31,6 +47,9 @@ struct RunSummary {
 
 // check_config(config) comes first, so a bad setting fails before anything is loaded or trained.
 RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options = {});
+// Interrupted or crashed while training: goes on from dir/checkpoint.npz with the run's own
+// config, and ends as the uninterrupted run would have, bit for bit (same threads).
+RunSummary resume_run(const std::string& dir, RunOptions options = {});
 
 // A model saved by train_and_evaluate, rebuilt from the config.json beside model.npz.
 struct TrainedModel {

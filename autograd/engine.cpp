@@ -1,12 +1,16 @@
 // The backward pass over the recorded graph (see engine.hpp).
 #include "autograd/engine.hpp"
 
+#include <cmath>
 #include <queue>
 #include <unordered_map>
 
+#include "autograd/anomaly.hpp"
 #include "autograd/node.hpp"
 #include "autograd/ops.hpp"
 #include "tensor/creation.hpp"
+#include "tensor/math.hpp"
+#include "tensor/reduce.hpp"
 
 namespace xtgrad {
 
@@ -93,6 +97,34 @@ void check_grads(const Node& node, const Grads& grads) {
   }
 }
 
+// Anomaly detection: which node's backward first sent a gradient into each node, so that the
+// path from the output can be named.
+using ReachedFrom = std::unordered_map<const Node*, const Node*>;
+
+// "sum <- mul <- pow": the ops backward went through from an output to `node`.
+std::string path_to(const Node* node, const ReachedFrom& reached_from) {
+  std::string path = node->name();
+  for (auto it = reached_from.find(node); it != reached_from.end(); it = reached_from.find(it->second)) {
+    path = std::string(it->second->name()) + " <- " + path;
+  }
+  return path;
+}
+
+// Throws AutogradError when a node's backward made a non-finite gradient out of a finite one.
+void check_backward(const Node& node, const Variable& grad_output, const Grads& grads, const ReachedFrom& reached_from) {
+  if (!detail::all_finite(grad_output.data())) return;  // carried on, not made here
+  for (std::size_t i = 0; i < grads.size(); ++i) {
+    if (!grads[i].defined() || detail::all_finite(grads[i].data())) continue;
+    const Edge& edge = node.next_edges[i];
+    const std::string input = edge.node ? std::string("the output of ") + edge.node->name() : "a leaf";
+    const bool nan = std::isnan(max(abs(grads[i].data())).item());
+    throw AutogradError(std::string("detect_anomaly: the backward of ") + node.name() + " made " +
+                        (nan ? "nan" : "inf") + " out of a finite gradient, for its input " + std::to_string(i) +
+                        " (" + input + ", " + dtype_name(grads[i].dtype()) + " " + shape_str(grads[i].shape()) +
+                        "); reached from the output by " + path_to(&node, reached_from));
+  }
+}
+
 struct NewestFirst {
   bool operator()(const Node* a, const Node* b) const { return a->sequence_nr < b->sequence_nr; }
 };
@@ -137,6 +169,8 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
     }
   }
 
+  const bool anomaly = anomaly_detection_enabled();
+  ReachedFrom reached_from;
   std::unordered_map<Node*, int> deps = count_dependencies(roots);
   std::priority_queue<Node*, std::vector<Node*>, NewestFirst> ready;
   for (Node* r : roots) {
@@ -160,13 +194,22 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
         auto it = sink.node_index.find(node);
         if (it != sink.node_index.end()) accumulate(sink.captured[it->second], g, create_graph);
       }
-      Grads grads = node->backward(g);
+      Grads grads;
+      {
+        // The ops inside a backward rule are not checked one by one: the rule's result is.
+        DetectAnomalyGuard forward_checks_off(false);
+        grads = node->backward(g);
+      }
       check_grads(*node, grads);
+      if (anomaly) check_backward(*node, g, grads, reached_from);
       for (std::size_t i = 0; i < grads.size(); ++i) {
         const Edge& edge = node->next_edges[i];
         if (!grads[i].defined()) continue;
         if (edge.leaf) deliver_to_leaf(edge.leaf, grads[i], sink, create_graph);
-        if (edge.node) accumulate(buffers[edge.node.get()], grads[i], create_graph);
+        if (edge.node) {
+          accumulate(buffers[edge.node.get()], grads[i], create_graph);
+          if (anomaly) reached_from.emplace(edge.node.get(), node);
+        }
       }
     }
     for (const Edge& edge : node->next_edges) {

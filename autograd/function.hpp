@@ -27,6 +27,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "autograd/anomaly.hpp"
 #include "autograd/node.hpp"
 
 namespace xtgrad {
@@ -72,11 +73,14 @@ template <class Op, class... Inputs> Variable apply(Op op, const Inputs&... inpu
   const std::array<Variable, n> in{inputs...};
   if (!grad_enabled() || !detail::any_requires_grad(in.data(), n)) {
     Context unrecorded(false);
-    return Variable(op.forward(unrecorded, inputs...));
+    Tensor output = op.forward(unrecorded, inputs...);
+    if (anomaly_detection_enabled()) detail::check_forward(Op::name, in.data(), n, output);
+    return Variable(std::move(output));
   }
   auto node = std::make_shared<FunctionNode<Op, n>>(std::move(op));
   node->ctx_.attach(node.get(), detail::inputs_needing_grad(in.data(), n));
   Tensor output = node->op_.forward(node->ctx_, inputs...);
+  if (anomaly_detection_enabled()) detail::check_forward(Op::name, in.data(), n, output);
   return detail::record(*node, in.data(), n, std::move(output), node);
 }
 

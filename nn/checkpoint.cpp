@@ -37,6 +37,7 @@ namespace {
 const std::string kSuffix = ".npy";
 const std::string kOptimizerPrefix = "optimizer/";
 const std::string kOptimizerLr = "optimizer/lr";  // the optimizer's learning rate, 0-d float64
+const std::string kTrainingPrefix = "fit/";
 
 [[noreturn]] void fail(const std::string& where, const std::string& problem) {
   throw FileError(where + ": " + problem);
@@ -199,7 +200,8 @@ StateDict load_npz(const std::string& path) {
   return state;
 }
 
-void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer) {
+void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer,
+                     const StateDict& training) {
   StateDict state = model.state_dict();
   if (optimizer != nullptr) {
     // Always written: it marks the file as saved with an optimizer (even one that keeps no
@@ -209,15 +211,18 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
       state.emplace_back(kOptimizerPrefix + name, tensor);
     }
   }
+  for (const auto& [name, tensor] : training) state.emplace_back(kTrainingPrefix + name, tensor);
   save_npz(path, state);
 }
 
-void load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer) {
-  StateDict model_state, optimizer_state;
+StateDict load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer) {
+  StateDict model_state, optimizer_state, training;
   Tensor lr;
   for (auto& [key, tensor] : load_npz(path)) {
     if (key == kOptimizerLr) {
       lr = tensor;
+    } else if (starts_with(key, kTrainingPrefix)) {
+      training.emplace_back(key.substr(kTrainingPrefix.size()), tensor);
     } else if (starts_with(key, kOptimizerPrefix)) {
       optimizer_state.emplace_back(key.substr(kOptimizerPrefix.size()), tensor);
     } else {
@@ -243,6 +248,7 @@ void load_checkpoint(const std::string& path, Module& model, Optimizer* optimize
     optimizer->load_state_dict(optimizer_state);
     optimizer->set_learning_rate(lr.item());
   }
+  return training;
 }
 
 }  // namespace xtgrad::nn

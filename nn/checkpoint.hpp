@@ -6,7 +6,7 @@
 // Loading a model checkpoint into the equivalent PyTorch module (documented in the README):
 //   import numpy as np, torch
 //   state = {k: torch.from_numpy(v) for k, v in np.load("model.npz").items()
-//            if not k.startswith("optimizer/")}
+//            if not k.startswith(("optimizer/", "fit/"))}
 //   torch_model.load_state_dict(state)
 #include <string>
 
@@ -21,11 +21,13 @@ void save_npz(const std::string& path, const StateDict& tensors);
 StateDict load_npz(const std::string& path);
 
 // The model's state dict, plus, when an optimizer is given, its learning rate as
-// "optimizer/lr" and its state under "optimizer/<name>".
-void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer = nullptr);
+// "optimizer/lr" and its state under "optimizer/<name>", plus `training` under "fit/<name>"
+// (where a fit() stands, so that it can be resumed).
+void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer = nullptr,
+                     const StateDict& training = {});
 // Loads the model state (strict: missing, unexpected and mismatched keys are all named), and
 // when an optimizer is given its state and learning rate (ValueError if the file was saved
-// without an optimizer).
-void load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer = nullptr);
+// without an optimizer). Returns the "fit/" entries, without the prefix (empty if none).
+StateDict load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer = nullptr);
 
 }  // namespace xtgrad::nn

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -20,8 +21,11 @@
 #include <utility>
 
 #include "nn/checkpoint.hpp"
+#include "nn/fit_state.hpp"
 #include "nn/progress.hpp"
 #include "tensor/files.hpp"
+#include "tensor/math.hpp"
+#include "tensor/reduce.hpp"
 
 namespace xtgrad::nn {
 
@@ -58,6 +62,12 @@ void check_options(const FitOptions& options, const Dataset* validation) {
   if (options.checkpoint_every > 0 && options.checkpoint_path.empty()) {
     fail("checkpoint_every is " + std::to_string(options.checkpoint_every) +
          " but checkpoint_path is empty");
+  }
+  if (!(options.checkpoint_seconds >= 0)) {
+    fail("checkpoint_seconds must not be negative, got " + std::to_string(options.checkpoint_seconds));
+  }
+  if (options.checkpoint_seconds > 0 && options.checkpoint_path.empty()) {
+    fail("checkpoint_seconds is " + std::to_string(options.checkpoint_seconds) + " but checkpoint_path is empty");
   }
   if (options.early_stopping.patience < 0 || options.early_stopping.min_delta < 0) {
     fail("early stopping needs patience >= 0 and min_delta >= 0, got " +
@@ -114,6 +124,52 @@ std::string loss_str(double loss) {
   return s.str();
 }
 
+// After an epoch: every parameter and the validation loss must be finite. A NaN made by the
+// last step's update shows in no training loss, so without this check it would reach the
+// history, the checkpoint and the caller unnoticed.
+void check_finite_after_epoch(const Module& model, const EpochRecord& record, bool validated, std::int64_t step) {
+  const std::string where = " at epoch " + std::to_string(record.epoch) + ", step " + std::to_string(step) +
+                            " (the epoch's last); try a lower learning rate, and check the data for NaN or Inf";
+  for (const auto& [name, parameter] : model.named_parameters()) {
+    // NOTE: max keeps NaN and |x| maps -Inf to Inf, so max|x| is finite exactly when every
+    // element is (a sum could overflow on finite values).
+    const double largest = max(abs(parameter.data())).item();
+    if (!std::isfinite(largest)) {
+      throw TrainingError("fit: the parameter " + name + " holds " + loss_str(largest) + where);
+    }
+  }
+  if (validated && !std::isfinite(record.val_loss)) {
+    throw TrainingError("fit: the validation loss became " + loss_str(record.val_loss) + where);
+  }
+}
+
+// Puts back everything a checkpoint of fit() holds: model, optimizer and its learning rate,
+// schedule, generators, position and history.
+void resume(const std::string& path, Module& model, Optimizer& optimizer, LRScheduler* scheduler,
+            DataLoader& loader, detail::FitState& state) {
+  const std::int64_t steps = state.steps;
+  state = detail::from_state_dict(load_checkpoint(path, model, &optimizer), path);
+  if (state.steps != steps) {
+    throw ValueError("fit: cannot resume from " + path + ": it was written with " + std::to_string(state.steps) +
+                     " steps per epoch, this fit has " + std::to_string(steps) +
+                     " (another data set or batch size?)");
+  }
+  const std::vector<Generator*> generators = model.generators();
+  if (state.generators.size() != generators.size()) {
+    throw ValueError("fit: cannot resume from " + path + ": it holds " + std::to_string(state.generators.size()) +
+                     " generator states, the model has " + std::to_string(generators.size()));
+  }
+  for (std::size_t i = 0; i < generators.size(); ++i) generators[i]->set_state(state.generators[i]);
+  state.generators.clear();
+  loader.generator().set_state(state.order);
+  if (scheduler != nullptr) {
+    // Replayed from the start, then the saved rate (the scheduler's steps set their own).
+    const double lr = optimizer.learning_rate();
+    while (scheduler->epoch() < state.scheduler_epoch) scheduler->step();
+    optimizer.set_learning_rate(lr);
+  }
+}
+
 }  // namespace
 
 BatchLoss reconstruction_loss(std::function<Variable(const Variable& output, const Variable& target)> loss) {
@@ -154,20 +210,51 @@ FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, 
   const EarlyStopping& stopping = options.early_stopping;
   const bool keep_best = stopping.patience > 0 && stopping.restore_best;
   const char* monitored_name = validation != nullptr ? "val_loss" : "train_loss";
-  FitResult result;
-  result.best_loss = std::numeric_limits<double>::infinity();
-  StateDict best_state;  // a copy of the weights after the best epoch (when keep_best)
-  int epochs_without_improvement = 0;
+  // Everything that carries over from step to step and epoch to epoch, as a checkpoint holds it.
+  detail::FitState state;
+  state.steps = steps;
+  if (!options.resume_from.empty()) resume(options.resume_from, model, optimizer, options.scheduler, loader, state);
+  const int first_epoch = state.step == steps ? state.epoch + 1 : std::max(state.epoch, 1);
+  const std::int64_t resumed_steps = state.step == steps ? 0 : state.step;  // of first_epoch
   const Clock::time_point fit_start = Clock::now();
+  Clock::time_point last_checkpoint = fit_start;
+  std::int64_t steps_done = 0;  // in this call
+  auto stop_requested = [&] {
+    return (options.stop != nullptr && options.stop->load()) ||
+           (options.stop_after_steps > 0 && steps_done >= options.stop_after_steps);
+  };
+  // A checkpoint of the state now; after the epoch's shuffle, `order` is its state before it.
+  auto save = [&](const std::string& path) {
+    for (Generator* g : model.generators()) state.generators.push_back(g->state());
+    make_parent_directory(path);
+    save_checkpoint(path, model, &optimizer, detail::to_state_dict(state));
+    state.generators.clear();
+    last_checkpoint = Clock::now();
+  };
+  auto interrupted = [&](const std::string& path) {
+    save(path);
+    return TrainingInterrupted("fit: interrupted after epoch " + std::to_string(state.epoch) + ", step " +
+                               std::to_string(state.step) + " (of " + std::to_string(steps) +
+                               "); the checkpoint " + path + " continues it");
+  };
+  bool stopped_early = false;
 
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+  for (int epoch = first_epoch; epoch <= options.epochs && !stopped_early; ++epoch) {
     const Clock::time_point epoch_start = Clock::now();
     model.train();
     progress.start_epoch(epoch);
-    double loss_sum = 0.0;  // sum over batches of (mean batch loss) * (batch size)
-    std::int64_t samples = 0, step = 0;
+    state.epoch = epoch;
+    state.order = loader.generator().state();  // before this epoch's shuffle
+    const std::int64_t skip = epoch == first_epoch ? resumed_steps : 0;
+    if (skip == 0) {
+      state.loss_sum = 0.0;
+      state.samples = 0;
+    }
+    std::int64_t step = 0;
     for (const Batch& batch : loader) {
-      ++step;
+      // NOTE: a resumed epoch draws its order again (the generator was put back to the epoch's
+      // start) and passes over the batches it had done.
+      if (++step <= skip) continue;
       // The closure form of step(): most optimizers evaluate it once, L-BFGS as often as its
       // line search needs. It returns the loss before the update.
       const double value = optimizer.step([&] {
@@ -187,47 +274,67 @@ FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, 
         return v;
       });
       const auto n = static_cast<std::int64_t>(batch.indices.size());
-      loss_sum += value * static_cast<double>(n);
-      samples += n;
-      progress.step(step, loss_sum / static_cast<double>(samples), samples);
+      state.loss_sum += value * static_cast<double>(n);
+      state.samples += n;
+      state.step = step;
+      ++steps_done;
+      progress.step(step, state.loss_sum / static_cast<double>(state.samples), state.samples);
+      if (step < steps && stop_requested()) {
+        if (options.checkpoint_path.empty()) throw TrainingInterrupted("fit: interrupted (no checkpoint_path)");
+        throw interrupted(checkpoint_file(options.checkpoint_path, epoch));
+      }
     }
     const double train_seconds = seconds_since(epoch_start);
+    state.order = loader.generator().state();  // the epoch is done: the next one shuffles from here
 
     EpochRecord record{};
     record.epoch = epoch;
-    record.train_loss = loss_sum / static_cast<double>(samples);
+    record.train_loss = state.loss_sum / static_cast<double>(state.samples);
     record.val_loss =
         validation != nullptr ? evaluate(model, batch_loss, *validation, options.batch_size) : kNaN;
     record.learning_rate = optimizer.learning_rate();
     record.seconds = seconds_since(epoch_start);
-    record.samples_per_second = train_seconds > 0 ? static_cast<double>(samples) / train_seconds : 0.0;
-    result.history.push_back(record);
+    record.samples_per_second =
+        train_seconds > 0 ? static_cast<double>(state.samples) / train_seconds : 0.0;
+    check_finite_after_epoch(model, record, validation != nullptr, step);  // before anything is saved
+    state.history.push_back(record);
     progress.end_epoch(record);
-    if (!options.history_csv.empty()) write_history(options.history_csv, result.history);
-    if (options.checkpoint_every > 0 && epoch % options.checkpoint_every == 0) {
-      const std::string path = checkpoint_file(options.checkpoint_path, epoch);
-      make_parent_directory(path);
-      save_checkpoint(path, model, &optimizer);
+    if (!options.history_csv.empty()) write_history(options.history_csv, state.history);
+    if (options.scheduler != nullptr) {
+      options.scheduler->step();
+      state.scheduler_epoch = options.scheduler->epoch();
     }
-    if (options.scheduler != nullptr) options.scheduler->step();
 
     // Early stopping: an improvement must beat the best loss so far by more than min_delta.
     const double monitored = validation != nullptr ? record.val_loss : record.train_loss;
-    if (monitored < result.best_loss - stopping.min_delta) {
-      result.best_epoch = epoch;
-      result.best_loss = monitored;
-      epochs_without_improvement = 0;
-      if (keep_best) best_state = clone_state(model);
-    } else if (stopping.patience > 0 && ++epochs_without_improvement >= stopping.patience) {
-      result.stopped_early = true;
+    if (monitored < state.best_loss - stopping.min_delta) {
+      state.best_epoch = epoch;
+      state.best_loss = monitored;
+      state.epochs_without_improvement = 0;
+      if (keep_best) state.best_weights = clone_state(model);
+    } else if (stopping.patience > 0 && ++state.epochs_without_improvement >= stopping.patience) {
+      stopped_early = true;
       progress.note("early stopping: no improvement of " + std::string(monitored_name) + " for " +
                     std::to_string(stopping.patience) + " epochs");
-      break;
     }
+
+    const bool more = epoch < options.epochs && !stopped_early;
+    if (more && stop_requested()) {
+      if (options.checkpoint_path.empty()) throw TrainingInterrupted("fit: interrupted (no checkpoint_path)");
+      throw interrupted(checkpoint_file(options.checkpoint_path, epoch));
+    }
+    const bool every_n = options.checkpoint_every > 0 && epoch % options.checkpoint_every == 0;
+    const bool timed = options.checkpoint_seconds > 0 && seconds_since(last_checkpoint) >= options.checkpoint_seconds;
+    if (every_n || (timed && more)) save(checkpoint_file(options.checkpoint_path, epoch));
   }
 
-  if (keep_best && !best_state.empty() && result.best_epoch != static_cast<int>(result.history.size())) {
-    model.load_state_dict(best_state);
+  FitResult result;
+  result.history = state.history;
+  result.best_epoch = state.best_epoch;
+  result.best_loss = state.best_loss;
+  result.stopped_early = stopped_early;
+  if (keep_best && !state.best_weights.empty() && result.best_epoch != static_cast<int>(result.history.size())) {
+    model.load_state_dict(state.best_weights);
     progress.note("restored the weights of epoch " + std::to_string(result.best_epoch) + " (" +
                   monitored_name + " " + loss_str(result.best_loss) + ")");
   }

@@ -10,6 +10,7 @@
 // On a terminal it shows a progress bar with the loss, samples/s and ETA; when the output
 // is not a terminal (a log file, CI) it prints one line per epoch instead, with no carriage
 // returns. A NaN or Inf loss stops training with a message naming the epoch and step.
+#include <atomic>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -22,8 +23,15 @@
 
 namespace xtgrad::nn {
 
-// Training that cannot go on: the loss became NaN or infinite.
+// Training that cannot go on: the loss, the validation loss or a weight became NaN or infinite.
 class TrainingError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Training stopped on request (FitOptions::stop) after a finished step; the checkpoint named in
+// the message continues it (FitOptions::resume_from).
+class TrainingInterrupted : public Error {
  public:
   using Error::Error;
 };
@@ -52,7 +60,21 @@ struct FitOptions {
   std::string history_csv;           // epoch,train_loss,val_loss,lr,seconds,samples_per_second
                                      // rewritten after every epoch (empty: none)
   int checkpoint_every = 0;          // epochs between checkpoints (0: none)
-  std::string checkpoint_path;       // with {epoch} replaced, e.g. "runs/ckpt-{epoch}.npz"
+  double checkpoint_seconds = 0;     // also at the end of an epoch once this many seconds have
+                                     // passed since the start or the last checkpoint (0: never)
+  std::string checkpoint_path;       // with {epoch} replaced, e.g. "runs/ckpt-{epoch}.npz"; also
+                                     // where an interrupted fit saves. A checkpoint holds the model,
+                                     // the optimizer, the schedule, the position (epoch, step), the
+                                     // history and the state of every generator (sample order,
+                                     // the model's noise).
+  std::string resume_from;           // a checkpoint of fit(): go on from it, bit for bit as if
+                                     // never stopped (same data, batch size, seed, threads)
+  const std::atomic<bool>* stop = nullptr;  // once raised (by a signal handler), the step under
+                                     // way finishes, a checkpoint is written and
+                                     // TrainingInterrupted thrown; after the last epoch's last
+                                     // step fit() returns normally
+  std::int64_t stop_after_steps = 0; // tests: as if `stop` were raised after this many steps of
+                                     // this call (0: never)
   EarlyStopping early_stopping;
   LRScheduler* scheduler = nullptr;  // stepped once per epoch
   std::ostream* out = nullptr;       // progress output (nullptr: std::cout)

@@ -2,6 +2,8 @@
 //
 //   xtgrad train --config keras-basic            # a named protocol (autoencoders/configs/)
 //   xtgrad train --model vae --epochs 5 --out runs/vae
+//   xtgrad train --resume runs/vae                # after Ctrl-C (exit 130) or a crash
+//   xtgrad train --model vae --detect-anomaly      # names the op that first makes a NaN or Inf
 //   xtgrad pca --components 2,10,30,32
 //   xtgrad eval --model-file runs/vae/model.npz
 //   xtgrad sample --model-file runs/vae/model.npz --count 64 --out samples.png
@@ -10,8 +12,12 @@
 //   xtgrad --version
 //
 // Every argument is checked before any work starts. Every error is one line on stderr and a
-// non-zero exit: 2 for a bad command line, 1 otherwise.
+// non-zero exit: 2 for a bad command line, 130 when training was interrupted (SIGINT or
+// SIGTERM: the step under way finishes and a checkpoint is written), 1 otherwise.
+#include <atomic>
+#include <csignal>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -27,6 +33,15 @@
 using namespace xtgrad;
 
 namespace {
+
+// Raised by the first SIGINT or SIGTERM; fit() then finishes its step and checkpoints. The
+// handler puts the default back, so a second signal ends the process at once.
+std::atomic<bool> stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+extern "C" void on_stop_signal(int signal) {
+  stop_requested = true;
+  std::signal(signal, SIG_DFL);
+}
 
 // A number as a reader writes it: 1000, 0.001, 1e-12 (not 1000.000000).
 std::string readable(double x) {
@@ -65,12 +80,12 @@ const CLI::Validator seed_check(
     "from 0 to 2^64 - 1");
 
 struct TrainArgs {
-  std::string model, config, init, out, data_dir;
-  int epochs = 0;
+  std::string model, config, init, out, data_dir, resume;
+  int epochs = 0, checkpoint_every = 0;
   std::int64_t batch_size = 0, latent = 0, limit = 0;
   double lr = 0;
   std::uint64_t seed = 0;
-  bool seed_given = false;
+  bool seed_given = false, detect_anomaly = false;
 };
 
 // The configuration train will run, every argument applied (train_and_evaluate checks it
@@ -178,6 +193,13 @@ int main(int argc, char** argv) {
       ->check(interval(1, 100000000));
   train_cmd->add_option("--out", t.out, "output folder (default: runs/<config name>)");
   train_cmd->add_option("--data-dir", t.data_dir, "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
+  train_cmd->add_option("--checkpoint-every", t.checkpoint_every, "epochs between checkpoints in <out>/checkpoint.npz "
+                        "(default: after any epoch ending a minute or more after the last checkpoint)")
+      ->check(interval(1, 100000));
+  train_cmd->add_flag("--detect-anomaly", t.detect_anomaly, "stop at the first op whose forward or backward makes "
+                      "a NaN or Inf, and name it (slower)");
+  train_cmd->add_option("--resume", t.resume, "go on with the interrupted run in this folder, with its own settings "
+                        "(--data-dir and --checkpoint-every may be given)");
 
   std::string components = "2,10,30,32", data_dir;
   std::int64_t limit = -1;
@@ -226,7 +248,23 @@ int main(int argc, char** argv) {
       ae::RunOptions options;
       options.out_dir = t.out;
       options.data_dir = t.data_dir;
-      ae::train_and_evaluate(train_config(t), options);
+      options.checkpoint_every = t.checkpoint_every;
+      options.stop = &stop_requested;
+      if (const char* steps = std::getenv("XTGRAD_STOP_AFTER_STEPS")) options.stop_after_steps = std::stoll(steps);  // tests
+      std::signal(SIGINT, on_stop_signal);
+      std::signal(SIGTERM, on_stop_signal);
+      const DetectAnomalyGuard anomaly(t.detect_anomaly);
+      if (t.resume.empty()) {
+        ae::train_and_evaluate(train_config(t), options);
+        return 0;
+      }
+      for (const char* setting : {"--model", "--config", "--init", "--epochs", "--batch-size", "--lr", "--latent",
+                                  "--seed", "--limit", "--out"}) {
+        if (train_cmd->count(setting) > 0) {
+          throw ValueError(std::string("--resume goes on with the run's own settings; it takes no ") + setting);
+        }
+      }
+      ae::resume_run(t.resume, options);
       return 0;
     }
     if (*pca_cmd) {
@@ -240,6 +278,9 @@ int main(int argc, char** argv) {
     if (*sample_cmd) return sample(model_file, count, out_png, seed);
     if (*check_cmd) return gradcheck_model(model, steps, seed);
     if (*summary_cmd) return summary(model, config, batch_size);
+  } catch (const nn::TrainingInterrupted& e) {
+    std::cerr << "xtgrad: " << e.what() << "\n";
+    return 130;  // 128 + SIGINT, as a shell reports a process ended by Ctrl-C
   } catch (const std::exception& e) {
     std::cerr << "xtgrad: " << e.what() << "\n";
     return 1;

@@ -154,6 +154,40 @@ BOOST_AUTO_TEST_CASE(a_nan_loss_stops_training_with_the_epoch_and_step) {
   static_assert(std::is_base_of_v<Error, nn::TrainingError>);
 }
 
+// The last step's update can make the weights non-finite while every training loss was finite:
+// here one full-batch SGD step with a rate of 1e300 overflows float32. fit() must stop, naming
+// the parameter, the epoch and the step, and save neither history line nor checkpoint for it.
+BOOST_AUTO_TEST_CASE(non_finite_weights_after_the_last_step_stop_training) {
+  TempDir dir;
+  const Disagreeing data = disagreeing_data();
+  Generator init(11);
+  nn::Linear model(1, 1, init);
+  nn::SGD optimizer(model.parameters(), 1e300);
+  nn::FitOptions options = disagreeing_options(1);
+  options.batch_size = 64;  // one step per epoch
+  options.history_csv = dir.file("history.csv");
+  options.checkpoint_every = 1;
+  options.checkpoint_path = dir.file("ckpt-{epoch}.npz");
+  check_throws<nn::TrainingError>([&] { nn::fit(model, mse, optimizer, data.train, nullptr, options); },
+                                  {"fit: the parameter weight holds", "at epoch 1, step 1"});
+  BOOST_TEST(!fs::exists(dir.file("ckpt-1.npz")));
+  BOOST_TEST(!fs::exists(options.history_csv));
+}
+
+// A NaN in the validation data makes the validation loss NaN: fit() stops after that epoch.
+BOOST_AUTO_TEST_CASE(a_non_finite_validation_loss_stops_training) {
+  const Disagreeing data = disagreeing_data();
+  const Tensor row = arange(0.0, 32.0).reshape({32, 1});
+  const Tensor x_val = where(row == full({32, 1}, 5.0), full({32, 1}, std::nan("")), data.validation.inputs());
+  const nn::TensorDataset poisoned(x_val, data.validation.targets());
+  Generator init(11);
+  nn::Linear model(1, 1, init);
+  nn::SGD optimizer(model.parameters(), kLearningRate);
+  check_throws<nn::TrainingError>(
+      [&] { nn::fit(model, mse, optimizer, data.train, &poisoned, disagreeing_options(3)); },
+      {"fit: the validation loss became nan", "at epoch 1, step 4"});
+}
+
 BOOST_AUTO_TEST_CASE(log_output_is_one_line_per_epoch) {
   const Disagreeing data = disagreeing_data();
   Generator init(11);
