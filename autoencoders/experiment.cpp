@@ -14,6 +14,7 @@
 #include "autoencoders/fashion_mnist.hpp"
 #include "autoencoders/pca.hpp"
 #include "autoencoders/pictures.hpp"
+#include "autoencoders/run_folder.hpp"
 #include "nn/all.hpp"
 
 namespace xtgrad::ae {
@@ -24,17 +25,6 @@ using json = nlohmann::json;
 namespace {
 
 constexpr int kLbfgsIterationsPerEpoch = 20;  // one history line per 20 L-BFGS iterations
-
-// Creates the folder and checks that a file can be written in it.
-void prepare_output_dir(const std::string& dir) {
-  std::error_code error;
-  fs::create_directories(dir, error);
-  if (error || !fs::is_directory(dir)) {
-    throw FileError("output folder " + dir + ": cannot create it" + (error ? " (" + error.message() + ")" : ""));
-  }
-  write_file_atomically(dir + "/.write-test", "", "output folder " + dir);
-  fs::remove(dir + "/.write-test", error);
-}
 
 std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t, const std::vector<Variable>& parameters) {
   if (t.optimizer == "sgd") return std::make_unique<nn::SGD>(parameters, nn::SGDOptions{t.lr, 0.9});
@@ -103,7 +93,7 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   std::ostream& out = options.out != nullptr ? *options.out : std::cout;
   const std::string dir = options.out_dir.empty() ? "runs/" + config.name : options.out_dir;
   const std::string data_dir = options.data_dir.empty() ? data::default_fashion_mnist_dir() : options.data_dir;
-  prepare_output_dir(dir);
+  const RunFolder folder(dir, options.replace);
   Generator gen(config.train.seed);
 
   const data::ImageSet train_all = data::load_fashion_mnist(data::Split::train, data_dir, config.train.limit);

@@ -19,6 +19,7 @@ namespace xtgrad::ae {
 struct RunOptions {
   std::string data_dir;      // empty: data::default_fashion_mnist_dir()
   std::string out_dir;       // empty: runs/<config name>
+  bool replace = false;      // remove the files of an earlier run in out_dir (see run_folder.hpp)
   std::ostream* out = nullptr;  // progress and tables (nullptr: std::cout)
 };
 

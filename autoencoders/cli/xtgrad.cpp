@@ -71,7 +71,7 @@ struct TrainArgs {
   std::int64_t batch_size = 0, latent = 0, limit = 0;
   double lr = 0;
   std::uint64_t seed = 0;
-  bool seed_given = false;
+  bool seed_given = false, force = false;
 };
 
 // The configuration train will run, every argument applied (train_and_evaluate checks it
@@ -178,6 +178,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--limit", t.limit, "use only the first N training images (default: all)")
       ->check(interval(1, 100000000));
   train_cmd->add_option("--out", t.out, "output folder (default: runs/<config name>)");
+  train_cmd->add_flag("--force", t.force, "replace the files of an earlier run in the output folder");
   train_cmd->add_option("--data-dir", t.data_dir, "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
 
   std::string components = "2,10,30,32", data_dir;
@@ -229,6 +230,7 @@ int main(int argc, char** argv) {
       ae::RunOptions options;
       options.out_dir = t.out;
       options.data_dir = t.data_dir;
+      options.replace = t.force;
       ae::train_and_evaluate(train_config(t), options);
       return 0;
     }
