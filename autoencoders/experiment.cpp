@@ -25,6 +25,7 @@ using json = nlohmann::json;
 namespace {
 
 constexpr int kLbfgsIterationsPerEpoch = 20;  // one history line per 20 L-BFGS iterations
+const std::string kConfigMember = "config.json";  // model.npz's copy of the run's configuration
 
 std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t, const std::vector<Variable>& parameters) {
   if (t.optimizer == "sgd") return std::make_unique<nn::SGD>(parameters, nn::SGDOptions{t.lr, 0.9});
@@ -139,7 +140,7 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   const double pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
   const auto report = model->report(test.images);
 
-  nn::save_checkpoint(dir + "/model.npz", *model);
+  save_trained(dir + "/model.npz", *model, config);
   write_file_atomically(dir + "/config.json", config_to_json(config) + "\n", "config.json");
   RunSummary summary{dir, error.sse_per_image, pca_sse, {}};
   summary.pictures = draw_pictures(*model, config, test, dir, out);
@@ -175,14 +176,28 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   return summary;
 }
 
+void save_trained(const std::string& model_file, const Autoencoder& model, const RunConfig& config) {
+  nn::save_npz(model_file, model.state_dict(), {{kConfigMember, config_to_json(config) + "\n"}});
+}
+
 TrainedModel load_trained(const std::string& model_file) {
-  const fs::path config_path = fs::path(model_file).parent_path() / "config.json";
   if (!fs::exists(model_file)) throw FileError("model file " + model_file + ": no such file");
+  const std::optional<std::string> text = nn::load_npz_raw_member(model_file, kConfigMember);
+  if (!text) {
+    throw FileError("model file " + model_file + ": holds no " + kConfigMember +
+                    " member, so the model it was trained as is unknown (written by an older xtgrad? train it again)");
+  }
   TrainedModel t;
-  t.config = load_config(config_path.string());
+  t.config = parse_config(*text, "model file " + model_file + ", " + kConfigMember);
   Generator gen(0);
   t.model = make_model(t.config, gen);
-  nn::load_checkpoint(model_file, *t.model);
+  try {
+    t.model->load_state_dict(nn::load_npz(model_file));
+  } catch (const ShapeError& e) {
+    throw ShapeError("model file " + model_file + ": " + e.what());
+  } catch (const ValueError& e) {
+    throw ValueError("model file " + model_file + ": " + e.what());
+  }
   return t;
 }
 

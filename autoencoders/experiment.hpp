@@ -4,7 +4,8 @@
 // everything into one folder:
 //
 //   results.json      the numbers (see README), config.json (the resolved configuration),
-//   history.csv       one line per epoch, model.npz (numpy.load reads it),
+//   history.csv       one line per epoch, model.npz (numpy.load reads it; it holds its
+//                     config.json too),
 //   reconstructions.png, loss.png, and per model latent.png (2-unit codes), filters.png
 //   (basic, sparse), samples.png and interpolation.png (vae), denoising.png (denoising).
 #include <iosfwd>
@@ -33,7 +34,13 @@ struct RunSummary {
 // check_config(config) comes first, so a bad setting fails before anything is loaded or trained.
 RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options = {});
 
-// A model saved by train_and_evaluate, rebuilt from the config.json beside model.npz.
+// A trained model as model.npz: its state dict, and its configuration as a raw member
+// "config.json" (numpy.load(f)["config.json"] is its text), so the weights always travel with
+// the configuration they were trained as.
+void save_trained(const std::string& model_file, const Autoencoder& model, const RunConfig& config);
+
+// A model saved by save_trained, rebuilt from the configuration inside model.npz (never from
+// a config.json beside it, which another run may have written).
 struct TrainedModel {
   RunConfig config;
   std::shared_ptr<Autoencoder> model;

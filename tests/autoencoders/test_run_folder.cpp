@@ -1,5 +1,5 @@
 // A run folder is one consistent unit: one run owns it, an earlier run's files are replaced
-// only when asked, and a failed run leaves no empty folder.
+// only when asked, a failed run leaves no empty folder, and model.npz carries its own config.
 #include <filesystem>
 
 #include "../support/files.hpp"
@@ -58,6 +58,30 @@ BOOST_AUTO_TEST_CASE(a_failed_run_leaves_no_empty_folder) {
   options.data_dir = dir.file("no-such-data");
   BOOST_CHECK_THROW(ae::train_and_evaluate(c, options), FileError);
   BOOST_TEST(!fs::exists(out));
+}
+
+BOOST_AUTO_TEST_CASE(model_npz_carries_its_config) {
+  ae::RunConfig c = ae::default_config("basic");
+  c.basic.code = 3;
+  Generator gen(0);
+  const auto model = ae::make_model(c, gen);
+  TempDir dir;
+  ae::save_trained(dir.file("model.npz"), *model, c);
+  // A config.json of another run beside it (a kill between two renames) is not used.
+  write_bytes(dir.file("config.json"), ae::config_to_json(ae::default_config("vae")));
+  const ae::TrainedModel t = ae::load_trained(dir.file("model.npz"));
+  BOOST_TEST(t.config.model == "basic");
+  BOOST_TEST(ae::code_size(t.config) == 3);
+  const nn::StateDict want = model->state_dict(), got = t.model->state_dict();
+  BOOST_TEST_REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) check_identical(got[i].second, want[i].second);
+  // The same model and config give the same bytes (the zip members carry no clock time).
+  ae::save_trained(dir.file("again.npz"), *model, c);
+  check_bytes(read_bytes(dir.file("again.npz")), read_bytes(dir.file("model.npz")));
+
+  nn::save_npz(dir.file("bare.npz"), model->state_dict());  // weights alone
+  check_throws<FileError>([&] { ae::load_trained(dir.file("bare.npz")); },
+                          {"model file " + dir.file("bare.npz"), "holds no config.json"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()
