@@ -10,6 +10,7 @@
 #include "autoencoders/model_gradcheck.hpp"
 #include "autoencoders/pca.hpp"
 #include "autoencoders/pictures.hpp"
+#include "autoencoders/run_folder.hpp"
 #include "autoencoders/sparse.hpp"
 #include "autoencoders/synthetic.hpp"
 #include "autoencoders/variational.hpp"

@@ -1,10 +1,15 @@
 // Reading and writing run configurations (see config.hpp).
 #include "autoencoders/config.hpp"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <limits>
 #include <set>
+#include <sstream>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -18,20 +23,50 @@ using json = nlohmann::json;
 
 namespace {
 
+// Why `v` is not exactly a T ("" if it is one): booleans, whole numbers in T's range, finite
+// numbers, strings and lists of whole numbers are told apart.
+template <class T> std::string why_not(const json& v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return v.is_boolean() ? "" : "must be true or false";
+  } else if constexpr (std::is_integral_v<T>) {
+    const std::string range = "must be a whole number from " + std::to_string(std::numeric_limits<T>::min()) +
+                              " to " + std::to_string(std::numeric_limits<T>::max());
+    if (!v.is_number_integer()) return range;
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= std::numeric_limits<T>::max() ? "" : range;
+    const std::int64_t x = v.get<std::int64_t>();
+    const bool inside = std::is_signed_v<T> ? x >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
+                                                  x <= static_cast<std::int64_t>(std::numeric_limits<T>::max())
+                                            : x >= 0;
+    return inside ? "" : range;
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return v.is_number() ? "" : "must be a number";  // (1e400 is already a parse error)
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return v.is_string() ? "" : "must be a string";
+  } else {
+    static_assert(std::is_same_v<T, std::vector<std::int64_t>>);
+    if (!v.is_array()) return "must be a list of whole numbers";
+    for (const json& item : v) {
+      if (!why_not<std::int64_t>(item).empty()) return "must be a list of whole numbers";
+    }
+    return "";
+  }
+}
+
 // Reads the keys of one JSON object into a struct, refusing keys it does not know.
 class Section {
  public:
   Section(const json& object, std::string where) : object_(object), where_(std::move(where)) {
     if (!object_.is_object()) throw ValueError(where_ + ": expected an object");
   }
+  // NOTE: nlohmann's get<T>() narrows silently (4294967297 -> int 1, 1.9 -> 1, true -> 1,
+  // -1 -> uint64 2^64 - 1), so each value is checked to be exactly representable first.
   template <class T> void read(const char* key, T& value) {
     known_.insert(key);
     if (!object_.contains(key)) return;
-    try {
-      value = object_.at(key).get<T>();
-    } catch (const json::exception&) {
-      throw ValueError(where_ + ": \"" + key + "\" has the wrong type (" + object_.at(key).dump() + ")");
-    }
+    const json& v = object_.at(key);
+    const std::string problem = why_not<T>(v);
+    if (!problem.empty()) throw ValueError(where_ + ": \"" + key + "\" " + problem + ", got " + v.dump());
+    value = v.get<T>();
   }
   template <class Parse, class T> void read_as(const char* key, Parse parse, T& value) {
     std::string text;
@@ -138,18 +173,76 @@ void read_sections(const json& j, const std::string& where, RunConfig& c) {
 
 }  // namespace
 
+namespace {
+
+// The most parameters a configuration may ask for: 2^28 (1 GiB of float32 weights, 4 GiB with
+// their gradients and Adam's two moments). A larger layer is a typo, not a protocol.
+constexpr double kMaxParameters = 268435456.0;
+
+// The layer widths of the selected model, input first, and the key that sets them.
+std::pair<std::vector<std::int64_t>, std::string> layer_widths(const RunConfig& c) {
+  const std::int64_t pixels = data::fashion_mnist_pixels;
+  const std::string inner = c.model == "denoising" ? c.denoising_inner : c.model;
+  if (inner == "basic") return {{pixels, c.basic.code}, "basic.code"};
+  if (inner == "deep") return {c.deep.sizes, "deep.sizes"};
+  if (inner == "sparse") return {{pixels, c.sparse.hidden}, "sparse.hidden"};
+  return {{pixels, c.vae.hidden, c.vae.latent}, "vae.hidden and vae.latent"};
+}
+
+// Weights and biases of a mirrored encoder-decoder with these widths, in double: the product
+// of two huge widths must not wrap around before it is compared with the limit.
+double parameter_estimate(const std::vector<std::int64_t>& widths) {
+  double count = 0;
+  for (std::size_t i = 0; i + 1 < widths.size(); ++i) {
+    const double a = static_cast<double>(widths[i]), b = static_cast<double>(widths[i + 1]);
+    count += 2 * a * b + a + b;  // encoder (a -> b) and decoder (b -> a)
+  }
+  return count;
+}
+
+}  // namespace
+
 void check_config(const RunConfig& c, const std::string& where) {
   const TrainConfig& t = c.train;
   if (t.optimizer != "adam" && t.optimizer != "sgd" && t.optimizer != "lbfgs") {
     throw ValueError(where + ": unknown optimizer \"" + t.optimizer + "\" (adam, sgd, lbfgs)");
   }
-  if (!(t.lr > 0) || t.batch_size <= 0 || t.epochs <= 0 || t.validation < 0 || t.lbfgs_iterations <= 0 ||
-      t.pretrain_epochs < 0 || (t.limit < 0 && t.limit != -1) || t.limit == 0) {
-    throw ValueError(where + ": training settings must be positive (lr, batch_size, epochs, "
-                     "lbfgs_iterations; limit > 0 or -1; validation and pretrain_epochs >= 0)");
+  if (c.model == "denoising" && c.denoising_inner != "basic" && c.denoising_inner != "deep") {
+    throw ValueError(where + ": denoising.inner must be basic or deep, not \"" + c.denoising_inner + "\"");
+  }
+  // The same bounds as the command line's options (and 20 L-BFGS iterations per epoch).
+  if (!(t.lr > 0 && t.lr <= 1000) || t.batch_size <= 0 || t.batch_size > 1000000 || t.epochs <= 0 ||
+      t.epochs > 100000 || t.validation < 0 || t.lbfgs_iterations <= 0 || t.lbfgs_iterations > 2000000 ||
+      t.pretrain_epochs < 0 || t.pretrain_epochs > 100000 || (t.limit < 0 && t.limit != -1) || t.limit == 0) {
+    throw ValueError(where + ": training settings out of range (lr in (0, 1000], batch_size in [1, 1000000], "
+                     "epochs in [1, 100000], lbfgs_iterations in [1, 2000000], pretrain_epochs in [0, 100000], "
+                     "limit > 0 or -1, validation >= 0)");
+  }
+  for (const auto& [key, value] : {std::pair<const char*, double>{"basic.code_l2", c.basic.code_l2},
+                                   {"denoising.level", c.noise.level}, {"sparse.rho", c.sparse.rho},
+                                   {"sparse.lambda", c.sparse.lambda}, {"sparse.beta", c.sparse.beta},
+                                   {"sparse.l1", c.sparse.l1}, {"vae.beta", c.vae.beta}}) {
+    if (!std::isfinite(value)) throw ValueError(where + ": " + key + " must be a finite number");
+  }
+  const auto [widths, key] = layer_widths(c);
+  if (widths.size() < 2) {
+    throw ValueError(where + ": " + key + " needs at least two sizes, the input and the code");
+  }
+  if (widths.front() != data::fashion_mnist_pixels) {
+    throw ValueError(where + ": " + key + " must start with the " + std::to_string(data::fashion_mnist_pixels) +
+                     " pixels of an image, got " + std::to_string(widths.front()));
+  }
+  for (std::int64_t w : widths) {
+    if (w <= 0) throw ValueError(where + ": " + key + ": every size must be positive, got " + std::to_string(w));
+  }
+  const double parameters = parameter_estimate(widths);
+  if (parameters > kMaxParameters) {
+    std::ostringstream s;
+    s << where << ": " << key << ": the model would have " << parameters << " parameters, more than the "
+      << kMaxParameters << " (1 GiB of float32 weights) allowed";
+    throw ValueError(s.str());
   }
   const std::int64_t code = code_size(c);
-  if (code <= 0) throw ValueError(where + ": the code size must be positive");
   if (code > data::fashion_mnist_pixels) {  // checked before training, not after it
     throw ValueError(where + ": the code size " + std::to_string(code) + " is more than the " +
                      std::to_string(data::fashion_mnist_pixels) +
@@ -189,30 +282,41 @@ RunConfig load_config(const std::string& name_or_path, const std::string& dir) {
   const bool is_path = name_or_path.find('/') != std::string::npos ||
                        (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".json");
   const std::string path = is_path ? name_or_path : dir + "/" + name_or_path + ".json";
+  std::error_code error;
+  if (fs::is_directory(path, error)) throw FileError("config " + path + ": is a folder, not a JSON file");
   std::ifstream in(path);
   if (!in) {
     throw FileError("config " + path + ": cannot open it" +
                     (is_path ? "" : " (named configs live in " + dir + ")"));
   }
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw FileError("config " + path + ": cannot read it");
+  const std::size_t slash = path.find_last_of('/');
+  std::string name = path.substr(slash == std::string::npos ? 0 : slash + 1);
+  name = name.substr(0, name.size() - (name.size() > 5 && name.substr(name.size() - 5) == ".json" ? 5 : 0));
+  return parse_config(text, "config " + path, name);
+}
+
+RunConfig parse_config(const std::string& text, const std::string& where, const std::string& name) {
   json j;
   try {
-    in >> j;
-  } catch (const json::parse_error& e) {
-    throw ValueError("config " + path + ": not valid JSON (" + e.what() + ")");
+    j = json::parse(text);
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
+    throw ValueError(where + ": not valid JSON (" + e.what() + ")");
   }
   RunConfig c;
-  const std::size_t slash = path.find_last_of('/');
-  c.name = path.substr(slash == std::string::npos ? 0 : slash + 1);
-  c.name = c.name.substr(0, c.name.size() - (c.name.size() > 5 && c.name.substr(c.name.size() - 5) == ".json" ? 5 : 0));
-  read_sections(j, "config " + path, c);
-  check_config(c, "config " + path);
+  c.name = name;
+  read_sections(j, where, c);
+  check_config(c, where);
   return c;
 }
 
 std::int64_t code_size(const RunConfig& c) {
   if (c.model == "basic") return c.basic.code;
-  if (c.model == "deep") return c.deep.sizes.back();
-  if (c.model == "denoising") return c.denoising_inner == "basic" ? c.basic.code : c.deep.sizes.back();
+  // An empty deep.sizes has no code; check_config refuses it.
+  const std::int64_t deep_code = c.deep.sizes.empty() ? 0 : c.deep.sizes.back();
+  if (c.model == "deep") return deep_code;
+  if (c.model == "denoising") return c.denoising_inner == "basic" ? c.basic.code : deep_code;
   if (c.model == "sparse") return c.sparse.hidden;
   return c.vae.latent;
 }
@@ -220,7 +324,7 @@ std::int64_t code_size(const RunConfig& c) {
 void set_code_size(RunConfig& c, std::int64_t code) {
   if (code <= 0) throw ValueError("--latent: the code size must be positive, got " + std::to_string(code));
   c.basic.code = code;
-  c.deep.sizes.back() = code;
+  if (c.deep.sizes.size() >= 2) c.deep.sizes.back() = code;
   c.sparse.hidden = code;
   c.vae.latent = code;
 }

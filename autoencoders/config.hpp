@@ -60,6 +60,9 @@ std::string default_config_dir();
 // dir/keras-basic.json). FileError for a missing or unreadable file, ValueError naming the
 // file and key for bad content.
 RunConfig load_config(const std::string& name_or_path, const std::string& dir = default_config_dir());
+// A configuration from JSON text (as config_to_json writes it); `where` starts every error
+// message, `name` is used when the text has no "name".
+RunConfig parse_config(const std::string& text, const std::string& where, const std::string& name = "custom");
 // Throws ValueError, starting with `where`, for settings out of range (epochs, lr, sizes...).
 void check_config(const RunConfig& config, const std::string& where);
 // The defaults for a model name (ValueError for an unknown one).

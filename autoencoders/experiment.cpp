@@ -14,6 +14,7 @@
 #include "autoencoders/fashion_mnist.hpp"
 #include "autoencoders/pca.hpp"
 #include "autoencoders/pictures.hpp"
+#include "autoencoders/run_folder.hpp"
 #include "nn/all.hpp"
 
 namespace xtgrad::ae {
@@ -24,17 +25,7 @@ using json = nlohmann::json;
 namespace {
 
 constexpr int kLbfgsIterationsPerEpoch = 20;  // one history line per 20 L-BFGS iterations
-
-// Creates the folder and checks that a file can be written in it.
-void prepare_output_dir(const std::string& dir) {
-  std::error_code error;
-  fs::create_directories(dir, error);
-  if (error || !fs::is_directory(dir)) {
-    throw FileError("output folder " + dir + ": cannot create it" + (error ? " (" + error.message() + ")" : ""));
-  }
-  write_file_atomically(dir + "/.write-test", "", "output folder " + dir);
-  fs::remove(dir + "/.write-test", error);
-}
+const std::string kConfigMember = "config.json";  // model.npz's copy of the run's configuration
 
 std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t, const std::vector<Variable>& parameters) {
   if (t.optimizer == "sgd") return std::make_unique<nn::SGD>(parameters, nn::SGDOptions{t.lr, 0.9});
@@ -103,7 +94,7 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   std::ostream& out = options.out != nullptr ? *options.out : std::cout;
   const std::string dir = options.out_dir.empty() ? "runs/" + config.name : options.out_dir;
   const std::string data_dir = options.data_dir.empty() ? data::default_fashion_mnist_dir() : options.data_dir;
-  prepare_output_dir(dir);
+  const RunFolder folder(dir, options.replace, options.resume);
   const std::string checkpoint = dir + "/checkpoint.npz", checkpoint_config = dir + "/checkpoint-config.json";
   if (!options.resume) write_file_atomically(checkpoint_config, config_to_json(config) + "\n", checkpoint_config);
   Generator gen(config.train.seed);
@@ -155,7 +146,7 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
     throw nn::TrainingInterrupted(std::string(e.what()) + ": xtgrad train --resume " + dir);
   }
   // Saved at once, so that nothing that fails later (evaluation, PCA, pictures) loses the weights.
-  nn::save_checkpoint(dir + "/model.npz", *model);
+  save_trained(dir + "/model.npz", *model, config);
   write_file_atomically(dir + "/config.json", config_to_json(config) + "\n", "config.json");
   std::error_code ignored;  // the model is safe: the checkpoint has done its work
   fs::remove(checkpoint, ignored);
@@ -218,14 +209,28 @@ RunSummary resume_run(const std::string& dir, RunOptions options) {
   return train_and_evaluate(load_config(checkpoint_config), options);
 }
 
+void save_trained(const std::string& model_file, const Autoencoder& model, const RunConfig& config) {
+  nn::save_npz(model_file, model.state_dict(), {{kConfigMember, config_to_json(config) + "\n"}});
+}
+
 TrainedModel load_trained(const std::string& model_file) {
-  const fs::path config_path = fs::path(model_file).parent_path() / "config.json";
   if (!fs::exists(model_file)) throw FileError("model file " + model_file + ": no such file");
+  const std::optional<std::string> text = nn::load_npz_raw_member(model_file, kConfigMember);
+  if (!text) {
+    throw FileError("model file " + model_file + ": holds no " + kConfigMember +
+                    " member, so the model it was trained as is unknown (written by an older xtgrad? train it again)");
+  }
   TrainedModel t;
-  t.config = load_config(config_path.string());
+  t.config = parse_config(*text, "model file " + model_file + ", " + kConfigMember);
   Generator gen(0);
   t.model = make_model(t.config, gen);
-  nn::load_checkpoint(model_file, *t.model);
+  try {
+    t.model->load_state_dict(nn::load_npz(model_file));
+  } catch (const ShapeError& e) {
+    throw ShapeError("model file " + model_file + ": " + e.what());
+  } catch (const ValueError& e) {
+    throw ValueError("model file " + model_file + ": " + e.what());
+  }
   return t;
 }
 

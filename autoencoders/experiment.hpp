@@ -4,7 +4,8 @@
 // everything into one folder:
 //
 //   results.json      the numbers (see README), config.json (the resolved configuration),
-//   history.csv       one line per epoch, model.npz (numpy.load reads it),
+//   history.csv       one line per epoch, model.npz (numpy.load reads it; it holds its
+//                     config.json too),
 //   reconstructions.png, loss.png, and per model latent.png (2-unit codes), filters.png
 //   (basic, sparse), samples.png and interpolation.png (vae), denoising.png (denoising).
 #include <atomic>
@@ -23,6 +24,7 @@ constexpr double kCheckpointSeconds = 60;
 struct RunOptions {
   std::string data_dir;      // empty: data::default_fashion_mnist_dir()
   std::string out_dir;       // empty: runs/<config name>
+  bool replace = false;      // remove the files of an earlier run in out_dir (see run_folder.hpp)
   std::ostream* out = nullptr;  // progress and tables (nullptr: std::cout)
   // Called once model.npz and config.json are saved, before evaluation, PCA and pictures
   // (tests use it to make what follows training fail).
@@ -51,7 +53,13 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
 // config, and ends as the uninterrupted run would have, bit for bit (same threads).
 RunSummary resume_run(const std::string& dir, RunOptions options = {});
 
-// A model saved by train_and_evaluate, rebuilt from the config.json beside model.npz.
+// A trained model as model.npz: its state dict, and its configuration as a raw member
+// "config.json" (numpy.load(f)["config.json"] is its text), so the weights always travel with
+// the configuration they were trained as.
+void save_trained(const std::string& model_file, const Autoencoder& model, const RunConfig& config);
+
+// A model saved by save_trained, rebuilt from the configuration inside model.npz (never from
+// a config.json beside it, which another run may have written).
 struct TrainedModel {
   RunConfig config;
   std::shared_ptr<Autoencoder> model;

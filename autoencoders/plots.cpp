@@ -132,6 +132,18 @@ std::string tail_of(const std::string& path) {
   return out.empty() ? "(gnuplot printed nothing)" : out;
 }
 
+// Whether the file is a whole PNG: the 8-byte signature first and the IEND chunk last (its
+// length 0, "IEND" and its CRC-32 AE 42 60 82). NOTE: gnuplot exits 0 even when a write
+// fails (a full disk), leaving a truncated picture; only its bytes tell.
+bool png_is_complete(const std::string& path) {
+  static const std::string signature = "\x89PNG\r\n\x1a\n";
+  static const std::string iend("\0\0\0\0IEND\xae\x42\x60\x82", 12);
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return bytes.size() >= signature.size() + iend.size() && bytes.compare(0, signature.size(), signature) == 0 &&
+         bytes.compare(bytes.size() - iend.size(), iend.size(), iend) == 0;
+}
+
 // Draws a 800 x 500 PNG at `png_path`: the script is the terminal, output and title lines
 // followed by `commands` (labels, plot ...), which read their data from files in `dir`.
 void draw_with_gnuplot(const std::string& op, const std::string& png_path, const TempDir& dir,
@@ -151,11 +163,12 @@ void draw_with_gnuplot(const std::string& op, const std::string& png_path, const
                  "set title " + gp_quote(title) + " noenhanced\n" + commands +
                  "set output\n");  // closes (flushes) the PNG before gnuplot exits
   const int status = run("gnuplot " + sh_quote(script) + " > " + sh_quote(log) + " 2>&1");
-  std::error_code ec;
-  if (status != 0 || fs::file_size(tmp, ec) == 0 || ec) {
-    std::remove(tmp.c_str());  // gnuplot may leave an empty file behind
-    throw FileError(op + ": cannot draw " + in_quotes(png_path) + ": gnuplot exited with status " +
-                    std::to_string(status) + ": " + tail_of(log));
+  if (status != 0 || !png_is_complete(tmp)) {
+    std::remove(tmp.c_str());  // gnuplot may leave an empty or truncated file behind
+    throw FileError(op + ": cannot draw " + in_quotes(png_path) + ": gnuplot " +
+                    (status != 0 ? "exited with status " + std::to_string(status)
+                                 : std::string("wrote an incomplete PNG (is the disk full?)")) +
+                    ": " + tail_of(log));
   }
   if (std::rename(tmp.c_str(), png_path.c_str()) != 0) {
     const int err = errno;

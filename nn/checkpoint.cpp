@@ -10,7 +10,8 @@
 //   ├── 0.bias.npy                (out,)
 //   ├── ...
 //   ├── optimizer/lr.npy          the learning rate, when saved with an optimizer
-//   └── optimizer/0.exp_avg.npy   its state (moments, step counts)
+//   ├── optimizer/0.exp_avg.npy   its state (moments, step counts)
+//   └── config.json               raw members that are not arrays (numpy.load gives bytes)
 #include "nn/checkpoint.hpp"
 
 #include <unistd.h>  // getpid, for the temporary file's name
@@ -23,6 +24,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -87,8 +89,11 @@ void write_archive(const std::string& tmp, const std::vector<Member>& members,
   for (const auto& [name, bytes] : members) {
     zip_source_t* source = zip_source_buffer(archive, bytes.data(), bytes.size(), /*freep=*/0);
     const zip_int64_t index = source == nullptr ? -1 : zip_file_add(archive, name.c_str(), source, 0);
-    // Stored, not deflated, as numpy.savez does: float data hardly compresses anyway.
-    if (index < 0 || zip_set_file_compression(archive, index, ZIP_CM_STORE, 0) != 0) {
+    // Stored, not deflated, as numpy.savez does: float data hardly compresses anyway. Dated
+    // 1980-01-01 00:00 (MS-DOS date (0 << 9) | (1 << 5) | 1, time 0), as numpy.savez does, so
+    // that the same tensors always give the same bytes.
+    if (index < 0 || zip_set_file_compression(archive, index, ZIP_CM_STORE, 0) != 0 ||
+        zip_file_set_dostime(archive, index, /*dtime=*/0, /*ddate=*/0x21, 0) != 0) {
       const std::string message = zip_strerror(archive);
       if (source != nullptr && index < 0) zip_source_free(source);  // else the archive owns it
       zip_discard(archive);  // writes nothing
@@ -141,7 +146,7 @@ std::string read_member(zip_t* archive, zip_uint64_t index, const std::string& m
 
 // NOTE: rename() replaces the target in one step (POSIX), so readers see the old checkpoint or
 // the new one, never half of one; save_npy in tensor/npy.cpp does the same.
-void save_npz(const std::string& path, const StateDict& tensors) {
+void save_npz(const std::string& path, const StateDict& tensors, const RawMembers& raw) {
   const std::string where = "save_npz: " + path;
   static std::atomic<unsigned> counter{0};  // two saves to one path get different temp names
   // NOTE: libzip reads the members' bytes only in zip_close, so they are all made first and
@@ -150,6 +155,10 @@ void save_npz(const std::string& path, const StateDict& tensors) {
   for (const auto& [name, tensor] : tensors) {
     if (!tensor.defined()) throw ValueError(where + ": the tensor \"" + name + "\" is undefined");
     members.emplace_back(name + kSuffix, to_npy_bytes(tensor));
+  }
+  for (const auto& [name, bytes] : raw) {
+    if (ends_with(name, kSuffix)) throw ValueError(where + ": the raw member \"" + name + "\" ends in .npy");
+    members.emplace_back(name, bytes);
   }
   const std::string tmp =
       path + ".tmp" + std::to_string(::getpid()) + "." + std::to_string(counter++);
@@ -161,8 +170,10 @@ void save_npz(const std::string& path, const StateDict& tensors) {
   }
 }
 
-StateDict load_npz(const std::string& path) {
-  const std::string where = "load_npz: " + path;
+namespace {
+
+// The archive at `path`, opened read-only (FileError naming it and the problem).
+zip_t* open_archive(const std::string& path, const std::string& where) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) fail(where, "cannot open: it is a directory");
   int code = 0;
@@ -175,6 +186,14 @@ StateDict load_npz(const std::string& path) {
                                                   : "";
     fail(where, "cannot open: " + zip_message(code) + hint);
   }
+  return archive;
+}
+
+}  // namespace
+
+StateDict load_npz(const std::string& path) {
+  const std::string where = "load_npz: " + path;
+  zip_t* archive = open_archive(path, where);
   StateDict state;
   try {
     const zip_int64_t count = zip_get_num_entries(archive, 0);
@@ -198,6 +217,24 @@ StateDict load_npz(const std::string& path) {
   }
   zip_discard(archive);  // opened read-only: nothing to write
   return state;
+}
+
+std::optional<std::string> load_npz_raw_member(const std::string& path, const std::string& name) {
+  const std::string where = "load_npz: " + path;
+  zip_t* archive = open_archive(path, where);
+  std::optional<std::string> bytes;
+  try {
+    const zip_int64_t index = zip_name_locate(archive, name.c_str(), 0);
+    zip_stat_t st;
+    if (index >= 0 && zip_stat_index(archive, static_cast<zip_uint64_t>(index), 0, &st) == 0) {
+      bytes = read_member(archive, static_cast<zip_uint64_t>(index), name, st.size, where);
+    }
+  } catch (...) {
+    zip_discard(archive);
+    throw;
+  }
+  zip_discard(archive);
+  return bytes;
 }
 
 void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer,

@@ -8,17 +8,28 @@
 //   state = {k: torch.from_numpy(v) for k, v in np.load("model.npz").items()
 //            if not k.startswith(("optimizer/", "fit/"))}
 //   torch_model.load_state_dict(state)
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "nn/module.hpp"
 #include "nn/optimizer.hpp"
 
 namespace xtgrad::nn {
 
-// Each entry becomes "<name>.npy" in the archive. FileError names the path and the problem.
-void save_npz(const std::string& path, const StateDict& tensors);
-// Members in archive order, without the ".npy" suffix.
+// Members that are not arrays: a name (not ending in .npy) and its bytes, e.g. a JSON text.
+// numpy.load("f.npz")["config.json"] returns them as bytes.
+using RawMembers = std::vector<std::pair<std::string, std::string>>;
+
+// Each entry becomes "<name>.npy" in the archive, followed by the raw members. Every member
+// is dated 1980-01-01, so the same contents give the same bytes. FileError names the path
+// and the problem.
+void save_npz(const std::string& path, const StateDict& tensors, const RawMembers& raw = {});
+// The .npy members in archive order, without the ".npy" suffix (raw members are skipped).
 StateDict load_npz(const std::string& path);
+// The bytes of the raw member `name`, or nullopt when the archive has none.
+std::optional<std::string> load_npz_raw_member(const std::string& path, const std::string& name);
 
 // The model's state dict, plus, when an optimizer is given, its learning rate as
 // "optimizer/lr" and its state under "optimizer/<name>", plus `training` under "fit/<name>"

@@ -236,13 +236,18 @@ std::string Module::summary(const Shape& input_shape, std::int64_t batch_size, i
   DType dtype = DType::float32;
   for (const auto& [name, p] : named_parameters()) dtype = p.dtype();
 
-  Shape shape{batch_size};
+  // NOTE: the forward pass sees one sample, and each output's leading 1 is then read as
+  // batch_size: a summary of a batch of 10^6 must not allocate that batch (it took 9.6 GB).
+  Shape shape{1};
   shape.insert(shape.end(), input_shape.begin(), input_shape.end());
   std::vector<SummaryRow> rows;
   {
     NoGradGuard no_grad;
     SummaryRecording recording(rows, *this);
     (*this)(Variable(zeros(shape, dtype)));
+  }
+  for (SummaryRow& row : rows) {
+    if (!row.output_shape.empty() && row.output_shape[0] == 1) row.output_shape[0] = batch_size;
   }
   std::ostringstream out;
   const std::string rule(72, '-');

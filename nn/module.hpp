@@ -85,7 +85,8 @@ class Module {
   void load_state_dict(const StateDict& state, bool strict = true);
 
   // A Keras-like table of the layers (runs one forward pass on zeros of shape
-  // (batch_size, input_shape...)): layer, output shape, parameters; then totals and the memory
+  // (1, input_shape...), and reports each output's leading dimension as batch_size, so no
+  // batch is allocated): layer, output shape, parameters; then totals and the memory
   // of the activations, the parameters and the optimizer state (optimizer_slots tensors the
   // size of each parameter: 2 for Adam, 1 for SGD with momentum). The forward pass runs in
   // the current mode, and the generators are restored afterwards, so a summary does not

@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(a_config_without_a_valid_init_is_refused) {
   check_throws<ValueError>([&] { ae::load_config(unknown); }, {unknown, "\"init\"", "\"he\"", "ufldl"});
   const std::string wrong_type = dir.file("wrong_type.json");
   write_bytes(wrong_type, R"({"model": "basic", "init": 1})");
-  check_throws<ValueError>([&] { ae::load_config(wrong_type); }, {wrong_type, "\"init\" has the wrong type"});
+  check_throws<ValueError>([&] { ae::load_config(wrong_type); }, {wrong_type, "\"init\" must be a string"});
   check_throws<ValueError>([] { ae::parse_init("xavier"); }, {"xavier", "pytorch, glorot-uniform, ufldl"});
 }
 
@@ -117,6 +117,57 @@ BOOST_AUTO_TEST_CASE(config_json_records_the_init) {
   TempDir dir;
   write_bytes(dir.file("config.json"), ae::config_to_json(c));
   BOOST_TEST(ae::init_name(ae::load_config(dir.file("config.json")).init) == "ufldl");
+}
+
+// Each bad config is refused by load_config with a ValueError naming the file and the key.
+void check_refused(const std::string& json, const std::vector<std::string>& parts) {
+  TempDir dir;
+  const std::string path = dir.file("bad.json");
+  write_bytes(path, json);
+  std::vector<std::string> want = parts;
+  want.push_back(path);
+  check_throws<ValueError>([&] { ae::load_config(path); }, want);
+}
+
+BOOST_AUTO_TEST_CASE(numbers_are_never_narrowed) {
+  const std::string head = R"({"model": "basic", "init": "pytorch", )";
+  check_refused(head + R"("train": {"epochs": 4294967297}})", {"\"epochs\" must be a whole number", "4294967297"});
+  check_refused(head + R"("train": {"epochs": 1.9}})", {"\"epochs\" must be a whole number", "1.9"});
+  check_refused(head + R"("train": {"epochs": true}})", {"\"epochs\" must be a whole number", "true"});
+  check_refused(head + R"("train": {"seed": -1}})", {"\"seed\" must be a whole number from 0", "-1"});
+  check_refused(head + R"("train": {"seed": 99999999999999999999999}})", {"\"seed\" must be a whole number"});
+  check_refused(head + R"("train": {"lr": 1e400}})", {"not valid JSON", "number overflow"});
+  check_refused(head + R"("train": {"lr": "0.1"}})", {"\"lr\" must be a number"});
+  check_refused(head + R"("basic": {"tied": 1}})", {"\"tied\" must be true or false"});
+  check_refused(head + R"("basic": {"code": 2.5}})", {"\"code\" must be a whole number"});
+}
+
+BOOST_AUTO_TEST_CASE(layer_sizes_are_checked_before_any_layer_is_built) {
+  const std::string deep = R"({"model": "deep", "init": "pytorch", "deep": {"sizes": )";
+  check_refused(deep + "[]}}", {"deep.sizes needs at least two sizes"});
+  check_refused(deep + "[784]}}", {"deep.sizes needs at least two sizes"});
+  check_refused(deep + "[784, 0, 32]}}", {"deep.sizes: every size must be positive, got 0"});
+  check_refused(deep + "[100, 32]}}", {"deep.sizes must start with the 784 pixels"});
+  check_refused(deep + "[784, 5882252574524730, 32]}}", {"deep.sizes: the model would have", "parameters"});
+  check_refused(R"({"model": "basic", "init": "pytorch", "basic": {"code": 5882252574524730}})",
+                {"basic.code: the model would have"});
+  check_refused(R"({"model": "vae", "init": "pytorch", "vae": {"hidden": 1000000000}})",
+                {"vae.hidden and vae.latent: the model would have"});
+  check_refused(R"({"model": "denoising", "init": "pytorch", "denoising": {"inner": "basic"},
+                    "basic": {"code": -3}})", {"basic.code: every size must be positive, got -3"});
+}
+
+BOOST_AUTO_TEST_CASE(counts_that_would_overflow_are_refused) {
+  const std::string head = R"({"model": "sparse", "init": "ufldl", "train": )";
+  check_refused(head + R"({"lbfgs_iterations": 2147483647}})", {"lbfgs_iterations in [1, 2000000]"});
+  check_refused(head + R"({"epochs": 100001}})", {"epochs in [1, 100000]"});
+  check_refused(head + R"({"batch_size": 1000001}})", {"batch_size in [1, 1000000]"});
+}
+
+BOOST_AUTO_TEST_CASE(a_folder_given_as_config_is_named) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("run.json"));
+  check_throws<FileError>([&] { ae::load_config(dir.file("run.json")); }, {dir.file("run.json"), "is a folder"});
 }
 
 BOOST_AUTO_TEST_CASE(defaults_per_model) {

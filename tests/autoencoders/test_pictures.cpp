@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 namespace utf = boost::unit_test;
 using namespace xtgrad;
 using xtgrad::testing::check_throws;
+using xtgrad::testing::FileSizeLimit;
 using xtgrad::testing::TempDir;
 
 namespace {
@@ -247,6 +248,19 @@ BOOST_AUTO_TEST_CASE(loss_curves_without_validation, *utf::precondition(has_gnup
   BOOST_TEST(size.width == 800u);
   BOOST_TEST(size.height == 500u);
   BOOST_TEST(folder.entries().size() == 2u);  // history.csv and loss.png: no temporary file
+}
+
+// gnuplot exits 0 when its write fails; the truncated picture must not be kept.
+BOOST_AUTO_TEST_CASE(loss_curves_on_a_full_disk_keep_no_picture, *utf::precondition(has_gnuplot)) {
+  TempDir folder;
+  const std::string csv = folder.file("history.csv"), png = folder.file("loss.png");
+  write_history(csv, 10, true);
+  {
+    const FileSizeLimit full_disk(4096);  // inherited by gnuplot; a loss plot takes about 20 KB
+    check_throws<FileError>([&] { ae::plot_loss_curves(csv, png, "full disk"); },
+                            {"plot_loss_curves", "loss.png", "incomplete PNG"});
+  }
+  BOOST_TEST(folder.entries() == std::vector<std::string>{"history.csv"});
 }
 
 BOOST_AUTO_TEST_CASE(loss_curves_need_a_train_loss_column) {

@@ -1,6 +1,10 @@
 # Runs one xtgrad command line and checks its exit code and what it printed.
 #   -D EXE=... -D ARGS="a;b;c" -D EXPECT_EXIT=2 -D STDERR_REGEX=... [-D STDOUT_REGEX=...]
+#   [-D ABSENT=<path>]: the path must not exist afterwards (removed before the run)
 # With EXPECT_EXIT non-zero, stderr must be exactly one line (the error message).
+if(DEFINED ABSENT)
+  file(REMOVE_RECURSE "${ABSENT}")
+endif()
 execute_process(COMMAND "${EXE}" ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 set(what "xtgrad ${ARGS}\n--- exit ${rc}\n--- stdout:\n${out}\n--- stderr:\n${err}")
 if(NOT rc STREQUAL "${EXPECT_EXIT}")
@@ -18,4 +22,7 @@ if(NOT EXPECT_EXIT STREQUAL "0")
   if(NOT lines EQUAL 1)
     message(FATAL_ERROR "an error must be one line, got ${lines}:\n${what}")
   endif()
+endif()
+if(DEFINED ABSENT AND EXISTS "${ABSENT}")
+  message(FATAL_ERROR "${ABSENT} exists after the command:\n${what}")
 endif()

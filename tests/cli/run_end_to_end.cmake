@@ -36,6 +36,14 @@ foreach(file history.csv model.npz config.json reconstructions.png loss.png late
     message(FATAL_ERROR "train did not write ${OUT}/${file}")
   endif()
 endforeach()
+# The same run again, into the same folder (--force replaces the first run's files): model.npz
+# is byte-identical (the zip members carry no clock time, the seed fixes every draw).
+file(SHA256 "${OUT}/model.npz" first_model)
+run(train --model vae --epochs 1 --limit 2000 --latent 2 --seed 3 --init glorot-uniform --out "${OUT}" --force)
+file(SHA256 "${OUT}/model.npz" second_model)
+if(NOT first_model STREQUAL second_model)
+  message(FATAL_ERROR "two identical runs wrote different model.npz files")
+endif()
 run(eval --model-file "${OUT}/model.npz")
 if(NOT last_output MATCHES "test_sse_per_image [0-9.]+")
   message(FATAL_ERROR "eval printed no test error:\n${last_output}")
