@@ -96,7 +96,6 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   const std::string data_dir = options.data_dir.empty() ? data::default_fashion_mnist_dir() : options.data_dir;
   const RunFolder folder(dir, options.replace, options.resume);
   const std::string checkpoint = dir + "/checkpoint.npz", checkpoint_config = dir + "/checkpoint-config.json";
-  if (!options.resume) write_file_atomically(checkpoint_config, config_to_json(config) + "\n", checkpoint_config);
   Generator gen(config.train.seed);
 
   const data::ImageSet train_all = data::load_fashion_mnist(data::Split::train, data_dir, config.train.limit);
@@ -138,6 +137,9 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   nn::TensorDataset train_data(train_x);
   std::optional<nn::TensorDataset> val_data;
   if (n_val > 0) val_data.emplace(train_all.images.rows(n - n_val, n));
+  // Beside each checkpoint: the config --resume goes on with. Written only now, once the data
+  // has loaded, so that a data error leaves the folder empty (and RunFolder removes it).
+  if (!options.resume) write_file_atomically(checkpoint_config, config_to_json(config) + "\n", checkpoint_config);
   nn::FitResult fit;
   try {
     fit = nn::fit(*model, [&](nn::Module&, const nn::Batch& b) { return model->loss(b); }, *optimizer, train_data,
