@@ -77,6 +77,18 @@ template <class F> Tensor binary(const char* op, const Tensor& a, const Tensor& 
   });
 }
 
+// out[i] = f(a[ia], b[ib]) over out's shape, the broadcast of a's and b's, by a plain loop:
+// a and b hold T, out holds Out.
+template <class T, class Out, class F>
+void map_broadcast(const Tensor& a, const Tensor& b, Tensor& out, F f) {
+  const T* pa = a.data<T>();
+  const T* pb = b.data<T>();
+  Out* po = out.data<Out>();
+  detail::for_each_broadcast<2>(out.shape(), {a.shape(), b.shape()}, [&](std::int64_t i, auto at) {
+    po[i] = f(pa[at[0]], pb[at[1]]);
+  });
+}
+
 // Boolean out = f(a, b), broadcasting; any dtype, the same for a and b.
 // NOTE: a plain loop, not xtensor: with xsimd 8 on AVX2, xtensor compares a broadcast operand
 // into a bool result wrongly (part of the mask is left unwritten once a row reaches the SIMD
@@ -84,17 +96,8 @@ template <class F> Tensor binary(const char* op, const Tensor& a, const Tensor& 
 // batch_bool). tests/tensor/test_kernels.cpp checks every kernel against a scalar loop.
 template <class F> Tensor compare(const char* op, const Tensor& a, const Tensor& b, F f) {
   check_same_dtype(op, a, b);
-  const Shape shape = broadcast_shapes(op, a.shape(), b.shape());
-  Tensor out = Tensor::empty(shape, DType::boolean);
-  dispatch_all(a.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* pa = a.data<T>();
-    const T* pb = b.data<T>();
-    bool* po = out.data<bool>();
-    detail::for_each_broadcast<2>(shape, {a.shape(), b.shape()}, [&](std::int64_t i, auto at) {
-      po[i] = f(pa[at[0]], pb[at[1]]);
-    });
-  });
+  Tensor out = Tensor::empty(broadcast_shapes(op, a.shape(), b.shape()), DType::boolean);
+  dispatch_all(a.dtype(), [&](auto tag) { map_broadcast<decltype(tag), bool>(a, b, out, f); });
   return out;
 }
 
@@ -106,12 +109,7 @@ template <class F> Tensor binary_loop(const char* op, const Tensor& a, const Ten
   return dispatch_floating(op, a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Tensor out = Tensor::empty(shape, a.dtype());
-    const T* pa = a.data<T>();
-    const T* pb = b.data<T>();
-    T* po = out.data<T>();
-    detail::for_each_broadcast<2>(shape, {a.shape(), b.shape()}, [&](std::int64_t i, auto at) {
-      po[i] = f(pa[at[0]], pb[at[1]]);
-    });
+    map_broadcast<T, T>(a, b, out, f);
     return out;
   });
 }
