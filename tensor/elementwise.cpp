@@ -93,7 +93,7 @@ void map_broadcast(const Tensor& a, const Tensor& b, Tensor& out, F f) {
 // NOTE: a plain loop, not xtensor: with xsimd 8 on AVX2, xtensor compares a broadcast operand
 // into a bool result wrongly (part of the mask is left unwritten once a row reaches the SIMD
 // width), and cannot compile comparisons of bool operands at all (no operator< on
-// batch_bool). tests/tensor/test_kernels.cpp checks every kernel against a scalar loop.
+// batch_bool). tests/tensor/test_kernels_*.cpp check every kernel against a scalar loop.
 template <class F> Tensor compare(const char* op, const Tensor& a, const Tensor& b, F f) {
   check_same_dtype(op, a, b);
   Tensor out = Tensor::empty(broadcast_shapes(op, a.shape(), b.shape()), DType::boolean);
