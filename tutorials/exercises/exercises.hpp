@@ -18,7 +18,7 @@ namespace xtgrad::exercises {
 class NotDoneYet : public Error {
  public:
   explicit NotDoneYet(const std::string& exercise_name)
-      : Error(exercise_name + ": not done yet: write the TODO(exercise " + exercise_name +
+      : Error("not done yet: write the TODO(exercise " + exercise_name +
               ") in tutorials/exercises/mine/" + exercise_name + ".cpp"),
         exercise(exercise_name) {}
   std::string exercise;
