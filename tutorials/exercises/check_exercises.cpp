@@ -47,7 +47,8 @@ void add_expectation(Options& o, const std::string& arg) {
   if (eq == std::string::npos) usage_error("--expect takes NAME=OUTCOME[:TEXT], got '" + arg + "'");
   const std::string name = arg.substr(0, eq);
   const std::size_t colon = arg.find(':', eq);
-  const std::string outcome = arg.substr(eq + 1, colon == std::string::npos ? std::string::npos : colon - eq - 1);
+  const std::string outcome =
+      arg.substr(eq + 1, colon == std::string::npos ? std::string::npos : colon - eq - 1);
   Expectation e;
   if (outcome == "pass") e.status = Status::pass;
   else if (outcome == "fail") e.status = Status::fail;
@@ -63,7 +64,8 @@ Options parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
-      std::cout << "usage: check_exercises [--chapter N] [--exercise NAME] [--expect NAME=OUTCOME[:TEXT]]...\n";
+      std::cout << "usage: check_exercises [--chapter N] [--exercise NAME]"
+                   " [--expect NAME=OUTCOME[:TEXT]]...\n";
       std::exit(0);
     }
     if (i + 1 >= argc) usage_error(arg == "--chapter" || arg == "--exercise" || arg == "--expect"
@@ -72,10 +74,14 @@ Options parse(int argc, char** argv) {
     if (arg == "--chapter") {
       char* end = nullptr;
       const long n = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || n < 1 || n > 99) usage_error("--chapter takes a number, got '" + value + "'");
+      if (value.empty() || *end != '\0' || n < 1 || n > 99) {
+        usage_error("--chapter takes a number, got '" + value + "'");
+      }
       o.chapter = static_cast<int>(n);
     } else if (arg == "--exercise") {
-      if (!known(value)) usage_error("no exercise named '" + value + "' (tutorials/exercises/README.md lists them)");
+      if (!known(value)) {
+        usage_error("no exercise named '" + value + "' (tutorials/exercises/README.md lists them)");
+      }
       o.exercise = value;
     } else if (arg == "--expect") {
       add_expectation(o, value);
@@ -134,8 +140,8 @@ int main(int argc, char** argv) {
   if (not_done > 0) std::cout << ", " << not_done << " not done yet";
   std::cout << "\n";
   if (!options.expect.empty()) {
-    std::cout << (unexpected == 0 ? "every outcome as expected" : std::to_string(unexpected) + " unexpected outcome(s)")
-              << "\n";
+    if (unexpected == 0) std::cout << "every outcome as expected\n";
+    else std::cout << unexpected << " unexpected outcome(s)\n";
     return unexpected == 0 ? 0 : 1;
   }
   return passed == selected ? 0 : 1;

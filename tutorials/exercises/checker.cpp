@@ -23,7 +23,8 @@ std::string first_difference(const Tensor& mine, const Tensor& library, const ch
     if (!(std::abs(a[k] - b[k]) <= 1e-9 + 1e-7 * std::abs(b[k]))) {
       std::ostringstream s;
       s.precision(10);
-      s << what << " differs from the library's at flat element " << k << ": " << a[k] << ", library " << b[k];
+      s << what << " differs from the library's at flat element " << k << ": " << a[k]
+        << ", library " << b[k];
       return s.str();
     }
   }
@@ -38,16 +39,15 @@ std::vector<Variable> run(const Case& c, const MultiFunction& f, const std::vect
   return out;
 }
 
-// The gradients of sum(f(inputs) * w) for fixed random weights w, one per input that requires grad.
-std::vector<Tensor> weighted_gradients(const Case& c, const MultiFunction& f, const Tensor& weights) {
-  std::vector<Variable> wrt;
-  for (const Variable& x : c.inputs) {
-    if (x.requires_grad()) wrt.push_back(x);
-  }
+// The gradients of sum(f(inputs) * weights) with respect to `wrt` (zeros for an unused one).
+std::vector<Tensor> weighted_gradients(const Case& c, const MultiFunction& f, const Tensor& weights,
+                                       const std::vector<Variable>& wrt) {
   const Variable y = run(c, f, c.inputs)[0];
   const std::vector<Variable> g = grad({sum(y * Variable(weights))}, wrt, {}, false, false, true);
   std::vector<Tensor> out;
-  for (std::size_t i = 0; i < g.size(); ++i) out.push_back(g[i].defined() ? g[i].data() : zeros_like(wrt[i].data()));
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    out.push_back(g[i].defined() ? g[i].data() : zeros_like(wrt[i].data()));
+  }
   return out;
 }
 
@@ -78,13 +78,18 @@ Outcome check_case(const Case& c) {
     const GradcheckReport report = gradcheck(c.exercise, c.inputs, options);
     if (!report.passed) return fail(report.message);
     if (c.library) {
+      std::vector<Variable> wrt;
+      for (const Variable& x : c.inputs) {
+        if (x.requires_grad()) wrt.push_back(x);
+      }
       Generator gen(7);
       const Tensor weights = randn(run(c, c.exercise, c.inputs)[0].shape(), gen, DType::float64);
-      const std::vector<Tensor> mine = weighted_gradients(c, c.exercise, weights);
-      const std::vector<Tensor> library = weighted_gradients(c, c.library, weights);
-      for (std::size_t i = 0; i < mine.size(); ++i) {
-        const std::string diff = first_difference(mine[i], library[i], "a gradient");
-        if (!diff.empty()) return fail(diff + " (for grad_output " + shape_str(weights.shape()) + " random)");
+      const std::vector<Tensor> mine = weighted_gradients(c, c.exercise, weights, wrt);
+      const std::vector<Tensor> library = weighted_gradients(c, c.library, weights, wrt);
+      for (std::size_t i = 0; i < wrt.size(); ++i) {
+        const std::string what = "the gradient of '" + wrt[i].name() + "' (for a random grad_output)";
+        const std::string diff = first_difference(mine[i], library[i], what.c_str());
+        if (!diff.empty()) return fail(diff);
       }
     }
     return {};

@@ -36,7 +36,8 @@ Outcome check_cases(const std::vector<Case>& cases);
 Outcome guarded(const std::string& what, const std::function<Outcome()>& check);
 
 // Uniform in [low, high], float64: a named input whose gradient is checked, or data.
-Variable input(const std::string& name, const Shape& shape, Generator& gen, double low = -1.0, double high = 1.0);
+Variable input(const std::string& name, const Shape& shape, Generator& gen, double low = -1.0,
+               double high = 1.0);
 Variable data(const Shape& shape, Generator& gen, double low = -1.0, double high = 1.0);
 
 }  // namespace xtgrad::exercises

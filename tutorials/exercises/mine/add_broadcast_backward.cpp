@@ -22,16 +22,19 @@ struct AddBroadcast {
     return xtgrad::add(a.data(), b.data());
   }
   Grads backward(Context&, const Variable& g) {
-    // TODO(exercise add_broadcast_backward): return {grad_a, grad_b}: grad_a = g, and grad_b (M,)
-    // with grad_b[j] = sum over n of g[n, j], as a loop. g.data().to_vector<double>() gives g's
-    // values row-major (g[n, j] at n * M + j); collect grad_b in a std::vector<double> of M zeros
-    // and return it as Variable(Tensor(grad_b, {M}).to(g.dtype())).
+    // TODO(exercise add_broadcast_backward):
+    //   grad_a = g,  grad_b[j] = sum over n of g[n, j]
+    // return {grad_a, grad_b}, grad_b (M,) summed in a loop: g.data().to_vector<double>() gives
+    // g's values row-major (g[n, j] at n * M + j); add them into a std::vector<double> grad_b of M
+    // zeros and return it as Variable(Tensor(grad_b, {M}).to(g.dtype())).
     throw exercises::NotDoneYet("add_broadcast_backward");
   }
 };
 
 }  // namespace
 
-Variable exercises::add_broadcast(const Variable& a, const Variable& b) { return apply(AddBroadcast{}, a, b); }
+Variable exercises::add_broadcast(const Variable& a, const Variable& b) {
+  return apply(AddBroadcast{}, a, b);
+}
 
 }  // namespace xtgrad

@@ -25,9 +25,10 @@ struct Bce {
     return -(td * xtgrad::log(pd) + (1.0 - td) * xtgrad::log(1.0 - pd));
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise bce_backward): return {grad_p, Variable()}: grad_p = g (p - t) / (p (1 - p)),
-    // with p = ctx.saved(0) and t = ctx.saved(1); the undefined Variable() says "no gradient" for
-    // t.
+    // TODO(exercise bce_backward):
+    //   grad_p = g (p - t) / (p (1 - p))
+    // return {grad_p, Variable()}, with p = ctx.saved(0) and t = ctx.saved(1); the undefined
+    // Variable() says "no gradient" for t.
     throw exercises::NotDoneYet("bce_backward");
   }
 };

@@ -21,9 +21,10 @@ struct Dropout {
     return x.data() * keep / (1.0 - p);
   }
   Grads backward(Context&, const Variable& g) {
-    // TODO(exercise dropout_backward): return {grad_x} with grad_x = g * keep / (1 - p), where
-    // keep is the mask that forward drew (a Tensor field of this struct; Variable(keep) makes it a
-    // constant).
+    // TODO(exercise dropout_backward):
+    //   grad_x = g * keep / (1 - p)
+    // return {grad_x}, with keep the mask that forward drew (a Tensor field of this struct;
+    // Variable(keep) makes it a constant).
     throw exercises::NotDoneYet("dropout_backward");
   }
 };

@@ -25,8 +25,9 @@ struct GaussianKl {
     return -0.5 * xtgrad::sum(1.0 + lv - xtgrad::square(mu.data()) - xtgrad::exp(lv));
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise gaussian_kl_backward): return {grad_mu, grad_logvar}: g * mu and g * (e^logvar
-    // - 1) / 2, with mu = ctx.saved(0) and logvar = ctx.saved(1).
+    // TODO(exercise gaussian_kl_backward):
+    //   grad_mu = g * mu,  grad_logvar = g * (e^logvar - 1) / 2
+    // return {grad_mu, grad_logvar}, with mu = ctx.saved(0) and logvar = ctx.saved(1).
     throw exercises::NotDoneYet("gaussian_kl_backward");
   }
 };

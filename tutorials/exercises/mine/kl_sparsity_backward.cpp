@@ -22,20 +22,25 @@ struct KlSparsity {
     if (a.dim() != 2) throw ShapeError("kl_sparsity: expected a (N, H), got " + shape_str(a.shape()));
     a_shape = a.shape();
     rho_hat = xtgrad::mean(a.data(), {0});
-    return xtgrad::sum(rho * xtgrad::log(rho / rho_hat) + (1.0 - rho) * xtgrad::log((1.0 - rho) / (1.0 - rho_hat)));
+    const Tensor kl = rho * xtgrad::log(rho / rho_hat) +
+                      (1.0 - rho) * xtgrad::log((1.0 - rho) / (1.0 - rho_hat));  // (H,)
+    return xtgrad::sum(kl);
   }
   Grads backward(Context&, const Variable& g) {
-    // TODO(exercise kl_sparsity_backward): return {grad_a}, grad_a (N, H) with grad_a[n, j] = g /
-    // N * (-rho / rho_hat_j + (1 - rho) / (1 - rho_hat_j)) for every n and j, as a loop.
-    // rho_hat.to_vector<double>() gives the H means, g.item() the incoming gradient (a scalar);
-    // fill a std::vector<double> of N * H values row-major (a[n, j] at n * H + j) and return it as
-    // Variable(Tensor(grad_a, a_shape).to(g.dtype())).
+    // TODO(exercise kl_sparsity_backward):
+    //   grad_a[n, j] = g / N * (-rho / rho_hat_j + (1 - rho) / (1 - rho_hat_j))
+    // return {grad_a}, grad_a (N, H) filled in a loop over n and j: rho_hat.to_vector<double>()
+    // gives the H means and g.item() the incoming gradient (a scalar); fill a std::vector<double>
+    // of N * H values row-major (a[n, j] at n * H + j) and return it as Variable(Tensor(grad_a,
+    // a_shape).to(g.dtype())).
     throw exercises::NotDoneYet("kl_sparsity_backward");
   }
 };
 
 }  // namespace
 
-Variable exercises::kl_sparsity(const Variable& a, double rho) { return apply(KlSparsity{rho, {}, Tensor()}, a); }
+Variable exercises::kl_sparsity(const Variable& a, double rho) {
+  return apply(KlSparsity{rho, {}, Tensor()}, a);
+}
 
 }  // namespace xtgrad

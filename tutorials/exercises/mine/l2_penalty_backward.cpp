@@ -18,8 +18,9 @@ struct L2Penalty {
     return lambda / 2.0 * xtgrad::sum(xtgrad::square(w.data()));
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise l2_penalty_backward): return {grad_w} with grad_w = g * lambda * w, where w =
-    // ctx.saved(0).
+    // TODO(exercise l2_penalty_backward):
+    //   grad_w = g * lambda * w
+    // return {grad_w}, with w = ctx.saved(0).
     throw exercises::NotDoneYet("l2_penalty_backward");
   }
 };

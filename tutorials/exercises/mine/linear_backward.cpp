@@ -20,9 +20,10 @@ struct Linear {
     return xtgrad::matmul(x.data(), w.data(), false, true) + b.data();
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise linear_backward): return {grad_x, grad_w, grad_b}: g W, g^T x, and the sum of
-    // g over the rows (the batch), with x = ctx.saved(0) and w = ctx.saved(1). matmul(u, v,
-    // transpose_u, transpose_v) takes transposes as flags; sum(v, {0}) sums over rows.
+    // TODO(exercise linear_backward):
+    //   grad_x = g W,  grad_W = g^T x,  grad_b = sum over rows of g
+    // return {grad_x, grad_w, grad_b}, with x = ctx.saved(0) and w = ctx.saved(1). matmul(u, v,
+    // transpose_u, transpose_v) takes the transposes as flags; sum(v, {0}) sums over rows.
     throw exercises::NotDoneYet("linear_backward");
   }
 };

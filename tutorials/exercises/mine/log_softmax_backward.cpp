@@ -21,9 +21,10 @@ struct LogSoftmax {
     return shifted - xtgrad::log(xtgrad::sum(xtgrad::exp(shifted), {1}, true));         // (N, C)
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise log_softmax_backward): return {grad_x} with grad_x = g - e^y * (the sum of
-    // each row of g), where y = ctx.saved(0). sum(g, {1}, true) keeps the row sums as (N, 1), so
-    // that they broadcast over the row.
+    // TODO(exercise log_softmax_backward):
+    //   grad_x = g - e^y * (the sum of each row of g)
+    // return {grad_x}, with y = ctx.saved(0). sum(g, {1}, true) keeps the row sums as (N, 1), so
+    // that they broadcast over each row.
     throw exercises::NotDoneYet("log_softmax_backward");
   }
 };

@@ -20,9 +20,10 @@ struct MatMul {
     return xtgrad::matmul(a.data(), b.data());
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise matmul_backward): return {grad_a, grad_b}: grad_A = g B^T and grad_B = A^T g,
-    // with a = ctx.saved(0) and b = ctx.saved(1). matmul(u, v, transpose_u, transpose_v) takes the
-    // transposes as flags.
+    // TODO(exercise matmul_backward):
+    //   grad_A = g B^T,  grad_B = A^T g
+    // return {grad_a, grad_b}, with a = ctx.saved(0) and b = ctx.saved(1). matmul(u, v,
+    // transpose_u, transpose_v) takes the transposes as flags.
     throw exercises::NotDoneYet("matmul_backward");
   }
 };

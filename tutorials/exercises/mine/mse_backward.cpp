@@ -22,9 +22,10 @@ struct Mse {
     return xtgrad::mean(xtgrad::square(pred.data() - target.data()));
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise mse_backward): return {grad_pred, Variable()}: grad_pred = g * 2 (pred -
-    // target) / n, with pred = ctx.saved(0), target = ctx.saved(1) and n = pred.numel();
-    // Variable() says "no gradient" for target.
+    // TODO(exercise mse_backward):
+    //   grad_pred = g * 2 (pred - target) / n
+    // return {grad_pred, Variable()}, with pred = ctx.saved(0), target = ctx.saved(1) and n =
+    // pred.numel(); the undefined Variable() says "no gradient" for target.
     throw exercises::NotDoneYet("mse_backward");
   }
 };

@@ -26,9 +26,10 @@ struct Reparameterize {
     return mu.data() + xtgrad::exp(0.5 * logvar.data()) * eps;
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise reparameterize_backward): return {grad_mu, grad_logvar}: grad_mu = g and
-    // grad_logvar = g * eps * sigma / 2, with sigma = e^(logvar / 2), logvar = ctx.saved(0) and
-    // eps the noise that forward drew (a Tensor field: Variable(eps)).
+    // TODO(exercise reparameterize_backward):
+    //   grad_mu = g,  grad_logvar = g * eps * sigma / 2,  sigma = e^(logvar / 2)
+    // return {grad_mu, grad_logvar}, with logvar = ctx.saved(0) and eps the noise that forward
+    // drew (a Tensor field of this struct: Variable(eps)).
     throw exercises::NotDoneYet("reparameterize_backward");
   }
 };

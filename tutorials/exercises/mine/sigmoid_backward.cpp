@@ -16,9 +16,10 @@ struct Sigmoid {
     return xtgrad::sigmoid(x.data());
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise sigmoid_backward): return {grad_x} with grad_x = g * y * (1 - y), where y =
-    // ctx.saved(0) is the output that forward saved. Write it with Variable operations (*, -,
-    // ...).
+    // TODO(exercise sigmoid_backward):
+    //   grad_x = g * y * (1 - y)
+    // return {grad_x}, with y = ctx.saved(0), the output that forward saved (a Variable: write it
+    // with * and -).
     throw exercises::NotDoneYet("sigmoid_backward");
   }
 };

@@ -19,8 +19,9 @@ struct Softplus {
     return xtgrad::relu(xd) + xtgrad::log1p(xtgrad::exp(-xtgrad::abs(xd)));
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise softplus_backward): return {grad_x} with grad_x = g * sigmoid(x), where x =
-    // ctx.saved(0).
+    // TODO(exercise softplus_backward):
+    //   grad_x = g * sigmoid(x)
+    // return {grad_x}, with x = ctx.saved(0).
     throw exercises::NotDoneYet("softplus_backward");
   }
 };

@@ -20,9 +20,10 @@ struct SwishFunction {
     return x.data() * xtgrad::sigmoid(beta.data() * x.data());
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise swish_layer): return {grad_x, grad_beta}: grad_x = g (s + beta x s (1 - s))
-    // and grad_beta = the sum over rows of g x^2 s (1 - s), with x = ctx.saved(0), beta =
-    // ctx.saved(1) and s = sigmoid(beta * x). sum_to(v, beta.shape()) sums v down to beta's shape.
+    // TODO(exercise swish_layer):
+    //   grad_x = g (s + beta x s (1 - s)),  grad_beta = sum over rows of g x^2 s (1 - s)
+    // return {grad_x, grad_beta}, with x = ctx.saved(0), beta = ctx.saved(1) and s = sigmoid(beta
+    // * x). sum_to(v, beta.shape()) sums v down to beta's shape.
     throw exercises::NotDoneYet("swish_layer");
   }
 };

@@ -16,8 +16,9 @@ struct Tanh {
     return xtgrad::tanh(x.data());
   }
   Grads backward(Context& ctx, const Variable& g) {
-    // TODO(exercise tanh_backward): return {grad_x} with grad_x = g * (1 - y^2), where y =
-    // ctx.saved(0) is the output that forward saved.
+    // TODO(exercise tanh_backward):
+    //   grad_x = g * (1 - y^2)
+    // return {grad_x}, with y = ctx.saved(0), the output that forward saved.
     throw exercises::NotDoneYet("tanh_backward");
   }
 };

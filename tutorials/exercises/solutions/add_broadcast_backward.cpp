@@ -31,6 +31,8 @@ struct AddBroadcast {
 
 }  // namespace
 
-Variable exercises::add_broadcast(const Variable& a, const Variable& b) { return apply(AddBroadcast{}, a, b); }
+Variable exercises::add_broadcast(const Variable& a, const Variable& b) {
+  return apply(AddBroadcast{}, a, b);
+}
 
 }  // namespace xtgrad

@@ -18,7 +18,9 @@ struct KlSparsity {
     if (a.dim() != 2) throw ShapeError("kl_sparsity: expected a (N, H), got " + shape_str(a.shape()));
     a_shape = a.shape();
     rho_hat = xtgrad::mean(a.data(), {0});
-    return xtgrad::sum(rho * xtgrad::log(rho / rho_hat) + (1.0 - rho) * xtgrad::log((1.0 - rho) / (1.0 - rho_hat)));
+    const Tensor kl = rho * xtgrad::log(rho / rho_hat) +
+                      (1.0 - rho) * xtgrad::log((1.0 - rho) / (1.0 - rho_hat));  // (H,)
+    return xtgrad::sum(kl);
   }
   Grads backward(Context&, const Variable& g) {
     const auto rows = static_cast<std::size_t>(a_shape[0]);
@@ -37,6 +39,8 @@ struct KlSparsity {
 
 }  // namespace
 
-Variable exercises::kl_sparsity(const Variable& a, double rho) { return apply(KlSparsity{rho, {}, Tensor()}, a); }
+Variable exercises::kl_sparsity(const Variable& a, double rho) {
+  return apply(KlSparsity{rho, {}, Tensor()}, a);
+}
 
 }  // namespace xtgrad
