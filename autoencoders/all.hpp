@@ -1,17 +1,18 @@
 #pragma once
-// Everything in xtgrad's autoencoders (and nn, autograd and tensor under it).
+// Everything in xtgrad's autoencoders (and data, nn, autograd and tensor under them).
 #include "autoencoders/autoencoder.hpp"
 #include "autoencoders/basic.hpp"
 #include "autoencoders/config.hpp"
 #include "autoencoders/deep.hpp"
 #include "autoencoders/denoising.hpp"
 #include "autoencoders/experiment.hpp"
-#include "autoencoders/fashion_mnist.hpp"
 #include "autoencoders/model_gradcheck.hpp"
-#include "autoencoders/pca.hpp"
-#include "autoencoders/pictures.hpp"
 #include "autoencoders/run_folder.hpp"
 #include "autoencoders/sparse.hpp"
-#include "autoencoders/synthetic.hpp"
 #include "autoencoders/variational.hpp"
+#include "data/fashion_mnist.hpp"
+#include "data/pca.hpp"
+#include "data/pictures.hpp"
+#include "data/plots.hpp"
+#include "data/synthetic.hpp"
 #include "nn/all.hpp"

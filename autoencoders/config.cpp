@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "autoencoders/fashion_mnist.hpp"
+#include "data/fashion_mnist.hpp"
 #include "tensor/errors.hpp"
 
 namespace xtgrad::ae {

@@ -11,9 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "autoencoders/fashion_mnist.hpp"
-#include "autoencoders/pca.hpp"
-#include "autoencoders/pictures.hpp"
+#include "data/fashion_mnist.hpp"
+#include "data/pca.hpp"
+#include "data/pictures.hpp"
+#include "data/plots.hpp"
 #include "autoencoders/run_folder.hpp"
 #include "nn/all.hpp"
 
@@ -45,15 +46,15 @@ std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& conf
   std::vector<std::string> written;
   auto done = [&](const std::string& name) { written.push_back(dir + "/" + name); };
   const Tensor originals = test.images.rows(0, 10);
-  save_image_grid(dir + "/reconstructions.png", concatenate({originals, reconstruct(model, originals)}), 28, 28, 10, 3);
+  data::save_image_grid(dir + "/reconstructions.png", concatenate({originals, reconstruct(model, originals)}), 28, 28, 10, 3);
   done("reconstructions.png");
-  if (gnuplot_available()) {
-    plot_loss_curves(dir + "/history.csv", dir + "/loss.png", config.name + ": loss per image");
+  if (data::gnuplot_available()) {
+    data::plot_loss_curves(dir + "/history.csv", dir + "/loss.png", config.name + ": loss per image");
     done("loss.png");
     if (model.code_size() == 2) {
       const Tensor some = test.images.rows(0, 5000);
       std::vector<std::string> names(data::fashion_mnist_classes.begin(), data::fashion_mnist_classes.end());
-      plot_latent_scatter(dir + "/latent.png", encode_all(model, some), test.labels.rows(0, 5000), names,
+      data::plot_latent_scatter(dir + "/latent.png", encode_all(model, some), test.labels.rows(0, 5000), names,
                           config.name + ": 2-d codes of test images");
       done("latent.png");
     }
@@ -62,20 +63,20 @@ std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& conf
   }
   if (config.model == "basic" || config.model == "sparse") {
     const Tensor filters = model.first_layer_filters();
-    save_filter_grid(dir + "/filters.png", filters.rows(0, std::min<std::int64_t>(100, filters.size(0))), 28, 28, 10, 2);
+    data::save_filter_grid(dir + "/filters.png", filters.rows(0, std::min<std::int64_t>(100, filters.size(0))), 28, 28, 10, 2);
     done("filters.png");
   }
   if (auto* vae = dynamic_cast<VariationalAutoencoder*>(&model)) {
     Generator gen(config.train.seed + 3);
-    save_image_grid(dir + "/samples.png", vae->sample(64, gen), 28, 28, 8, 3);
+    data::save_image_grid(dir + "/samples.png", vae->sample(64, gen), 28, 28, 8, 3);
     done("samples.png");
-    save_image_grid(dir + "/interpolation.png", vae->interpolate(test.images.rows(0, 1), test.images.rows(1, 2), 10), 28, 28, 10, 3);
+    data::save_image_grid(dir + "/interpolation.png", vae->interpolate(test.images.rows(0, 1), test.images.rows(1, 2), 10), 28, 28, 10, 3);
     done("interpolation.png");
   }
   if (auto* denoising = dynamic_cast<DenoisingAutoencoder*>(&model)) {
     Generator gen(12345);
     const Tensor noisy = corrupt(originals, denoising->noise, gen);
-    save_image_grid(dir + "/denoising.png", concatenate({noisy, reconstruct(*denoising->inner, noisy), originals}), 28, 28, 10, 3);
+    data::save_image_grid(dir + "/denoising.png", concatenate({noisy, reconstruct(*denoising->inner, noisy), originals}), 28, 28, 10, 3);
     done("denoising.png");
   }
   return written;
@@ -161,7 +162,7 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
 
   const ReconstructionError error = reconstruction_error(*model, test.images);
   const auto pca_start = std::chrono::steady_clock::now();
-  const PCA pca = PCA::fit(train_all.images);
+  const data::PCA pca = data::PCA::fit(train_all.images);
   const double pca_sse = pca.sse_per_image(test.images, model->code_size());
   const double pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
   const auto report = model->report(test.images);
@@ -257,7 +258,7 @@ void print_pca_table(const std::vector<std::int64_t>& components, const std::str
   const std::string dir = data_dir.empty() ? data::default_fashion_mnist_dir() : data_dir;
   const data::ImageSet train = data::load_fashion_mnist(data::Split::train, dir, limit);
   const data::ImageSet test = data::load_fashion_mnist(data::Split::test, dir);
-  const PCA pca = PCA::fit(train.images);
+  const data::PCA pca = data::PCA::fit(train.images);
   out << "PCA fitted on " << train.images.size(0) << " training images; test squared error per image\n"
       << "components  sse_per_image\n";
   for (std::int64_t k : components) {

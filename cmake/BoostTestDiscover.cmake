@@ -12,7 +12,7 @@ function(xtgrad_boost_test target)
   target_link_libraries(${target} PRIVATE Boost::unit_test_framework ${T_LIBRARIES})
   target_compile_options(${target} PRIVATE -Wall -Wextra)
   target_compile_definitions(${target} PRIVATE
-    XTGRAD_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
+    XTGRAD_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures")
 
   set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}_tests.cmake")
   string(REPLACE ";" "," labels "${T_LABEL}")  # a list would split into several arguments

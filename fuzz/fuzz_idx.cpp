@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "autoencoders/fashion_mnist.hpp"
+#include "data/fashion_mnist.hpp"
 #include "fuzz_input.hpp"
 #include "tensor/errors.hpp"
 

@@ -24,9 +24,9 @@
 #include <CLI/CLI.hpp>
 
 #include "autoencoders/experiment.hpp"
-#include "autoencoders/fashion_mnist.hpp"
+#include "data/fashion_mnist.hpp"
 #include "autoencoders/model_gradcheck.hpp"
-#include "autoencoders/pictures.hpp"
+#include "data/pictures.hpp"
 #include "nn/all.hpp"
 #include "tensor/cpu.hpp"
 
@@ -119,7 +119,7 @@ int sample(const std::string& model_file, std::int64_t count, const std::string&
   }
   Generator gen(seed);
   const std::int64_t columns = std::min<std::int64_t>(count, 10);
-  ae::save_image_grid(out, vae->sample(count, gen), 28, 28, columns, 3);
+  data::save_image_grid(out, vae->sample(count, gen), 28, 28, columns, 3);
   std::cout << "wrote " << count << " samples to " << out << "\n";
   return 0;
 }

@@ -7,7 +7,7 @@
 #include "../support/files.hpp"
 #include "autoencoders/experiment.hpp"
 #include "nn/checkpoint.hpp"
-#include "test_support.hpp"
+#include "../support/fashion_mnist.hpp"
 
 using namespace xtgrad;
 using namespace xtgrad::testing;

@@ -5,9 +5,9 @@
 #include "autoencoders/deep.hpp"
 #include "autoencoders/denoising.hpp"
 #include "autoencoders/model_gradcheck.hpp"
-#include "autoencoders/pca.hpp"
+#include "data/pca.hpp"
 #include "autoencoders/sparse.hpp"
-#include "autoencoders/synthetic.hpp"
+#include "data/synthetic.hpp"
 #include "autoencoders/variational.hpp"
 #include "nn/all.hpp"
 
@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_CASE(linear_autoencoder_reaches_pca_error) {
   // Identity activations and squared error: the best such model spans PCA's subspace.
   Generator gen(1);
   const Tensor x = data::low_rank_data(512, 20, 3, 0.05, gen);
-  const double pca = PCA::fit(x).sse_per_image(x, 3);
+  const double pca = data::PCA::fit(x).sse_per_image(x, 3);
   ae::BasicConfig c;
   c.input = 20;
   c.code = 3;

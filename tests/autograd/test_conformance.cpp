@@ -1,5 +1,5 @@
 // The PyTorch conformance suite: each program of conformance_programs.cpp runs on the inputs
-// recorded in tests/data/autograd_conformance.json (written by
+// recorded in tests/fixtures/autograd_conformance.json (written by
 // tests/autograd/conformance/make_conformance.py) and must give PyTorch's outputs and gradients,
 // in float64, to 1e-10. Each program is its own test case, in a suite per group:
 //

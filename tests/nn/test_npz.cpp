@@ -1,7 +1,7 @@
 // .npz archives: save_npz and load_npz (nn/checkpoint.hpp), which checkpoints are written with.
 // The test cases are in the suite checkpoint, with those of test_checkpoint.cpp.
 //
-// The .npz fixtures in tests/data/npz were written by NumPy (tests/data/make_npz_fixtures.py):
+// The .npz fixtures in tests/fixtures/npz were written by NumPy (tests/fixtures/make_npz_fixtures.py):
 // reading them proves that we read NumPy's archives. That NumPy and PyTorch read ours is
 // checked by hand with tests/nn/conformance/check_npz_with_numpy.py.
 #include <filesystem>

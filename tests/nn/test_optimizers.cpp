@@ -1,4 +1,4 @@
-// The optimizers against PyTorch: every run recorded in tests/data/optim_trajectories.json (by
+// The optimizers against PyTorch: every run recorded in tests/fixtures/optim_trajectories.json (by
 // tests/nn/conformance/make_optim_trajectories.py) is replayed in float64 and must give
 // PyTorch's parameters after every step. Then float32 smoke tests, state dicts and errors.
 //

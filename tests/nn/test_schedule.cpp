@@ -1,5 +1,5 @@
 // The learning-rate schedules against PyTorch's schedulers: the sequences of learning rates
-// recorded in tests/data/optim_trajectories.json (by
+// recorded in tests/fixtures/optim_trajectories.json (by
 // tests/nn/conformance/make_optim_trajectories.py), epoch by epoch.
 #include <boost/test/unit_test.hpp>
 

@@ -18,7 +18,7 @@
 
 namespace xtgrad::testing {
 
-// The path of tests/data/<name>: the fixtures written by NumPy (npy/, npz/) and the recorded
+// The path of tests/fixtures/<name>: the fixtures written by NumPy (npy/, npz/) and the recorded
 // PyTorch results (*.json).
 inline std::string test_data(const std::string& name) {
   return std::string(XTGRAD_TEST_DATA_DIR) + "/" + name;

@@ -1,5 +1,5 @@
 #pragma once
-// Reading the recorded PyTorch results in tests/data/*.json, which Python scripts write (the
+// Reading the recorded PyTorch results in tests/fixtures/*.json, which Python scripts write (the
 // tests never run Python themselves).
 #include <fstream>
 #include <stdexcept>
@@ -13,7 +13,7 @@
 
 namespace xtgrad::testing {
 
-// Parses tests/data/<name>. `written_by` names the script that writes the file, for the
+// Parses tests/fixtures/<name>. `written_by` names the script that writes the file, for the
 // message when it is missing. Callers keep the result in a function-local static, so each
 // file is parsed once:
 //   static const nlohmann::json document = read_json_data("optim_trajectories.json", "...");

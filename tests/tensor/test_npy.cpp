@@ -1,6 +1,6 @@
 // Reading and writing .npy files.
 //
-// The .npy fixtures in tests/data/npy were written by NumPy (tests/data/make_npy_fixtures.py).
+// The .npy fixtures in tests/fixtures/npy were written by NumPy (tests/fixtures/make_npy_fixtures.py).
 // Reading them proves that we read NumPy's files; writing the same arrays and getting the same
 // bytes proves that NumPy reads ours, without running Python in the tests.
 #include <filesystem>

@@ -34,8 +34,8 @@
 #include <string>
 #include <vector>
 
-#include "autoencoders/fashion_mnist.hpp"
-#include "autoencoders/pca.hpp"
+#include "data/fashion_mnist.hpp"
+#include "data/pca.hpp"
 #include "autograd/all.hpp"
 #include "tensor/all.hpp"
 
@@ -287,7 +287,7 @@ void run(const Options& options) {
 
   // The linear baseline: PCA's best 32-dimensional linear code for squared error.
   start = std::chrono::steady_clock::now();
-  const PCA pca = PCA::fit(train.images);
+  const data::PCA pca = data::PCA::fit(train.images);
   const double pca_sse = pca.sse_per_image(test.images, H);
   std::printf("\ntest squared error per image (summed over 784 pixels)\n");
   std::printf("  autoencoder 784-32-784, %lld epochs  %8.3f\n", options.epochs, test_errors.sse);

@@ -1,4 +1,4 @@
-"""Writes tests/data/autograd_conformance.json: PyTorch's answers for xtgrad's conformance suite.
+"""Writes tests/fixtures/autograd_conformance.json: PyTorch's answers for xtgrad's conformance suite.
 
 Each program below is a small computation written with PyTorch. The same program, under the
 same name, is written with xtgrad in tests/autograd/conformance_programs.cpp, and

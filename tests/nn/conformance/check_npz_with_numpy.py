@@ -1,6 +1,6 @@
 """Checks that NumPy and PyTorch read a checkpoint written by xtgrad's save_checkpoint.
 
-The tests read NumPy's archives (tests/data/npz); this script closes the loop the other way.
+The tests read NumPy's archives (tests/fixtures/npz); this script closes the loop the other way.
 It is run by hand, with Debian's Python, which has NumPy and PyTorch:
 
     /usr/bin/python3 tests/nn/conformance/check_npz_with_numpy.py MODEL.npz 4 8 3 [--io IO.npz]

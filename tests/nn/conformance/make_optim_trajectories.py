@@ -1,4 +1,4 @@
-"""Writes tests/data/optim_trajectories.json: PyTorch's optimizers and schedulers, step by step.
+"""Writes tests/fixtures/optim_trajectories.json: PyTorch's optimizers and schedulers, step by step.
 
 tests/nn/test_optimizers.cpp replays every optimizer run below with xtgrad, on the same problem
 and from the same start, and checks the parameters after every step against the ones recorded

@@ -3,7 +3,7 @@
 // A file is read completely and checked before anything is converted: the header, the
 // number of data bytes the header promises, and that nothing follows them. Pixels become
 // float32 pixel / 255, labels int64.
-#include "autoencoders/fashion_mnist.hpp"
+#include "data/fashion_mnist.hpp"
 
 #include <zlib.h>
 

@@ -4,7 +4,7 @@
 // run `gnuplot script.gp`, and gnuplot draws into a temporary name next to the target, which
 // we rename. (gnuplot's own output when something fails goes to gnuplot.log, which ends up in
 // the FileError.)
-#include "autoencoders/pictures.hpp"
+#include "data/plots.hpp"
 
 #include <sys/wait.h>  // WIFEXITED, WEXITSTATUS: decoding std::system's result
 #include <unistd.h>    // getpid, for unique temporary folder names
@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-namespace xtgrad::ae {
+namespace xtgrad::data {
 
 namespace fs = std::filesystem;
 
@@ -350,4 +350,4 @@ void plot_latent_scatter(const std::string& png_path, const Tensor& codes, const
   draw_with_gnuplot(op, png_path, dir, title, commands);
 }
 
-}  // namespace xtgrad::ae
+}  // namespace xtgrad::data

@@ -16,8 +16,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/files.hpp"
-#include "autoencoders/fashion_mnist.hpp"
-#include "test_support.hpp"
+#include "data/fashion_mnist.hpp"
+#include "../support/fashion_mnist.hpp"
 
 namespace utf = boost::unit_test;
 using namespace xtgrad;

@@ -10,7 +10,7 @@
 //   | 3 | 4 |   |     cells after the last image are filled with the gap grey.
 //   +---+---+---+
 //   picture width = C * (width * s + 1) + 1, picture height = R * (height * s + 1) + 1.
-#include "autoencoders/pictures.hpp"
+#include "data/pictures.hpp"
 
 #include <stb_image_write.h>  // NOTE: libstb.so holds the implementation: no *_IMPLEMENTATION
 
@@ -24,7 +24,7 @@
 
 #include "tensor/files.hpp"
 
-namespace xtgrad::ae {
+namespace xtgrad::data {
 
 namespace {
 
@@ -145,4 +145,4 @@ void save_filter_grid(const std::string& path, const Tensor& weights, std::int64
   write_grid(op, path, pixels, weights.size(0), height, width, columns, scale);
 }
 
-}  // namespace xtgrad::ae
+}  // namespace xtgrad::data

@@ -22,7 +22,7 @@
 
 #include "tensor/tensor.hpp"
 
-namespace xtgrad {
+namespace xtgrad::data {
 
 class PCA {
  public:
@@ -67,4 +67,4 @@ class PCA {
   Tensor variance_;    // (D,)
 };
 
-}  // namespace xtgrad
+}  // namespace xtgrad::data

@@ -8,11 +8,11 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "autoencoders/fashion_mnist.hpp"
-#include "autoencoders/pca.hpp"
-#include "autoencoders/synthetic.hpp"
+#include "data/fashion_mnist.hpp"
+#include "data/pca.hpp"
+#include "data/synthetic.hpp"
 #include "tensor/all.hpp"
-#include "test_support.hpp"
+#include "../support/fashion_mnist.hpp"
 
 namespace tt = boost::test_tools;
 namespace utf = boost::unit_test;
@@ -100,7 +100,7 @@ struct LowRank {
   static constexpr double noise = 0.01;
   Generator gen{7};
   Tensor x = data::low_rank_data(n, d, rank, noise, gen);  // (400, 20) float32
-  PCA model = PCA::fit(x);
+  data::PCA model = data::PCA::fit(x);
 };
 
 BOOST_FIXTURE_TEST_CASE(rank_components_reconstruct_to_the_noise_level, LowRank) {
@@ -167,9 +167,9 @@ BOOST_FIXTURE_TEST_CASE(encode_decode_reconstruct, LowRank) {
 }
 
 BOOST_FIXTURE_TEST_CASE(errors, LowRank) {
-  BOOST_CHECK_EXCEPTION(PCA::fit(zeros({5})), ShapeError, message_has({"PCA::fit", "(5,)"}));
-  BOOST_CHECK_EXCEPTION(PCA::fit(zeros({0, 3})), ShapeError, message_has({"PCA::fit", "(0, 3)"}));
-  BOOST_CHECK_EXCEPTION(PCA::fit(zeros({4, 3}, DType::int64)), DTypeError,
+  BOOST_CHECK_EXCEPTION(data::PCA::fit(zeros({5})), ShapeError, message_has({"PCA::fit", "(5,)"}));
+  BOOST_CHECK_EXCEPTION(data::PCA::fit(zeros({0, 3})), ShapeError, message_has({"PCA::fit", "(0, 3)"}));
+  BOOST_CHECK_EXCEPTION(data::PCA::fit(zeros({4, 3}, DType::int64)), DTypeError,
                         message_has({"PCA::fit", "int64"}));
   BOOST_CHECK_EXCEPTION(model.encode(zeros({4, 7}), 2), ShapeError,
                         message_has({"PCA::encode", "20", "(4, 7)"}));
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_known_errors,
   const data::ImageSet train = data::load_fashion_mnist(data::Split::train);
   const data::ImageSet test = data::load_fashion_mnist(data::Split::test);
   const auto loaded = clock::now();
-  const PCA model = PCA::fit(train.images);
+  const data::PCA model = data::PCA::fit(train.images);
   const auto fitted = clock::now();
 
   const std::vector<std::pair<std::int64_t, double>> known = {

@@ -1,5 +1,5 @@
 // PCA by an eigen-decomposition of the covariance matrix, in float64.
-#include "autoencoders/pca.hpp"
+#include "data/pca.hpp"
 
 #include <limits>
 #include <numeric>
@@ -12,7 +12,7 @@
 #include "tensor/math.hpp"
 #include "tensor/reduce.hpp"
 
-namespace xtgrad {
+namespace xtgrad::data {
 
 PCA::PCA(Tensor mean, Tensor components, Tensor variance)
     : mean_(std::move(mean)), components_(std::move(components)), variance_(std::move(variance)) {}
@@ -88,4 +88,4 @@ double PCA::sse_per_image(const Tensor& x, std::int64_t k) const {
   return sum(squared_error).item() / static_cast<double>(x64.size(0));
 }
 
-}  // namespace xtgrad
+}  // namespace xtgrad::data

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers shared by the autoencoders tests.
+// Helpers shared by the tests that read Fashion-MNIST (data, autoencoders).
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -7,7 +7,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "autoencoders/fashion_mnist.hpp"
+#include "data/fashion_mnist.hpp"
 #include "tensor/errors.hpp"
 
 namespace xtgrad::testing {

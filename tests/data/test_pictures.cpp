@@ -14,7 +14,8 @@
 
 #include "../support/files.hpp"
 #include "../tensor/helpers.hpp"
-#include "autoencoders/pictures.hpp"
+#include "data/pictures.hpp"
+#include "data/plots.hpp"
 #include "tensor/all.hpp"
 
 namespace fs = std::filesystem;
@@ -66,7 +67,7 @@ Grey read_grey(const std::string& path) {
 
 // A precondition: plot tests are skipped when gnuplot is not installed.
 boost::test_tools::assertion_result has_gnuplot(utf::test_unit_id) {
-  boost::test_tools::assertion_result result(ae::gnuplot_available());
+  boost::test_tools::assertion_result result(data::gnuplot_available());
   if (!result) result.message() << "gnuplot is not installed (apt-get install gnuplot-nox)";
   return result;
 }
@@ -99,7 +100,7 @@ BOOST_AUTO_TEST_CASE(image_grid_layout_and_grey_levels) {
       0, 0.2f, 0.4f, 0.6f, 0.8f, 1,  // image 4: a ramp, row by row
   };
   const std::string path = folder.file("grid.png");
-  ae::save_image_grid(path, Tensor(values, {5, 6}), 3, 2, 2, 2);
+  data::save_image_grid(path, Tensor(values, {5, 6}), 3, 2, 2, 2);
 
   const PngSize size = png_size(path);
   BOOST_TEST(size.width == 11u);
@@ -147,7 +148,7 @@ BOOST_AUTO_TEST_CASE(image_grid_layout_and_grey_levels) {
 BOOST_AUTO_TEST_CASE(image_grid_size_of_mnist_sized_images) {
   TempDir folder;
   const std::string path = folder.file("digits.png");
-  ae::save_image_grid(path, full({16, 784}, 0.5), 28, 28, 8);
+  data::save_image_grid(path, full({16, 784}, 0.5), 28, 28, 8);
   const PngSize size = png_size(path);
   BOOST_TEST(size.width == 457u);
   BOOST_TEST(size.height == 115u);
@@ -157,7 +158,7 @@ BOOST_AUTO_TEST_CASE(image_grid_size_of_mnist_sized_images) {
 BOOST_AUTO_TEST_CASE(image_grid_with_fewer_images_than_columns) {
   TempDir folder;
   const std::string path = folder.file("three.png");
-  ae::save_image_grid(path, ones({3, 4}), 2, 2, 10, 1);
+  data::save_image_grid(path, ones({3, 4}), 2, 2, 10, 1);
   const PngSize size = png_size(path);
   BOOST_TEST(size.width == 3u * 3 + 1);
   BOOST_TEST(size.height == 4u);
@@ -172,7 +173,7 @@ BOOST_AUTO_TEST_CASE(filter_grid_normalises_each_unit) {
       0.3, 0.3, 0.3, 0.3,  // unit 2: constant, drawn mid-grey
   };
   const std::string path = folder.file("filters.png");
-  ae::save_filter_grid(path, Tensor(weights, {3, 4}), 2, 2, 3, 1);
+  data::save_filter_grid(path, Tensor(weights, {3, 4}), 2, 2, 3, 1);
   const Grey g = read_grey(path);
   BOOST_TEST(g.width == 3 * 3 + 1);
   BOOST_TEST(g.height == 4);
@@ -189,21 +190,21 @@ BOOST_AUTO_TEST_CASE(filter_grid_normalises_each_unit) {
 BOOST_AUTO_TEST_CASE(grid_arguments_are_checked) {
   TempDir folder;
   const std::string path = folder.file("bad.png");
-  check_throws<ShapeError>([&] { ae::save_image_grid(path, zeros({784}), 28, 28, 8); },
+  check_throws<ShapeError>([&] { data::save_image_grid(path, zeros({784}), 28, 28, 8); },
                            {"save_image_grid", "2-d", "(784,)"});
-  check_throws<ShapeError>([&] { ae::save_image_grid(path, zeros({2, 700}), 28, 28, 8); },
+  check_throws<ShapeError>([&] { data::save_image_grid(path, zeros({2, 700}), 28, 28, 8); },
                            {"save_image_grid", "(2, 700)", "28 * 28 = 784"});
-  check_throws<ShapeError>([&] { ae::save_filter_grid(path, zeros({4, 10}), 3, 3, 2); },
+  check_throws<ShapeError>([&] { data::save_filter_grid(path, zeros({4, 10}), 3, 3, 2); },
                            {"save_filter_grid", "weights", "(4, 10)", "3 * 3 = 9"});
-  check_throws<ShapeError>([&] { ae::save_image_grid(path, zeros({0, 4}), 2, 2, 8); },
+  check_throws<ShapeError>([&] { data::save_image_grid(path, zeros({0, 4}), 2, 2, 8); },
                            {"save_image_grid", "(0, 4)", "no images"});
-  check_throws<ValueError>([&] { ae::save_image_grid(path, zeros({2, 4}), 2, 2, 0); },
+  check_throws<ValueError>([&] { data::save_image_grid(path, zeros({2, 4}), 2, 2, 0); },
                            {"save_image_grid", "columns", "0"});
-  check_throws<ValueError>([&] { ae::save_filter_grid(path, zeros({2, 4}), 2, 2, 2, 0); },
+  check_throws<ValueError>([&] { data::save_filter_grid(path, zeros({2, 4}), 2, 2, 2, 0); },
                            {"save_filter_grid", "scale", "0"});
-  check_throws<ValueError>([&] { ae::save_image_grid(path, zeros({2, 4}), 0, 4, 2); },
+  check_throws<ValueError>([&] { data::save_image_grid(path, zeros({2, 4}), 0, 4, 2); },
                            {"save_image_grid", "height and width"});
-  check_throws<ValueError>([&] { ae::save_image_grid(path, Tensor(), 2, 2, 2); },
+  check_throws<ValueError>([&] { data::save_image_grid(path, Tensor(), 2, 2, 2); },
                            {"save_image_grid"});
   BOOST_TEST(folder.entries().empty());
 }
@@ -211,7 +212,7 @@ BOOST_AUTO_TEST_CASE(grid_arguments_are_checked) {
 BOOST_AUTO_TEST_CASE(grid_into_a_missing_folder_throws_file_error) {
   TempDir folder;
   const std::string path = folder.file("no/such/folder/grid.png");
-  check_throws<FileError>([&] { ae::save_image_grid(path, ones({1, 4}), 2, 2, 1); },
+  check_throws<FileError>([&] { data::save_image_grid(path, ones({1, 4}), 2, 2, 1); },
                           {"save_image_grid", path, "No such file or directory"});
   BOOST_TEST(folder.entries().empty());
 }
@@ -222,7 +223,7 @@ BOOST_AUTO_TEST_CASE(grid_that_cannot_replace_its_target_leaves_no_file) {
   TempDir folder;
   const std::string path = folder.file("taken");
   fs::create_directory(path);
-  check_throws<FileError>([&] { ae::save_image_grid(path, ones({1, 4}), 2, 2, 1); },
+  check_throws<FileError>([&] { data::save_image_grid(path, ones({1, 4}), 2, 2, 1); },
                           {"save_image_grid", path, "rename"});
   BOOST_TEST(folder.entries() == std::vector<std::string>{"taken"});
   BOOST_TEST(fs::is_empty(path));
@@ -232,7 +233,7 @@ BOOST_AUTO_TEST_CASE(loss_curves_with_validation, *utf::precondition(has_gnuplot
   TempDir folder;
   const std::string csv = folder.file("history.csv"), png = folder.file("loss.png");
   write_history(csv, 10, true);
-  ae::plot_loss_curves(csv, png, "basic_ae on Fashion-MNIST");
+  data::plot_loss_curves(csv, png, "basic_ae on Fashion-MNIST");
   const PngSize size = png_size(png);
   BOOST_TEST(size.width == 800u);
   BOOST_TEST(size.height == 500u);
@@ -243,7 +244,7 @@ BOOST_AUTO_TEST_CASE(loss_curves_without_validation, *utf::precondition(has_gnup
   TempDir folder;
   const std::string csv = folder.file("history.csv"), png = folder.file("loss.png");
   write_history(csv, 60, false);
-  ae::plot_loss_curves(csv, png, "train only");
+  data::plot_loss_curves(csv, png, "train only");
   const PngSize size = png_size(png);
   BOOST_TEST(size.width == 800u);
   BOOST_TEST(size.height == 500u);
@@ -257,7 +258,7 @@ BOOST_AUTO_TEST_CASE(loss_curves_on_a_full_disk_keep_no_picture, *utf::precondit
   write_history(csv, 10, true);
   {
     const FileSizeLimit full_disk(4096);  // inherited by gnuplot; a loss plot takes about 20 KB
-    check_throws<FileError>([&] { ae::plot_loss_curves(csv, png, "full disk"); },
+    check_throws<FileError>([&] { data::plot_loss_curves(csv, png, "full disk"); },
                             {"plot_loss_curves", "loss.png", "incomplete PNG"});
   }
   BOOST_TEST(folder.entries() == std::vector<std::string>{"history.csv"});
@@ -267,13 +268,13 @@ BOOST_AUTO_TEST_CASE(loss_curves_need_a_train_loss_column) {
   TempDir folder;
   const std::string csv = folder.file("history.csv"), png = folder.file("loss.png");
   std::ofstream(csv) << "epoch,loss\n1,0.5\n";
-  check_throws<FileError>([&] { ae::plot_loss_curves(csv, png, "t"); },
+  check_throws<FileError>([&] { data::plot_loss_curves(csv, png, "t"); },
                           {"plot_loss_curves", csv, "train_loss", "epoch,loss"});
   const std::string missing = folder.file("missing.csv");
-  check_throws<FileError>([&] { ae::plot_loss_curves(missing, png, "t"); },
+  check_throws<FileError>([&] { data::plot_loss_curves(missing, png, "t"); },
                           {"plot_loss_curves", missing, "cannot open"});
   std::ofstream(csv) << "epoch,train_loss,val_loss\n1,0.5,nan\n2,oops,nan\n";
-  check_throws<FileError>([&] { ae::plot_loss_curves(csv, png, "t"); },
+  check_throws<FileError>([&] { data::plot_loss_curves(csv, png, "t"); },
                           {"plot_loss_curves", csv, "line 3", "oops"});
   BOOST_TEST(!fs::exists(png));
 }
@@ -283,7 +284,7 @@ BOOST_AUTO_TEST_CASE(plot_into_a_missing_folder_throws_file_error,
   TempDir folder;
   const std::string csv = folder.file("history.csv"), png = folder.file("no/such/loss.png");
   write_history(csv, 3, true);
-  check_throws<FileError>([&] { ae::plot_loss_curves(csv, png, "t"); },
+  check_throws<FileError>([&] { data::plot_loss_curves(csv, png, "t"); },
                           {"plot_loss_curves", png, "gnuplot exited with status"});
   BOOST_TEST(folder.entries() == std::vector<std::string>{"history.csv"});
 }
@@ -301,7 +302,7 @@ BOOST_AUTO_TEST_CASE(latent_scatter, *utf::precondition(has_gnuplot)) {
     label.push_back(c);
   }
   const std::string png = folder.file("codes.png");
-  ae::plot_latent_scatter(png, Tensor(xy, {60, 2}), Tensor(label, {60}),
+  data::plot_latent_scatter(png, Tensor(xy, {60, 2}), Tensor(label, {60}),
                           {"T-shirt/top", "Trouser", "it's_a_bag"}, "codes (test)");
   const PngSize size = png_size(png);
   BOOST_TEST(size.width == 800u);
@@ -315,17 +316,17 @@ BOOST_AUTO_TEST_CASE(latent_scatter_arguments_are_checked) {
   const std::vector<std::string> names = {"a", "b"};
   const Tensor labels(std::vector<std::int64_t>{0, 1, 1}, {3});
   check_throws<ShapeError>(
-      [&] { ae::plot_latent_scatter(png, zeros({3, 3}), labels, names, "t"); },
+      [&] { data::plot_latent_scatter(png, zeros({3, 3}), labels, names, "t"); },
       {"plot_latent_scatter", "(N, 2)", "(3, 3)"});
   check_throws<ShapeError>(
-      [&] { ae::plot_latent_scatter(png, zeros({4, 2}), labels, names, "t"); },
+      [&] { data::plot_latent_scatter(png, zeros({4, 2}), labels, names, "t"); },
       {"plot_latent_scatter", "(4,)", "(3,)"});
   check_throws<DTypeError>(
-      [&] { ae::plot_latent_scatter(png, zeros({3, 2}), zeros({3}), names, "t"); },
+      [&] { data::plot_latent_scatter(png, zeros({3, 2}), zeros({3}), names, "t"); },
       {"plot_latent_scatter", "int64", "float32"});
   const Tensor bad(std::vector<std::int64_t>{0, 2, 1}, {3});
   check_throws<ValueError>(
-      [&] { ae::plot_latent_scatter(png, zeros({3, 2}), bad, names, "t"); },
+      [&] { data::plot_latent_scatter(png, zeros({3, 2}), bad, names, "t"); },
       {"plot_latent_scatter", "labels[1] = 2", "[0, 2)"});
   BOOST_TEST(!fs::exists(png));
 }

@@ -1,4 +1,4 @@
-#include "autoencoders/synthetic.hpp"
+#include "data/synthetic.hpp"
 
 #include <string>
 
