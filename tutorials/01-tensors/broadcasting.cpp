@@ -5,31 +5,16 @@
 // result takes the larger size of each pair. This program prints the rules at work, a bias
 // added to a batch, an outer product, and a broadcast that fails with the library's message.
 //
-//   ch01_broadcasting [--short]        (--short changes nothing: the program takes no time)
-#include <cstring>
+//   ch01_broadcasting [--short] [--out DIR]     (it takes no time and writes no file)
 #include <iostream>
 
+#include "../common/program_args.hpp"
 #include "tensor/all.hpp"
 
 using namespace xtgrad;
 
-namespace {
-
-// Parses the only option there is; 2 on a bad argument (the book's convention).
-int parse_args(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--short") != 0) {
-      std::cerr << "ch01_broadcasting: unknown argument '" << argv[i] << "' (only --short)\n";
-      return 2;
-    }
-  }
-  return 0;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  if (const int bad = parse_args(argc, argv)) return bad;
+  book::parse_program_args(argc, argv, "ch01_broadcasting");
 
   // [book:shapes]
   const Tensor x = arange(0, 6).reshape({2, 3});  // (2, 3): 2 rows of 3 columns

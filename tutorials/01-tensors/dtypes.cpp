@@ -6,12 +6,12 @@
 // beyond 7 digits anyway. A gradient check subtracts two nearly equal numbers, which loses
 // most of the digits there are: it needs float64 (chapter 3 measures it).
 //
-//   ch01_dtypes [--short]      (--short: a smaller matmul for the timing line)
+//   ch01_dtypes [--short] [--out DIR]     (--short: a smaller matmul; it writes no file)
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 
+#include "../common/program_args.hpp"
 #include "tensor/all.hpp"
 
 using namespace xtgrad;
@@ -36,15 +36,7 @@ double matmul_ms(std::int64_t n, DType dtype) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool short_mode = false;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--short") == 0) {
-      short_mode = true;
-    } else {
-      std::cerr << "ch01_dtypes: unknown argument '" << argv[i] << "' (only --short)\n";
-      return 2;
-    }
-  }
+  const bool short_mode = book::parse_program_args(argc, argv, "ch01_dtypes").short_mode;
   std::printf("%-8s %6s %24s\n", "dtype", "bytes", "Fashion-MNIST (60000, 784)");
   for (DType d : {DType::float32, DType::float64}) {
     std::printf("%-8s %6zu %21.1f MB\n", dtype_name(d).c_str(), dtype_size(d),
@@ -70,7 +62,7 @@ int main(int argc, char** argv) {
     const Tensor x = ones({1}, d);
     estimate[k++] = ((square(x + h) - square(x - h)) / (2 * h)).item();
   }
-  std::printf("d(x^2)/dx at 1 by central difference, h = 1e-4: float32 %.8f, float64 %.8f (exact 2)\n",
+  std::printf("d(x^2)/dx at 1 by central difference, h = 1e-4: float32 %.12f, float64 %.12f (exact 2)\n",
               estimate[0], estimate[1]);
   // [/book:difference]
 
@@ -94,8 +86,8 @@ int main(int argc, char** argv) {
 
   std::printf("\nresult one_plus_1e8_float32 %.3e\n", lost32);
   std::printf("result one_plus_1e8_float64 %.3e\n", kept64);
-  std::printf("result central_difference_float32 %.8f\n", estimate[0]);
-  std::printf("result central_difference_float64 %.8f\n", estimate[1]);
+  std::printf("result central_difference_float32 %.12f\n", estimate[0]);
+  std::printf("result central_difference_float64 %.12f\n", estimate[1]);
   // Exit 0 when float32 lost the 1e-8 and float64 kept it, as the text says.
   return lost32 == 0.0 && kept64 > 0.0 ? 0 : 1;
 }

@@ -7,12 +7,12 @@
 //   ch01_npy [--out DIR] [--short]        writes DIR/x.npy, reads it back, prints its header
 //   ch01_npy --check-numpy FILE           reads the (3, 4) float64 file that the round-trip
 //                                         test's NumPy step writes, and checks its values
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
 
+#include "../common/program_args.hpp"
 #include "tensor/all.hpp"
 
 using namespace xtgrad;
@@ -46,26 +46,16 @@ int check_numpy_file(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string out_dir = ".";
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--short") continue;
-    if ((arg == "--out" || arg == "--check-numpy") && i + 1 < argc) {
-      const std::string value = argv[++i];
-      if (arg == "--check-numpy") {
-        try {
-          return check_numpy_file(value);
-        } catch (const Error& e) {
-          std::cerr << "ch01_npy: " << e.what() << "\n";
-          return 2;
-        }
-      }
-      out_dir = value;
-    } else {
-      std::cerr << "ch01_npy: bad argument '" << arg << "' (use --out DIR, --check-numpy FILE, --short)\n";
+  const book::ProgramArgs args = book::parse_program_args(argc, argv, "ch01_npy", {"--check-numpy"});
+  if (args.options.count("--check-numpy") != 0) {
+    try {
+      return check_numpy_file(args.options.at("--check-numpy"));
+    } catch (const Error& e) {
+      std::cerr << "ch01_npy: " << e.what() << "\n";
       return 2;
     }
   }
+  const std::string out_dir = args.out;
   std::filesystem::create_directories(out_dir);
 
   // [book:save]

@@ -6,13 +6,13 @@
 // expressions are micrograd's own tests (test/test_engine.py), whose gradients it checks
 // against PyTorch; the third is one tanh neuron.
 //
-//   ch02_tiny_tape [--short]       (--short changes nothing: the program takes no time)
+//   ch02_tiny_tape [--short] [--out DIR]  (it takes no time and writes no file; --short changes nothing)
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
+#include "../common/program_args.hpp"
 #include "autograd/all.hpp"
 #include "tiny_tape.hpp"
 
@@ -88,12 +88,7 @@ bool compare(const Case& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--short") != 0) {
-      std::fprintf(stderr, "ch02_tiny_tape: unknown argument '%s' (only --short)\n", argv[i]);
-      return 2;
-    }
-  }
+  book::parse_program_args(argc, argv, "ch02_tiny_tape");
   const std::vector<Case> cases = {
       {"sanity", {"x"}, {-4.0}, sanity<tiny::Value>, sanity<Variable>},
       {"more_ops", {"a", "b"}, {-4.0, 2.0}, more_ops<tiny::Value>, more_ops<Variable>},

@@ -8,12 +8,12 @@
 //   6. a second derivative with create_graph.
 // Each step checks its numbers; the program exits 1 if one is wrong.
 //
-//   ch02_engine [--short]      (--short: a chain of 1,000 ops instead of 100,000)
+//   ch02_engine [--short] [--out DIR]   (--short: a chain of 1,000 ops, not 100,000; no file written)
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 
+#include "../common/program_args.hpp"
 #include "autograd/all.hpp"
 
 using namespace xtgrad;
@@ -35,15 +35,7 @@ Variable scalar(double v) { return Variable(scalar_tensor(v, DType::float64), tr
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool short_mode = false;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--short") == 0) {
-      short_mode = true;
-    } else {
-      std::fprintf(stderr, "ch02_engine: unknown argument '%s' (only --short)\n", argv[i]);
-      return 2;
-    }
-  }
+  const bool short_mode = book::parse_program_args(argc, argv, "ch02_engine").short_mode;
 
   std::printf("1. topological order, without recursion\n");
   // [book:chain]

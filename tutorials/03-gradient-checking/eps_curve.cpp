@@ -9,12 +9,12 @@
 // 1e-5 for float64. On a log-log plot the error is a V: rounding on the left, truncation on
 // the right. The chart draws log10 of each error: '*' float32, 'o' float64.
 //
-//   ch03_eps_curve [--short]     (--short changes nothing: the program takes no time)
+//   ch03_eps_curve [--short] [--out DIR]  (it takes no time and writes no file; --short changes nothing)
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
+#include "../common/program_args.hpp"
 #include "tensor/all.hpp"
 
 using namespace xtgrad;
@@ -46,12 +46,7 @@ std::string chart(double err32, double err64) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--short") != 0) {
-      std::fprintf(stderr, "ch03_eps_curve: unknown argument '%s' (only --short)\n", argv[i]);
-      return 2;
-    }
-  }
+  book::parse_program_args(argc, argv, "ch03_eps_curve");
   const double x = 0.5;
   const double s = 1 / (1 + std::exp(-x));
   const double exact = s * (1 - s);

@@ -4,13 +4,13 @@
 // The program prints every message and exits 1 if a bug is missed or its hint is not the
 // expected one.
 //
-//   ch03_planted_bugs [--short]      (--short changes nothing: the program takes a second)
+//   ch03_planted_bugs [--short] [--out DIR]  (it takes a second and writes no file; --short changes nothing)
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "../common/program_args.hpp"
 #include "autograd/all.hpp"
 
 using namespace xtgrad;
@@ -101,15 +101,10 @@ struct Case {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--short") != 0) {
-      std::fprintf(stderr, "ch03_planted_bugs: unknown argument '%s' (only --short)\n", argv[i]);
-      return 2;
-    }
-  }
+  book::parse_program_args(argc, argv, "ch03_planted_bugs");
   const Variable x = input(tensor({0.5, 1.0, 1.5}), "x");
   const Variable w = input(tensor({{0.1, 0.2, 0.3}, {0.4, 0.5, 0.6}, {0.7, 0.8, 0.9}}), "w");
-  const Tensor rows = tensor({{1, 2, 3}, {4, 5, 6}}, DType::float64);  // a constant input (2, 3)
+  const Tensor rows = tensor({{1, -1, 2}, {0, 3, 1}}, DType::float64);  // a constant input (2, 3)
   const Variable a = input(tensor({{1, 2, 3}, {4, 5, 6}}), "a");
   const Variable b = input(tensor({0.1, 0.2, 0.3}), "b");
   // Weights that make every output element count differently: sum(y * weights).

@@ -7,12 +7,12 @@
 // Then the same with a planted bug (the 2 of d(theta_1^2) forgotten), and gradcheck() on
 // the same function, which prints the same ratio.
 //
-//   ch03_ufldl [--short]       (--short changes nothing: the program takes no time)
+//   ch03_ufldl [--short] [--out DIR]  (it takes no time and writes no file; --short changes nothing)
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <vector>
 
+#include "../common/program_args.hpp"
 #include "autograd/all.hpp"
 
 using namespace xtgrad;
@@ -55,12 +55,7 @@ void print(const char* label, const std::vector<double>& g) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--short") != 0) {
-      std::fprintf(stderr, "ch03_ufldl: unknown argument '%s' (only --short)\n", argv[i]);
-      return 2;
-    }
-  }
+  book::parse_program_args(argc, argv, "ch03_ufldl");
   const std::vector<double> theta{4, 10};
   const double eps = 1e-4;
   const std::vector<double> num = numeric(theta, eps);
@@ -70,7 +65,7 @@ int main(int argc, char** argv) {
   print("analytic with a bug", analytic_with_bug(theta));
   const double right = ufldl_ratio(num, analytic(theta));
   const double wrong = ufldl_ratio(num, analytic_with_bug(theta));
-  std::printf("  ||num - ana|| / ||num + ana||: right %.2e, with the bug %.2e\n", right, wrong);
+  std::printf("  ||num - ana|| / ||num + ana||: right %.4e, with the bug %.4f\n", right, wrong);
 
   // [book:gradcheck]
   // The same J with Variables; gradcheck perturbs theta itself and compares with backward.
@@ -88,8 +83,8 @@ int main(int argc, char** argv) {
   std::printf("\ngradcheck: %s\n", report.summary().c_str());
   // [/book:gradcheck]
 
-  std::printf("\nresult ufldl_ratio_right %.2e\n", right);
+  std::printf("\nresult ufldl_ratio_right %.4e\n", right);
   std::printf("result ufldl_ratio_bug %.4f\n", wrong);
-  std::printf("result gradcheck_ufldl_ratio %.2e\n", report.ufldl_ratio);
+  std::printf("result gradcheck_ufldl_ratio %.4e\n", report.ufldl_ratio);
   return right < 1e-9 && wrong > 1e-2 && report.passed ? 0 : 1;
 }

@@ -6,10 +6,10 @@
 // gradgradcheck() checks that the backward can itself be differentiated, and to_dot() shows
 // the graph your op became part of.
 //
-//   ch04_custom_op [--short]      (--short changes nothing: the program takes no time)
-#include <cstring>
+//   ch04_custom_op [--short] [--out DIR]   (it takes no time and writes no file)
 #include <iostream>
 
+#include "../common/program_args.hpp"
 #include "autograd/all.hpp"
 
 using namespace xtgrad;
@@ -33,12 +33,7 @@ Variable cube(const Variable& x) { return apply(Cube{}, x); }
 // [/book:cube]
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--short") != 0) {
-      std::cerr << "ch04_custom_op: unknown argument '" << argv[i] << "' (only --short)\n";
-      return 2;
-    }
-  }
+  book::parse_program_args(argc, argv, "ch04_custom_op");
   // [book:use]
   Variable x(tensor({-1.0, 0.5, 2.0}, DType::float64), /*requires_grad=*/true);
   x.set_name("x");
