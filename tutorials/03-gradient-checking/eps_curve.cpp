@@ -5,7 +5,7 @@
 //   central difference  (f(x + eps) - f(x - eps)) / (2 eps)
 //     truncation error  ~ eps^2 |f'''(x)| / 6          (Taylor: the odd terms cancel)
 //     rounding error    ~ u |f(x)| / eps               (u: 6.0e-8 float32, 1.1e-16 float64)
-// Their sum is smallest near eps ~ (3 u |f| / |f'''|)^(1/3): about 1e-3 for float32 and
+// Their sum is smallest near eps ~ (3 u |f| / |f'''|)^(1/3): about 1e-2 for float32 and
 // 1e-5 for float64. On a log-log plot the error is a V: rounding on the left, truncation on
 // the right. The chart draws log10 of each error: '*' float32, 'o' float64.
 //
