@@ -139,8 +139,10 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
     throw ValueError("backward: " + std::to_string(outputs.size()) + " outputs but " +
                      std::to_string(grad_outputs.size()) + " grad_outputs");
   }
+  // [book:create_graph]
   retain_graph = retain_graph || create_graph;
   GradModeGuard mode(create_graph);
+  // [/book:create_graph]
   std::unordered_map<Node*, Variable> buffers;  // gradient flowing into each node's output
   std::vector<Node*> roots;
   for (std::size_t i = 0; i < outputs.size(); ++i) {
