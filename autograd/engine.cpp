@@ -24,6 +24,7 @@ struct Sink {
   std::vector<Variable> captured;
 };
 
+// [book:accumulate]
 // total += g, recorded when building a graph of the backward pass.
 void accumulate(Variable& total, const Variable& g, bool create_graph) {
   if (!total.defined()) {
@@ -38,6 +39,7 @@ void accumulate(Variable& total, const Variable& g, bool create_graph) {
     t.add_(g.data());
   }
 }
+// [/book:accumulate]
 
 void deliver_to_leaf(const std::shared_ptr<VariableImpl>& leaf, const Variable& g, Sink& sink,
                      bool create_graph) {
@@ -54,6 +56,7 @@ void deliver_to_leaf(const std::shared_ptr<VariableImpl>& leaf, const Variable& 
   accumulate(leaf->grad, g, create_graph);
 }
 
+// [book:count_dependencies]
 // For every node reachable from the roots: how many edges lead into it.
 std::unordered_map<Node*, int> count_dependencies(const std::vector<Node*>& roots) {
   std::unordered_map<Node*, int> deps;
@@ -73,6 +76,7 @@ std::unordered_map<Node*, int> count_dependencies(const std::vector<Node*>& root
   }
   return deps;
 }
+// [/book:count_dependencies]
 
 // Checks what a backward rule returned against the inputs of its node.
 void check_grads(const Node& node, const Grads& grads) {
@@ -135,8 +139,10 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
     throw ValueError("backward: " + std::to_string(outputs.size()) + " outputs but " +
                      std::to_string(grad_outputs.size()) + " grad_outputs");
   }
+  // [book:create_graph]
   retain_graph = retain_graph || create_graph;
   GradModeGuard mode(create_graph);
+  // [/book:create_graph]
   std::unordered_map<Node*, Variable> buffers;  // gradient flowing into each node's output
   std::vector<Node*> roots;
   for (std::size_t i = 0; i < outputs.size(); ++i) {
@@ -171,6 +177,7 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
 
   const bool anomaly = anomaly_detection_enabled();
   ReachedFrom reached_from;
+  // [book:loop]
   std::unordered_map<Node*, int> deps = count_dependencies(roots);
   std::priority_queue<Node*, std::vector<Node*>, NewestFirst> ready;
   for (Node* r : roots) {
@@ -217,6 +224,7 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
     }
     if (!retain_graph) node->context().release();
   }
+  // [/book:loop]
 }
 
 }  // namespace

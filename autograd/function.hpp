@@ -67,6 +67,7 @@ std::vector<bool> inputs_needing_grad(const Variable* inputs, std::size_t count)
 
 // Runs op.forward on the inputs and, when grad mode is on and some input requires
 // gradients, records a node so that backward can run op.backward later.
+// [book:apply]
 template <class Op, class... Inputs> Variable apply(Op op, const Inputs&... inputs) {
   static_assert((std::is_same_v<Inputs, Variable> && ...), "apply() takes Variables");
   constexpr std::size_t n = sizeof...(Inputs);
@@ -83,5 +84,6 @@ template <class Op, class... Inputs> Variable apply(Op op, const Inputs&... inpu
   if (anomaly_detection_enabled()) detail::check_forward(Op::name, in.data(), n, output);
   return detail::record(*node, in.data(), n, std::move(output), node);
 }
+// [/book:apply]
 
 }  // namespace xtgrad

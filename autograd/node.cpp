@@ -94,6 +94,7 @@ void Context::attach(Node* node, std::vector<bool> needs_input_grad) {
 
 void Context::store_output(const Variable& output) { saved_.emplace_back(output, true); }
 
+// [book:released]
 Variable Context::saved(std::size_t i) const {
   const char* op = node_ ? node_->name() : "backward";
   if (released_) {
@@ -101,6 +102,7 @@ Variable Context::saved(std::size_t i) const {
                         " a second time: its saved tensors were freed by the first backward. "
                         "Pass retain_graph=true to the first backward() to keep them");
   }
+// [/book:released]
   if (i >= saved_.size()) {
     throw AutogradError(std::string(op) + ": saved(" + std::to_string(i) + ") but only " +
                         std::to_string(saved_.size()) + " tensors were saved in forward");

@@ -18,6 +18,7 @@ namespace xtgrad {
 
 using Grads = std::vector<Variable>;  // one gradient per input of an op (undefined = none)
 
+// [book:edge]
 // Where the gradient of one input goes: to the node that produced it, or, for a leaf that
 // requires gradients, into that leaf's grad(). Neither, for a constant.
 struct Edge {
@@ -25,6 +26,7 @@ struct Edge {
   std::shared_ptr<VariableImpl> leaf;
   bool defined() const { return node != nullptr || leaf != nullptr; }
 };
+// [/book:edge]
 
 // A Variable saved by forward for use in backward, with the version its data had then.
 // Saving the op's own output keeps only its data (keeping the Variable would make a cycle
@@ -86,11 +88,13 @@ class Node : public std::enable_shared_from_this<Node> {
   // must bring this back down.
   static std::int64_t live_count();
 
+  // [book:node_backward]
   // The op's name, e.g. "mul".
   virtual const char* name() const = 0;
   // Gradients of the inputs given the gradient of the output. Written with Variable
   // operations, so that with grad mode on (create_graph) they are recorded too.
   virtual Grads backward(const Variable& grad_output) = 0;
+  // [/book:node_backward]
   // Recomputes forward from input values (node-by-node gradient checks).
   virtual Tensor forward_again(const std::vector<Tensor>& inputs) const = 0;
   virtual Context& context() = 0;

@@ -157,6 +157,7 @@ Variable transpose(const Variable& x) {
   return permute(x, {1, 0});
 }
 
+// [book:sum_to]
 // Like tensor sum_to: sum the leading axes that broadcasting added, and the axes where
 // `shape` has size 1, then drop them.
 Variable sum_to(const Variable& x, const Shape& shape) {
@@ -175,6 +176,7 @@ Variable sum_to(const Variable& x, const Shape& shape) {
   }
   return reshape(sum(x, axes, false), shape);
 }
+// [/book:sum_to]
 
 // -(t log sigmoid(z) + (1 - t) log(1 - sigmoid(z))) = softplus(z) - z t
 Variable binary_cross_entropy_with_logits(const Variable& z, const Variable& target) {

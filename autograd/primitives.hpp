@@ -16,6 +16,7 @@
 
 namespace xtgrad::primitives {
 
+// [book:add]
 // y = a + b                   grad_a = g,  grad_b = g                  (reduced to each shape)
 struct Add {
   static constexpr const char* name = "add";
@@ -30,6 +31,7 @@ struct Add {
             ctx.needs_input_grad(1) ? sum_to(g, b_shape) : Variable()};
   }
 };
+// [/book:add]
 
 // y = a - b                   grad_a = g,  grad_b = -g                 (reduced to each shape)
 // (The composite a + b * (-1) gives the same values; as a primitive it records one node, not three.)

@@ -111,6 +111,7 @@ struct VariableImpl {
 // Whether operations record nodes on this thread (true unless a NoGradGuard is alive).
 bool grad_enabled();
 
+// [book:no_grad]
 // While alive, nothing is recorded: for evaluation, optimizer steps and initialisation.
 //   { NoGradGuard no_grad; w.data().add_(w.grad().data(), -lr); }
 class NoGradGuard {
@@ -123,6 +124,7 @@ class NoGradGuard {
  private:
   bool previous_;
 };
+// [/book:no_grad]
 
 // Sets grad mode to `enabled` while alive (the engine turns it on for create_graph).
 class GradModeGuard {

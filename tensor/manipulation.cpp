@@ -52,6 +52,7 @@ Tensor Tensor::permute(const Axes& axes) const {
     perm.push_back(i);
     out_shape.push_back(shape()[i]);
   }
+  // [book:permute_kernel]
   Tensor out = empty(out_shape, dtype());
   dispatch_all(dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -60,6 +61,7 @@ Tensor Tensor::permute(const Axes& axes) const {
     xt::noalias(xo) = xt::transpose(xx, perm);
   });
   return out;
+  // [/book:permute_kernel]
 }
 
 Tensor Tensor::transpose() const {

@@ -1,15 +1,20 @@
 # The install/consumer test (see CMakeLists.txt next to this file), run as
 #   cmake -D BUILD_DIR=<xtgrad build> -D WORK_DIR=<scratch dir> -D CONSUMER_SOURCE_DIR=<consumer/>
-#         -D CXX_COMPILER=<c++> -D BINDIR=bin -D DATADIR=share [-D CONFIG=<build type>]
-#         [-D GENERATOR=<generator>] -P run_consumer.cmake
+#         -D CXX_COMPILER=<c++> [-D BINDIR=bin -D DATADIR=share] [-D PROGRAM=<executable>]
+#         [-D CONFIG=<build type>] [-D GENERATOR=<generator>] -P run_consumer.cmake
 # Steps: install BUILD_DIR into WORK_DIR/prefix; configure consumer/ against that prefix in a
-# fresh WORK_DIR/build; build it; run it; run the installed xtgrad from a copy of the prefix.
-# Any failing step stops the test with its output.
-foreach(var BUILD_DIR WORK_DIR CONSUMER_SOURCE_DIR CXX_COMPILER BINDIR DATADIR)
+# fresh WORK_DIR/build; build it; run its executable PROGRAM (default: consumer); with BINDIR
+# and DATADIR given, run the installed xtgrad from a copy of the prefix.
+# Any failing step stops the test with its output. The book's chapter 4 runs it too, on its
+# own consumer project (tutorials/04-your-own-op-and-layer/layer).
+foreach(var BUILD_DIR WORK_DIR CONSUMER_SOURCE_DIR CXX_COMPILER)
   if(NOT ${var})
     message(FATAL_ERROR "run_consumer.cmake: -D ${var}=... is required")
   endif()
 endforeach()
+if(NOT PROGRAM)
+  set(PROGRAM consumer)
+endif()
 
 set(prefix "${WORK_DIR}/prefix")
 set(consumer_build "${WORK_DIR}/build")
@@ -64,12 +69,16 @@ endif()
 run_step("build consumer" "${CMAKE_COMMAND}" --build "${consumer_build}" ${config_args})
 
 # 4. Run it (multi-config generators put it in a per-config folder).
-set(exe "${consumer_build}/consumer")
+set(exe "${consumer_build}/${PROGRAM}")
 if(NOT EXISTS "${exe}")
-  set(exe "${consumer_build}/${CONFIG}/consumer")
+  set(exe "${consumer_build}/${CONFIG}/${PROGRAM}")
 endif()
 run_step("run consumer" "${exe}")
 message(STATUS "consumer printed:\n${step_output}")
+
+if(NOT BINDIR OR NOT DATADIR)
+  return()
+endif()
 
 # 5. The installed xtgrad command, from a copy of the prefix in another folder (an install that
 #    was moved, or whose source tree is gone): its named configs must come from its own
