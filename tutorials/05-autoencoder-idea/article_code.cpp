@@ -4,7 +4,7 @@
 //   W_enc = np.random.randn(hidden_dim, input_dim) * 0.01
 //   for i in range(max_iter):
 //       encoded = np.tanh(np.dot(W_enc, input_data))
-//       grad_enc = (encoded - input_data).T @ input_data / len(input_data) + \
+//       grad_enc = (encoded - input_data).T @ input_data / len(input_data) + (backslash)
 //                  ((1 - encoded ** 2) * W_enc).sum(axis=1)[:, None] / len(input_data)
 //       W_enc -= learning_rate * grad_enc
 //   return encoded
@@ -37,11 +37,14 @@ namespace {
 // [book:transcription]
 // grad_enc of the article, for W_enc (k, m) and input_data x, NumPy's broadcasting included.
 Tensor article_grad_enc(const Tensor& w_enc, const Tensor& x) {
-  const Tensor encoded = tanh(matmul(w_enc, x));       // np.tanh(np.dot(W_enc, input_data))
-  const double len = static_cast<double>(x.size(0));   // len(input_data): x's first axis
-  return matmul(encoded - x, x, true, false) / len     // (encoded - input_data).T @ input_data
-         + sum((1.0 - square(encoded)) * w_enc, {1}, /*keepdim=*/true) / len;
-}                                                       // ((1 - encoded**2) * W_enc).sum(1)[:, None]
+  const Tensor encoded = tanh(matmul(w_enc, x));   // np.tanh(np.dot(W_enc, input_data))
+  const double len = static_cast<double>(x.size(0));  // len(input_data): x's first axis
+  const Tensor error = encoded - x;                 // encoded - input_data
+  const Tensor first = matmul(error, x, true, false) / len;  // error.T @ input_data / len
+  // ((1 - encoded ** 2) * W_enc).sum(axis=1)[:, None] / len
+  const Tensor second = sum((1.0 - square(encoded)) * w_enc, {1}, /*keepdim=*/true) / len;
+  return first + second;
+}
 
 // The article's loop; returns W_enc (the article returns `encoded`, the codes of the last step).
 Tensor train_autoencoder(const Tensor& x, std::int64_t input_dim, std::int64_t hidden_dim,
@@ -172,7 +175,14 @@ int run(bool short_mode) {
   const double cosine = sum(g0 * t0).item() / std::sqrt(sum(g0 * g0).item() * sum(t0 * t0).item());
   Tensor w = w0.clone();
   const double loss_start = identity_decoder_loss(w, x);
-  for (std::int64_t i = 0; i < max_iter; ++i) w.add_(article(w), -lr);
+  std::printf("   1/2 ||tanh(W x) - x||^2 / len along the article's updates (lr %.2f):\n", lr);
+  for (std::int64_t i = 1; i <= max_iter; ++i) {
+    w.add_(article(w), -lr);
+    if (i == 10 || i == 100 || i == 1000 || i == 10000) {
+      std::printf("     after %5lld steps  %.4f\n", static_cast<long long>(i), identity_decoder_loss(w, x));
+      std::printf("result loss_after_%lld %.4f\n", static_cast<long long>(i), identity_decoder_loss(w, x));
+    }
+  }
   const double loss_end = identity_decoder_loss(w, x);
   Tensor v = w0.clone();
   for (std::int64_t i = 0; i < max_iter; ++i) v.add_(truth(v), -lr);
