@@ -5,7 +5,7 @@
 //   ch05_train_by_hand [--short] [--out DIR] [--epochs N] [--batch-size B] [--limit N]
 //                      [--seed S] [--data-dir DIR]
 //
-// Full mode: the first 20000 training images, 10 epochs, all 10000 test images.
+// Full mode: all 60000 training images, 15 epochs, all 10000 test images.
 // --short (CI): 1000 training and 1000 test images, 1 epoch.
 #include <algorithm>
 #include <cerrno>
@@ -29,9 +29,9 @@ using namespace xtgrad::by_hand;
 namespace {
 
 struct Options {
-  long long epochs = 10;
+  long long epochs = 15;
   long long batch_size = 256;
-  long long limit = 20000;      // training images
+  long long limit = -1;         // training images; -1: all 60000
   long long test_limit = -1;    // test images; -1: all 10000
   long long seed = 1;
   std::string out = ".";
@@ -42,7 +42,7 @@ struct Options {
 const char* kUsage =
     "usage: ch05_train_by_hand [--short] [--out DIR] [--epochs N] [--batch-size B] [--limit N]\n"
     "                          [--seed S] [--data-dir DIR]\n"
-    "  defaults: 10 epochs, batch 256, the first 20000 training images, all test images,\n"
+    "  defaults: 15 epochs, batch 256, all 60000 training images, all test images,\n"
     "  seed 1; --short: 1 epoch on 1000 training and 1000 test images (CI)\n"
     "  writes reconstructions.png to --out (default: the current folder)\n";
 
@@ -71,7 +71,7 @@ Options parse_options(int argc, char** argv) {
     else if (flag == "--short") { options.epochs = 1; options.limit = 1000; options.test_limit = 1000; }
     else if (flag == "--epochs") options.epochs = parse_int(flag, value(), 1, 10000);
     else if (flag == "--batch-size") options.batch_size = parse_int(flag, value(), 1, 60000);
-    else if (flag == "--limit") options.limit = parse_int(flag, value(), 1, 60000);
+    else if (flag == "--limit") options.limit = parse_int(flag, value(), 1, 60000);  // the first N
     else if (flag == "--seed") options.seed = parse_int(flag, value(), 0, LLONG_MAX);
     else if (flag == "--out") options.out = value();
     else if (flag == "--data-dir") options.data_dir = value();
