@@ -93,11 +93,10 @@ struct Outcome {
 };
 
 // [book:run]
-Outcome train_and_measure(const Config& c, const nn::TensorDataset& train,
-                          const nn::TensorDataset& test, int epochs, bool curve) {
-  Generator gen(7);  // the same initial weights for every run of the same shape
-  const std::shared_ptr<nn::Sequential> model = make_autoencoder(c, gen);
-  const std::vector<Variable> penalised = weights(*model);
+// Trains `model` (built for `c`) for `epochs` more epochs with a fresh Adam, then measures.
+Outcome train_model(nn::Sequential& model, const Config& c, const nn::TensorDataset& train,
+                    const nn::TensorDataset& test, int epochs, bool curve) {
+  const std::vector<Variable> penalised = weights(model);
   // J = reconstruction + lambda/2 sum ||W||^2: the cost that training minimises.
   const nn::BatchLoss cost = [&](nn::Module& m, const nn::Batch& batch) {
     const Variable x(batch.input);
@@ -106,7 +105,7 @@ Outcome train_and_measure(const Config& c, const nn::TensorDataset& train,
     return j;
   };
   const nn::BatchLoss measure = nn::reconstruction_loss(reconstruction);  // no penalty
-  nn::Adam adam(model->parameters(), c.lr);
+  nn::Adam adam(model.parameters(), c.lr);
   nn::FitOptions options;
   options.epochs = 1;
   options.batch_size = c.batch;
@@ -115,16 +114,25 @@ Outcome train_and_measure(const Config& c, const nn::TensorDataset& train,
   const auto start = std::chrono::steady_clock::now();
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     options.seed = static_cast<std::uint64_t>(epoch);  // a new order every epoch
-    nn::fit(*model, cost, adam, train, nullptr, options);
+    nn::fit(model, cost, adam, train, nullptr, options);
     if (curve) {
-      out.train_by_epoch.push_back(nn::evaluate(*model, measure, train, 500));
-      out.test_by_epoch.push_back(nn::evaluate(*model, measure, test, 500));
+      out.train_by_epoch.push_back(nn::evaluate(model, measure, train, 500));
+      out.test_by_epoch.push_back(nn::evaluate(model, measure, test, 500));
     }
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  out.train = nn::evaluate(*model, measure, train, 500);
-  out.test = nn::evaluate(*model, measure, test, 500);
+  out.train = nn::evaluate(model, measure, train, 500);
+  out.test = nn::evaluate(model, measure, test, 500);
   return out;
+}
+
+// A fresh model for `c`, trained and measured. The generator's seed is the same for every
+// run, so runs of the same shape start from the same weights.
+Outcome train_and_measure(const Config& c, const nn::TensorDataset& train,
+                          const nn::TensorDataset& test, int epochs, bool curve) {
+  Generator gen(7);
+  const std::shared_ptr<nn::Sequential> model = make_autoencoder(c, gen);
+  return train_model(*model, c, train, test, epochs, curve);
 }
 // [/book:run]
 
@@ -158,6 +166,28 @@ std::string value_of(const Config& c) {
   return text;
 }
 
+// [book:deepen]
+// A two-layer model (two hidden layers a side) that computes exactly what `shallow` (one a side)
+// computes: each extra 256 -> 256 layer gets W = I and b = 0. Its input comes out of a ReLU, so
+// it is >= 0, and relu(I h + 0) = h. Parameters in order, shallow: enc W b, code W b, dec W b,
+// out W b; deep: enc, NEW, code, dec, NEW, out.
+std::shared_ptr<nn::Sequential> deepen(const nn::Sequential& shallow) {
+  Config two;
+  two.layers = 2;
+  Generator gen(7);
+  const std::shared_ptr<nn::Sequential> deep = make_autoencoder(two, gen);
+  const std::vector<Variable> from = shallow.parameters(), to = deep->parameters();
+  const int source[12] = {0, 1, -1, -1, 2, 3, 4, 5, -1, -1, 6, 7};  // -1: a new layer
+  for (std::size_t i = 0; i < to.size(); ++i) {
+    Tensor value = to[i].data();  // shares the parameter's storage
+    if (source[i] >= 0) value.copy_(from[static_cast<std::size_t>(source[i])].data());
+    else if (value.dim() == 2) value.copy_(eye(value.size(0)));
+    else value.zero_();
+  }
+  return deep;
+}
+// [/book:deepen]
+
 // [book:depth]
 // --depth: are deeper models less able to fit, as the article says? The layer runs again, four
 // times longer, with the training loss every 15 epochs: a model that fits worse only because
@@ -171,11 +201,15 @@ int run_depth(bool short_mode) {
   std::printf("hidden layers on each side of the code, %lld training images, BCE per image "
               "(evaluation mode) after each %d epochs\n\n", static_cast<long long>(n_train), every);
   std::printf("%-7s %6s %9s %9s\n", "layers", "epoch", "train", "test");
+  Config one;
+  one.factor = "layers";
+  Generator gen(7);  // as in train_and_measure: the same start as the sweep's runs
+  const std::shared_ptr<nn::Sequential> shallow = make_autoencoder(one, gen);
   for (int layers : {1, 2, 3}) {
-    Config c;
-    c.factor = "layers";
+    Config c = one;
     c.layers = layers;
-    const Outcome o = train_and_measure(c, train, test, epochs, /*curve=*/true);
+    const Outcome o = layers == 1 ? train_model(*shallow, c, train, test, epochs, /*curve=*/true)
+                                  : train_and_measure(c, train, test, epochs, /*curve=*/true);
     for (int e = every; e <= epochs; e += every) {
       const double tr = o.train_by_epoch[e - 1], te = o.test_by_epoch[e - 1];
       std::printf("%-7d %6d %9.2f %9.2f\n", layers, e, tr, te);
@@ -184,6 +218,24 @@ int run_depth(bool short_mode) {
     std::printf("   [time] %.1f s\n", o.seconds);
     std::fflush(stdout);
   }
+
+  // Capacity: the trained one-layer model, deepened without changing what it computes, then
+  // both trained `every` more epochs (each with a fresh Adam, the same sample orders).
+  const std::shared_ptr<nn::Sequential> deep = deepen(*shallow);
+  const nn::BatchLoss measure = nn::reconstruction_loss(reconstruction);
+  const double shallow_now = nn::evaluate(*shallow, measure, train, 500);
+  const double deep_now = nn::evaluate(*deep, measure, train, 500);
+  Config two = one;
+  two.layers = 2;
+  const Outcome more_shallow = train_model(*shallow, one, train, test, every, false);
+  const Outcome more_deep = train_model(*deep, two, train, test, every, false);
+  std::printf("\nthe 1-layer model after %d epochs, and as a 2-layer model computing the same "
+              "function (extra layers W = I, b = 0); then %d more epochs each:\n", epochs, every);
+  std::printf("  %-34s %9s %9s\n", "", "train now", "after");
+  std::printf("  %-34s %9.2f %9.2f\n", "1 layer, trained on", shallow_now, more_shallow.train);
+  std::printf("  %-34s %9.2f %9.2f\n", "2 layers, the same function to start", deep_now, more_deep.train);
+  std::printf("result deepened.start %.2f\nresult deepened.after %.2f\n", deep_now, more_deep.train);
+  std::printf("result shallow.after %.2f\n", more_shallow.train);
   return 0;
 }
 // [/book:depth]
