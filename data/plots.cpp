@@ -350,4 +350,43 @@ void plot_latent_scatter(const std::string& png_path, const Tensor& codes, const
   draw_with_gnuplot(op, png_path, dir, title, commands);
 }
 
+void plot_lines(const std::string& png_path, const std::string& title, const std::string& xlabel,
+                const std::string& ylabel, const std::vector<Series>& series, bool log_x,
+                bool log_y) {
+  const std::string op = "plot_lines";
+  if (series.empty()) throw ValueError(op + ": no series to draw into " + in_quotes(png_path));
+  TempDir dir(op);
+  const std::string dat = dir.file("lines.dat");
+  std::ostringstream data;
+  prepare_for_data(data);
+  std::string plot;
+  for (std::size_t s = 0; s < series.size(); ++s) {
+    const Series& line = series[s];
+    if (line.x.size() != line.y.size() || line.x.empty()) {
+      throw ValueError(op + ": series '" + line.name + "' has " + std::to_string(line.x.size()) +
+                       " x values and " + std::to_string(line.y.size()) +
+                       " y values; it needs the same number, at least one");
+    }
+    for (std::size_t i = 0; i < line.x.size(); ++i) {
+      const bool bad = (log_x && !(line.x[i] > 0)) || (log_y && !(line.y[i] > 0));
+      if (bad) {
+        throw ValueError(op + ": series '" + line.name + "' point " + std::to_string(i) +
+                         " is not positive, and its axis is logarithmic");
+      }
+      data << line.x[i] << ' ' << line.y[i] << '\n';
+    }
+    data << "\n\n";  // gnuplot's `index s` picks block s
+    plot += std::string(plot.empty() ? "plot " : ", ") + gp_quote(dat) + " index " +
+            std::to_string(s) + " using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '" +
+            colour(s) + "' title " + gp_quote(line.name) + " noenhanced";
+  }
+  write_text(op, dat, data.str());
+  std::string commands = "set xlabel " + gp_quote(xlabel) + " noenhanced\n" +
+                         "set ylabel " + gp_quote(ylabel) + " noenhanced\n" +
+                         "set key outside right top\nset grid\n";
+  if (log_x) commands += "set logscale x\n";
+  if (log_y) commands += "set logscale y\n";
+  draw_with_gnuplot(op, png_path, dir, title, commands + plot + "\n");
+}
+
 }  // namespace xtgrad::data

@@ -17,6 +17,18 @@ void plot_loss_curves(const std::string& history_csv, const std::string& png_pat
 void plot_latent_scatter(const std::string& png_path, const Tensor& codes, const Tensor& labels,
                          const std::vector<std::string>& class_names, const std::string& title);
 
+// One named line of a plot_lines chart: the points (x[i], y[i]).
+struct Series {
+  std::string name;
+  std::vector<double> x, y;
+};
+
+// Lines with points, one per series, into a PNG: e.g. test loss against the learning rate for
+// several models. log_x / log_y use a logarithmic axis (every value must then be > 0).
+void plot_lines(const std::string& png_path, const std::string& title, const std::string& xlabel,
+                const std::string& ylabel, const std::vector<Series>& series, bool log_x = false,
+                bool log_y = false);
+
 // True when a gnuplot executable is on the PATH.
 bool gnuplot_available();
 

@@ -332,3 +332,29 @@ BOOST_AUTO_TEST_CASE(latent_scatter_arguments_are_checked) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(lines_of_two_series_on_a_log_axis, *utf::precondition(has_gnuplot)) {
+  TempDir folder;
+  const std::string png = folder.file("lines.png");
+  data::plot_lines(png, "test loss against the learning rate", "learning rate", "loss",
+                   {{"train", {1e-4, 1e-3, 1e-2}, {30.0, 20.0, 25.0}},
+                    {"test", {1e-4, 1e-3, 1e-2}, {31.0, 21.0, 27.0}}},
+                   /*log_x=*/true);
+  const PngSize size = png_size(png);
+  BOOST_TEST(size.width == 800u);
+  BOOST_TEST(size.height == 500u);
+  BOOST_TEST(folder.entries().size() == 1u);  // no temporary file left
+}
+
+BOOST_AUTO_TEST_CASE(lines_refuse_unpaired_or_non_positive_points) {
+  TempDir folder;
+  const std::string png = folder.file("lines.png");
+  check_throws<ValueError>([&] { data::plot_lines(png, "t", "x", "y", {{"a", {1, 2}, {1}}}); },
+                           {"plot_lines", "'a'", "2 x values and 1 y values"});
+  check_throws<ValueError>(
+      [&] { data::plot_lines(png, "t", "x", "y", {{"b", {0.0, 1.0}, {1, 2}}}, true); },
+      {"plot_lines", "'b'", "point 0", "logarithmic"});
+  check_throws<ValueError>([&] { data::plot_lines(png, "t", "x", "y", {}); },
+                           {"plot_lines", "no series"});
+  BOOST_TEST(folder.entries().empty());
+}
