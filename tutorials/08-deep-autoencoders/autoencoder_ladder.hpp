@@ -99,6 +99,15 @@ class Autoencoder : public nn::Module {
 };
 // [/book:autoencoder]
 
+// The weight matrices (not the biases) of a model: the parameters named "*.weight".
+std::vector<Variable> weights(const nn::Module& m) {
+  std::vector<Variable> w;
+  for (const auto& [name, p] : m.named_parameters()) {
+    if (name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0) w.push_back(p);
+  }
+  return w;
+}
+
 // f(rows of x) in evaluation mode, without gradients, 1000 rows at a time: (N, ...) -> (N, ...).
 template <class F>
 Tensor map_rows(nn::Module& model, const Tensor& x, F f) {

@@ -1,0 +1,109 @@
+// Chapter 09: an overcomplete autoencoder copies; four ways to stop it, measured.
+//
+// With 1000 code units for 784 pixels, nothing forces an autoencoder to learn anything about
+// images: it can pass every pixel through. We train five models on the same images and the
+// same number of passes, all 784 -> H ReLU code -> 784 sigmoid, BCE loss:
+//   overcomplete    H = 1000, no constraint
+//   small code      H = 32
+//   weight decay    H = 1000, + lambda/2 sum W^2 over both weight matrices
+//   noise           H = 1000, trained on masked inputs (30% of pixels zeroed) against the clean
+//                   ones (the denoising autoencoder, next program of this chapter)
+//   sparsity        H = 1000, + alpha (1/N) sum_n ||z_n||_1 on the code
+// and measure (a) the error on test images, (b) the error on images of uniform noise, which
+// resemble no training image: a model that copies reproduces them too, a model that learned
+// what clothes look like cannot, and (c) the fraction of code units that are non-zero.
+// Full mode: the first 10000 training images, 5 epochs, the first 2000 test images.
+//
+//   ch09_constraints [--short] [--out DIR] [--data-dir DIR]
+#include <cstdio>
+
+#include "08-deep-autoencoders/autoencoder_ladder.hpp"
+#include "08-deep-autoencoders/chapter_options.hpp"
+#include "09-constraining-the-bottleneck/denoising_autoencoder.hpp"
+#include "data/pictures.hpp"
+
+using namespace xtgrad;
+using ladder::Act;
+using ladder::Autoencoder;
+
+namespace {
+
+const char* kUsage =
+    "usage: ch09_constraints [--short] [--out DIR] [--data-dir DIR]\n"
+    "  an overcomplete autoencoder against four constrained ones: small code, weight decay,\n"
+    "  noise, sparsity\n";
+
+constexpr double kLambda = 0.05;  // weight decay
+constexpr double kAlpha = 0.05;   // L1 on the code
+constexpr double kMasking = 0.3;  // fraction of pixels zeroed
+
+struct Measured {
+  double test_sse, noise_sse, active;
+};
+
+Measured measure(Autoencoder& m, const Tensor& test, const Tensor& noise) {
+  const Tensor codes = ladder::map_rows(m, test, [&](const Variable& v) { return m.encode(v); });
+  const double active = mean((codes > 0.0).to(DType::float64)).item();
+  return {ladder::reconstruction_sse(m, test), ladder::reconstruction_sse(m, noise), active};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const ladder::ChapterOptions opt = ladder::parse_options(argc, argv, {}, kUsage);
+  const std::int64_t train_n = opt.short_mode ? 1000 : 10000, test_n = opt.short_mode ? 500 : 2000;
+  const int epochs = opt.short_mode ? 1 : 5;
+  const ladder::Images data = ladder::load_images(opt, train_n, test_n, "ch09_constraints");
+  const Tensor& x = data.train.images;
+  const Tensor& test = data.test.images;
+  Generator noise_gen(7);
+  const Tensor noise = rand({test.size(0), 784}, noise_gen);  // images of uniform noise
+  std::printf("training images %lld, %d epochs; test images %lld; noise images %lld\n",
+              (long long)x.size(0), epochs, (long long)test.size(0), (long long)noise.size(0));
+  std::printf("lambda %.3f, alpha %.3f, masking %.2f\n\n", kLambda, kAlpha, kMasking);
+
+  // [book:five]
+  Generator gen(0);
+  auto overcomplete = std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, 1000}, Act::relu, Act::relu, gen);
+  auto small = std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, 32}, Act::relu, Act::relu, gen);
+  auto decayed = std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, 1000}, Act::relu, Act::relu, gen);
+  auto noisy = std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, 1000}, Act::relu, Act::relu, gen);
+  auto sparse = std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, 1000}, Act::relu, Act::relu, gen);
+
+  ladder::train(*overcomplete, ladder::own_loss(*overcomplete), x, epochs, 1);
+  ladder::train(*small, ladder::own_loss(*small), x, epochs, 1);
+  ladder::train(*decayed, [&](nn::Module&, const nn::Batch& b) {
+    const Variable v(b.input);
+    return decayed->loss(v, v) + kLambda * nn::l2_penalty(ladder::weights(*decayed));  // + lambda/2 sum W^2
+  }, x, epochs, 1);
+  ladder::DenoisingAutoencoder denoising(noisy, ladder::Noise::masking, kMasking, 3);
+  ladder::train(denoising, ladder::own_loss(denoising), x, epochs, 1);
+  ladder::train(*sparse, [&](nn::Module&, const nn::Batch& b) {
+    const Variable v(b.input);
+    const Variable z = sparse->encode(v);  // (N, H)
+    const double n = static_cast<double>(b.input.size(0));
+    const Variable bce = nn::bce_with_logits_loss(sparse->decode_logits(z), v, nn::Reduction::sum) / n;
+    return bce + kAlpha * nn::l1_activity_loss(z, nn::Reduction::sum) / n;  // + alpha mean_n |z_n|_1
+  }, x, epochs, 1);
+  // [/book:five]
+
+  const double grey = ladder::sse_per_image(full_like(noise, 0.5), noise);
+  std::printf("noise SSE of a model that answers grey (0.5) everywhere: %.3f\n", grey);
+  std::printf("%-14s %12s %14s %14s\n", "model", "test SSE", "noise SSE", "active units");
+  const std::vector<std::pair<std::string, Autoencoder*>> models = {
+      {"overcomplete", overcomplete.get()}, {"small_code", small.get()}, {"weight_decay", decayed.get()},
+      {"noise", noisy.get()}, {"sparsity", sparse.get()}};
+  std::vector<Tensor> rows = {noise.rows(0, 8)};
+  for (const auto& [key, m] : models) {
+    const Measured r = measure(*m, test, noise);
+    std::printf("%-14s %12.3f %14.3f %14.3f\n", key.c_str(), r.test_sse, r.noise_sse, r.active);
+    std::printf("result %s_test_sse %.3f\n", key.c_str(), r.test_sse);
+    std::printf("result %s_noise_sse %.3f\n", key.c_str(), r.noise_sse);
+    std::printf("result %s_active %.3f\n", key.c_str(), r.active);
+    rows.push_back(ladder::map_rows(*m, noise.rows(0, 8), [&](const Variable& v) { return (*m)(v); }));
+  }
+  // The noise images (top row) and what each model makes of them, in the order of the table.
+  data::save_image_grid(opt.out + "/ch09_noise_in.png", concatenate(rows, 0), 28, 28, 8, 1);
+  std::printf("wrote %s/ch09_noise_in.png\n", opt.out.c_str());
+  return 0;
+}
