@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
                                 "deep autoencoder, 2-number code (test images)");
       data::plot_latent_scatter(opt.out + "/ch08_codes_pca2.png", pca.encode(shown, 2), labels,
                                 class_names(), "PCA, first 2 components (test images)");
-      std::printf("wrote %s/ch08_codes_ae2.png and ch08_codes_pca2.png\n", opt.out.c_str());
+      std::printf("wrote ch08_codes_ae2.png and ch08_codes_pca2.png (in --out)\n");
     }
   }
   // [/book:sweep]

@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
   const ladder::ChapterOptions opt =
       ladder::parse_options(argc, argv, {"--article-equations"}, kUsage);
   const std::int64_t train_n = opt.short_mode ? 1000 : 10000, test_n = opt.short_mode ? 500 : 10000;
-  const int epochs = opt.short_mode ? 1 : 8, pretrain_epochs = opt.short_mode ? 1 : 2;
+  const int epochs = opt.short_mode ? 2 : 8, pretrain_epochs = opt.short_mode ? 1 : 2;
   const ladder::Images data = ladder::load_images(opt, train_n, test_n, "ch08_deep");
   const Tensor& x = data.train.images;
   const Tensor& test = data.test.images;
@@ -172,8 +172,8 @@ int main(int argc, char** argv) {
   for (Autoencoder* m : {&shallow, &sigmoid_random, &sigmoid_pretrained, &relu_random}) {
     rows.push_back(ladder::map_rows(*m, originals, [&](const Variable& v) { return (*m)(v); }));
   }
-  data::save_image_grid(opt.out + "/ch08_reconstructions.png", concatenate(rows, 0), 28, 28, 10, 1);
-  std::printf("wrote %s/ch08_reconstructions.png\n", opt.out.c_str());
+  data::save_image_grid(opt.out + "/ch08_reconstructions.png", concatenate(rows, 0), 28, 28, 10, 2);
+  std::printf("wrote ch08_reconstructions.png (in --out)\n");
 
   if (opt.has("--article-equations")) article_equations(gen);
   return 0;

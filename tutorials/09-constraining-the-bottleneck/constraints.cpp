@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     rows.push_back(ladder::map_rows(*m, noise.rows(0, 8), [&](const Variable& v) { return (*m)(v); }));
   }
   // The noise images (top row) and what each model makes of them, in the order of the table.
-  data::save_image_grid(opt.out + "/ch09_noise_in.png", concatenate(rows, 0), 28, 28, 8, 1);
-  std::printf("wrote %s/ch09_noise_in.png\n", opt.out.c_str());
+  data::save_image_grid(opt.out + "/ch09_noise_in.png", concatenate(rows, 0), 28, 28, 8, 2);
+  std::printf("wrote ch09_noise_in.png (in --out)\n");
   return 0;
 }

@@ -90,8 +90,8 @@ int main(int argc, char** argv) {
   const Tensor c = test.rows(0, 10), cm = test_masked.rows(0, 10), cg = test_gauss.rows(0, 10);
   data::save_image_grid(opt.out + "/ch09_denoising.png",
                         concatenate({c, cm, run(*plain, cm), run(*masked, cm), cg, run(*plain, cg),
-                                     run(*gaussian, cg)}, 0), 28, 28, 10, 1);
-  std::printf("wrote %s/ch09_denoising.png\n", opt.out.c_str());
+                                     run(*gaussian, cg)}, 0), 28, 28, 10, 2);
+  std::printf("wrote ch09_denoising.png (in --out)\n");
 
   if (opt.has("--noisy-target")) {
     // [book:noisy_target]

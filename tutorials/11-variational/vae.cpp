@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
   model.eval();
   Generator prior(9);
   const Tensor samples_png = sigmoid(model.decode_logits(Variable(randn({20, 20}, prior)))).data();
-  data::save_image_grid(opt.out + "/ch11_samples.png", samples_png, 28, 28, 10, 1);
+  data::save_image_grid(opt.out + "/ch11_samples.png", samples_png, 28, 28, 10, 2);
   // Straight lines between the posterior means of test images 0-1, 2-3, 4-5, 6-7, 10 steps each.
   std::vector<Tensor> lines;
   const Tensor t = linspace(0, 1, 10).reshape({10, 1});
@@ -177,8 +177,8 @@ int main(int argc, char** argv) {
     const Tensor codes = mu.rows(0, 1) * (1.0 - t) + mu.rows(1, 2) * t;         // (10, Z)
     lines.push_back(sigmoid(model.decode_logits(Variable(codes))).data());
   }
-  data::save_image_grid(opt.out + "/ch11_interpolation.png", concatenate(lines, 0), 28, 28, 10, 1);
+  data::save_image_grid(opt.out + "/ch11_interpolation.png", concatenate(lines, 0), 28, 28, 10, 2);
   // [/book:generate]
-  std::printf("wrote %s/ch11_samples.png and ch11_interpolation.png\n", opt.out.c_str());
+  std::printf("wrote ch11_samples.png and ch11_interpolation.png (in --out)\n");
   return 0;
 }
