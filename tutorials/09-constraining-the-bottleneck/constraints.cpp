@@ -11,10 +11,12 @@
 //   sparsity        H = 1000, + alpha (1/N) sum_n ||z_n||_1 on the code
 // and measure (a) the error on test images, (b) the error on images of uniform noise, which
 // resemble no training image: a model that copies reproduces them too, a model that learned
-// what clothes look like cannot, and (c) the fraction of code units that are non-zero.
+// what clothes look like cannot, (c) the gain of the model for a small random change of a test
+// image (1 for a copier), and (d) the fraction of code units that are non-zero.
 // Full mode: the first 10000 training images, 5 epochs, the first 2000 test images.
 //
 //   ch09_constraints [--short] [--out DIR] [--data-dir DIR]
+#include <cmath>
 #include <cstdio>
 
 #include "08-deep-autoencoders/autoencoder_ladder.hpp"
@@ -38,14 +40,29 @@ constexpr double kAlpha = 0.05;   // L1 on the code
 constexpr double kMasking = 0.3;  // fraction of pixels zeroed
 
 struct Measured {
-  double test_sse, noise_sse, active;
+  double test_sse, noise_sse, gain, active;
 };
 
-Measured measure(Autoencoder& m, const Tensor& test, const Tensor& noise) {
-  const Tensor codes = ladder::map_rows(m, test, [&](const Variable& v) { return m.encode(v); });
-  const double active = mean((codes > 0.0).to(DType::float64)).item();
-  return {ladder::reconstruction_sse(m, test), ladder::reconstruction_sse(m, noise), active};
+Tensor run(Autoencoder& m, const Tensor& x) {
+  return ladder::map_rows(m, x, [&](const Variable& v) { return m(v); });
 }
+
+// [book:measure]
+// gain: how much of a small random change of the input comes out of the model,
+//   sqrt( sum_n ||f(x_n + delta_n) - f(x_n)||^2 / sum_n ||delta_n||^2 ),  delta ~ 0.05 N(0, I).
+// The identity map (a perfect copier) has gain 1; a model that keeps only what images have in
+// common passes little of an arbitrary change through.
+Measured measure(Autoencoder& m, const Tensor& test, const Tensor& noise) {
+  Generator g(11);
+  const Tensor delta = normal(test.shape(), 0.0, 0.05, g);
+  const double moved = ladder::sse_per_image(run(m, test + delta), run(m, test));
+  const double gain = std::sqrt(moved / ladder::sse_per_image(delta, zeros_like(delta)));
+  const Tensor codes = ladder::map_rows(m, test, [&](const Variable& v) { return m.encode(v); });
+  const double active = mean((codes > 0.0).to(DType::float64)).item();  // ReLU units not at 0
+  return {ladder::sse_per_image(run(m, test), test), ladder::sse_per_image(run(m, noise), noise), gain,
+          active};
+}
+// [/book:measure]
 
 }  // namespace
 
@@ -89,18 +106,19 @@ int main(int argc, char** argv) {
 
   const double grey = ladder::sse_per_image(full_like(noise, 0.5), noise);
   std::printf("noise SSE of a model that answers grey (0.5) everywhere: %.3f\n", grey);
-  std::printf("%-14s %12s %14s %14s\n", "model", "test SSE", "noise SSE", "active units");
+  std::printf("%-14s %10s %10s %8s %8s\n", "model", "test SSE", "noise SSE", "gain", "active");
   const std::vector<std::pair<std::string, Autoencoder*>> models = {
       {"overcomplete", overcomplete.get()}, {"small_code", small.get()}, {"weight_decay", decayed.get()},
       {"noise", noisy.get()}, {"sparsity", sparse.get()}};
   std::vector<Tensor> rows = {noise.rows(0, 8)};
   for (const auto& [key, m] : models) {
     const Measured r = measure(*m, test, noise);
-    std::printf("%-14s %12.3f %14.3f %14.3f\n", key.c_str(), r.test_sse, r.noise_sse, r.active);
+    std::printf("%-14s %10.3f %10.3f %8.3f %8.3f\n", key.c_str(), r.test_sse, r.noise_sse, r.gain, r.active);
     std::printf("result %s_test_sse %.3f\n", key.c_str(), r.test_sse);
     std::printf("result %s_noise_sse %.3f\n", key.c_str(), r.noise_sse);
+    std::printf("result %s_gain %.3f\n", key.c_str(), r.gain);
     std::printf("result %s_active %.3f\n", key.c_str(), r.active);
-    rows.push_back(ladder::map_rows(*m, noise.rows(0, 8), [&](const Variable& v) { return (*m)(v); }));
+    rows.push_back(run(*m, noise.rows(0, 8)));
   }
   // The noise images (top row) and what each model makes of them, in the order of the table.
   data::save_image_grid(opt.out + "/ch09_noise_in.png", concatenate(rows, 0), 28, 28, 8, 2);
