@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
       // The first layer's 196 weight vectors W1 (196, 784) as 28 x 28 pictures, as UFLDL shows them.
       const Tensor w1 = ladder::weights(model)[0].data();
       const std::string png = opt.out + "/ch10_filters_" + r.key + ".png";
-      data::save_filter_grid(png, w1, 28, 28, 14, 2);
+      data::save_filter_grid(png, w1, 28, 28, 14, 1);
       std::printf("wrote ch10_filters_%s.png (in --out)\n", r.key);
     }
   }
