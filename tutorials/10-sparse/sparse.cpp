@@ -13,8 +13,8 @@
 //   KL(rho || r) = rho log(rho / r) + (1 - rho) log((1 - rho) / (1 - r))
 //
 // UFLDL: rho = 0.1 (MNIST exercise), lambda = 3e-3, beta = 3, weights U(-r, r) with
-// r = sqrt(6 / (D + H + 1)), biases 0, full-batch L-BFGS. Here: Adam (lr 1e-2) on mini-batches of 256, so
-// rho_hat is estimated on each batch rather than on the whole training set.
+// r = sqrt(6 / (D + H + 1)), biases 0, full-batch L-BFGS. Here: Adam (lr 1e-2) on mini-batches
+// of 256, so rho_hat is estimated on each batch rather than on the whole training set.
 // The program trains beta = 3 with rho = 0.05, 0.1 and 0.2, and beta = 0 (no penalty), and
 // measures each unit's mean activation on test images against rho.
 // Full mode: the first 10000 training images, 10 epochs per model, the first 2000 test images.
@@ -102,10 +102,11 @@ int main(int argc, char** argv) {
     std::printf("result %s_max_rho_hat %.4f\n", r.key, max(rho_hat).item());
     std::printf("result %s_busy %.4f\n", r.key, busy);
     if (std::string(r.key) == "rho01" || std::string(r.key) == "no_penalty") {
-      // The first layer's 196 weight vectors W1 (196, 784) as 28 x 28 pictures, as UFLDL shows them.
-      const Tensor w1 = ladder::weights(model)[0].data();
+      // The first 100 of the 196 weight vectors of W1 (196, 784) as 28 x 28 pictures, as UFLDL
+      // shows them (all 196 make a PNG of over 150 kB).
+      const Tensor w1 = ladder::weights(model)[0].data().rows(0, 100);
       const std::string png = opt.out + "/ch10_filters_" + r.key + ".png";
-      data::save_filter_grid(png, w1, 28, 28, 14, 1);
+      data::save_filter_grid(png, w1, 28, 28, 10, 1);
       std::printf("wrote ch10_filters_%s.png (in --out)\n", r.key);
     }
   }
