@@ -9,8 +9,9 @@
 // Full mode: the first 10000 training images, 10 epochs, the first 2000 test images.
 //
 //   ch09_denoising [--short] [--out DIR] [--data-dir DIR] [--noisy-target]
-//   --noisy-target  also trains a model whose target is the corrupted image: it learns to copy
-//                   the noise, which is why the target must be the clean image
+//   --noisy-target  also trains a model whose target is the corrupted image: it learns to
+//                   reproduce the noise as far as its code allows, which is why the target must
+//                   be the clean image
 #include <cstdio>
 
 #include "08-deep-autoencoders/autoencoder_ladder.hpp"
