@@ -30,12 +30,12 @@ const char* kUsage =
 class ArticleModel : public nn::Module {
  public:
   explicit ArticleModel(Generator& gen) {
-    encoder = register_module("encoder", std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
-        std::make_shared<nn::Linear>(100, 64, gen), std::make_shared<nn::ReLU>(),
-        std::make_shared<nn::Linear>(64, 32, gen), std::make_shared<nn::Sigmoid>()}));
-    decoder = register_module("decoder", std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
-        std::make_shared<nn::Linear>(32, 64, gen), std::make_shared<nn::ReLU>(),
-        std::make_shared<nn::Linear>(64, 100, gen), std::make_shared<nn::Sigmoid>()}));
+    encoder = register_module("encoder", std::make_shared<nn::Sequential>());
+    encoder->add(std::make_shared<nn::Linear>(100, 64, gen)).add(std::make_shared<nn::ReLU>());
+    encoder->add(std::make_shared<nn::Linear>(64, 32, gen)).add(std::make_shared<nn::Sigmoid>());
+    decoder = register_module("decoder", std::make_shared<nn::Sequential>());
+    decoder->add(std::make_shared<nn::Linear>(32, 64, gen)).add(std::make_shared<nn::ReLU>());
+    decoder->add(std::make_shared<nn::Linear>(64, 100, gen)).add(std::make_shared<nn::Sigmoid>());
   }
   Variable forward(const Variable& x) override { return (*decoder)((*encoder)(x)); }
   std::string describe() const override { return "ArticleModel(100-64-32-64-100)"; }
@@ -56,7 +56,9 @@ void run(const std::string& key, const std::string& title, const Tensor& train, 
     return nn::mse_loss(m(Variable(b.input)), Variable(b.input), nn::Reduction::mean);
   };
   ladder::train(model, loss, train, epochs, 1, 1e-3, 32);
-  auto reconstruct = [&](const Tensor& x) { return ladder::map_rows(model, x, [&](const Variable& v) { return model(v); }); };
+  auto reconstruct = [&](const Tensor& x) {
+    return ladder::map_rows(model, x, [&](const Variable& v) { return model(v); });
+  };
   const data::PCA pca = data::PCA::fit(train);
   const Tensor mean_guess = pca.reconstruct(fresh, 0);  // k = 0: the mean row for every row
   std::printf("\n%s\n", title.c_str());
@@ -65,8 +67,8 @@ void run(const std::string& key, const std::string& title, const Tensor& train, 
               mse(reconstruct(fresh), fresh));
   std::printf("  %-34s %10.4f %10.4f\n", "PCA, 32 components", pca.sse_per_image(train, 32) / 100,
               pca.sse_per_image(fresh, 32) / 100);
-  std::printf("  %-34s %10.4f %10.4f\n", "the training mean, no code at all", pca.sse_per_image(train, 0) / 100,
-              mse(mean_guess, fresh));
+  std::printf("  %-34s %10.4f %10.4f\n", "the training mean, no code at all",
+              pca.sse_per_image(train, 0) / 100, mse(mean_guess, fresh));
   std::printf("result %s_ae_new_mse %.4f\n", key.c_str(), mse(reconstruct(fresh), fresh));
   std::printf("result %s_pca32_new_mse %.4f\n", key.c_str(), pca.sse_per_image(fresh, 32) / 100);
   std::printf("result %s_mean_new_mse %.4f\n", key.c_str(), mse(mean_guess, fresh));

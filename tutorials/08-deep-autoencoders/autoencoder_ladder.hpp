@@ -132,9 +132,9 @@ inline double reconstruction_sse(Autoencoder& model, const Tensor& x) {
   return sse_per_image(map_rows(model, x, [&](const Variable& v) { return model(v); }), x);
 }
 
-// Adam (lr 1e-3 unless given, batch 128 unless given) on `loss` over the rows of `images`, quietly: the per-epoch lines
-// of nn::fit carry timings, which would change the recorded output from run to run. Returns
-// the mean training loss of each epoch.
+// Adam (lr 1e-3 and batch 128 unless given) on `loss` over the rows of `images`, quietly: the
+// per-epoch lines of nn::fit carry timings, which would change the recorded output from run to
+// run. Returns the mean training loss of each epoch.
 inline std::vector<double> train(nn::Module& model, const nn::BatchLoss& loss, const Tensor& images,
                                  int epochs, std::uint64_t seed, double lr = 1e-3,
                                  std::int64_t batch_size = 128) {

@@ -81,11 +81,11 @@ int main(int argc, char** argv) {
 
   // [book:five]
   Generator gen(0);
-  auto overcomplete = std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, 1000}, Act::relu, Act::relu, gen);
-  auto small = std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, 32}, Act::relu, Act::relu, gen);
-  auto decayed = std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, 1000}, Act::relu, Act::relu, gen);
-  auto noisy = std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, 1000}, Act::relu, Act::relu, gen);
-  auto sparse = std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, 1000}, Act::relu, Act::relu, gen);
+  auto relu_code = [&](std::int64_t h) {  // 784 -> h ReLU code -> 784 sigmoid
+    return std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, h}, Act::relu, Act::relu, gen);
+  };
+  auto overcomplete = relu_code(1000), small = relu_code(32), decayed = relu_code(1000),
+       noisy = relu_code(1000), sparse = relu_code(1000);
 
   ladder::train(*overcomplete, ladder::own_loss(*overcomplete), x, epochs, 1);
   ladder::train(*small, ladder::own_loss(*small), x, epochs, 1);
@@ -113,7 +113,8 @@ int main(int argc, char** argv) {
   std::vector<Tensor> rows = {noise.rows(0, 8)};
   for (const auto& [key, m] : models) {
     const Measured r = measure(*m, test, noise);
-    std::printf("%-14s %10.3f %10.3f %8.3f %8.3f\n", key.c_str(), r.test_sse, r.noise_sse, r.gain, r.active);
+    std::printf("%-14s %10.3f %10.3f %8.3f %8.3f\n", key.c_str(), r.test_sse, r.noise_sse, r.gain,
+                r.active);
     std::printf("result %s_test_sse %.3f\n", key.c_str(), r.test_sse);
     std::printf("result %s_noise_sse %.3f\n", key.c_str(), r.noise_sse);
     std::printf("result %s_gain %.3f\n", key.c_str(), r.gain);

@@ -70,7 +70,8 @@ class VAE : public nn::Module {
   Loss loss(const Variable& x) {
     const Posterior q = posterior(x);
     const double n = static_cast<double>(x.shape()[0]);
-    const Variable recon = nn::bce_with_logits_loss(decode_logits(reparameterize(q)), x, nn::Reduction::sum) / n;
+    const Variable logits = decode_logits(reparameterize(q));
+    const Variable recon = nn::bce_with_logits_loss(logits, x, nn::Reduction::sum) / n;
     const Variable kl = nn::kl_normal_loss(q.mu, q.logvar, nn::Reduction::sum) / n;
     return {recon + kl, recon, kl};
   }
@@ -151,7 +152,8 @@ int main(int argc, char** argv) {
       recon += l.reconstruction.item() * double(part.size(0)) / double(test.size(0));
       kl += l.kl.item() * double(part.size(0)) / double(test.size(0));
     }
-    std::printf("test: reconstruction (BCE) %.2f + KL %.2f = -ELBO %.2f per image\n", recon, kl, recon + kl);
+    std::printf("test: reconstruction (BCE) %.2f + KL %.2f = -ELBO %.2f per image\n", recon, kl,
+                recon + kl);
     std::printf("result test_recon %.2f\nresult test_kl %.2f\nresult test_neg_elbo %.2f\n", recon, kl,
                 recon + kl);
   }
@@ -159,7 +161,8 @@ int main(int argc, char** argv) {
   Generator mc_gen(5);
   const Check c = monte_carlo(model, test.rows(0, checked), samples, mc_gen);
   std::printf("\non %lld test images, %lld samples each:\n", (long long)checked, (long long)samples);
-  std::printf("  KL, closed form          %.3f\n  KL, Monte Carlo          %.3f\n", c.kl_closed, c.kl_sampled);
+  std::printf("  KL, closed form          %.3f\n  KL, Monte Carlo          %.3f\n", c.kl_closed,
+              c.kl_sampled);
   std::printf("  ELBO                     %.3f\n  log p(x), importance     %.3f\n", c.elbo, c.log_px);
   std::printf("  gap = KL(q(z|x) || p(z|x)) >= %.3f nats\n", c.log_px - c.elbo);
   std::printf("result kl_closed %.3f\nresult kl_sampled %.3f\n", c.kl_closed, c.kl_sampled);
