@@ -49,12 +49,18 @@ Variable activate(const Variable& x, Activation a) {
 
 ReconstructionLoss parse_loss(const std::string& name) {
   if (name == "sse" || name == "mse") return ReconstructionLoss::sse;
+  if (name == "half_sse") return ReconstructionLoss::half_sse;
   if (name == "bce" || name == "cross_entropy") return ReconstructionLoss::bce;
-  throw ValueError("loss: unknown name \"" + name + "\" (sse, bce)");
+  throw ValueError("loss: unknown name \"" + name + "\" (sse, half_sse, bce)");
 }
 
 std::string loss_name(ReconstructionLoss loss) {
-  return loss == ReconstructionLoss::sse ? "sse" : "bce";
+  switch (loss) {
+    case ReconstructionLoss::sse: return "sse";
+    case ReconstructionLoss::half_sse: return "half_sse";
+    case ReconstructionLoss::bce: return "bce";
+  }
+  return "sse";
 }
 
 Variable reconstruction_loss(const Variable& pre, const Variable& target, Activation output,
@@ -66,7 +72,8 @@ Variable reconstruction_loss(const Variable& pre, const Variable& target, Activa
     }
     return nn::bce_with_logits_loss(pre, target, nn::Reduction::sum) / n;  // stable from logits
   }
-  return nn::mse_loss(activate(pre, output), target, nn::Reduction::sum) / n;
+  const Variable sse = nn::mse_loss(activate(pre, output), target, nn::Reduction::sum) / n;
+  return loss == ReconstructionLoss::half_sse ? 0.5 * sse : sse;
 }
 
 Init parse_init(const std::string& name) {
@@ -108,6 +115,16 @@ Variable Autoencoder::loss(const nn::Batch& batch) {
 }
 
 std::vector<std::pair<std::string, double>> Autoencoder::report(const Tensor&) { return {}; }
+
+void Autoencoder::pretrain(const Tensor&, const PretrainOptions&) {
+  throw ValueError("pretrain: " + describe() + " has no stack of layers to pretrain one at a time (a deep model has)");
+}
+
+Tensor Autoencoder::sample(std::int64_t, Generator&) {
+  throw ValueError("sample: " + describe() + " has no prior to draw codes from (a vae has)");
+}
+
+std::vector<std::string> Autoencoder::draw_pictures(const Tensor&, const std::string&, std::uint64_t) { return {}; }
 
 namespace {
 

@@ -1,11 +1,13 @@
 #pragma once
-// Autoencoder: the interface shared by the five models of this folder.
+// Autoencoder: the interface shared by the models of this folder (model_kinds.hpp lists them).
 //
 // Legend used in every model file: N batch, D input features (784 pixels), H hidden units,
 // Z code units. An autoencoder maps x (N, D) to a code z = encode(x) (N, Z) and back to a
 // reconstruction decode(z) (N, D). Errors are per image: summed over the D pixels and
 // averaged over the N images (the unit of Hinton & Salakhutdinov 2006, and of PCA's table).
+#include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,10 +22,11 @@ Activation parse_activation(const std::string& name);  // "identity"/"linear", "
 std::string activation_name(Activation a);
 Variable activate(const Variable& x, Activation a);
 
-// How a reconstruction is scored: squared error, or binary cross-entropy (pixels as
+// How a reconstruction is scored, per image: squared error ||y - x||^2, half of it (UFLDL's
+// J = 1/2 ||y - x||^2, whose gradient is y - x), or binary cross-entropy (pixels as
 // probabilities; needs a logistic output).
-enum class ReconstructionLoss { sse, bce };
-ReconstructionLoss parse_loss(const std::string& name);  // "sse" or "bce"
+enum class ReconstructionLoss { sse, half_sse, bce };
+ReconstructionLoss parse_loss(const std::string& name);  // "sse", "half_sse" or "bce"
 std::string loss_name(ReconstructionLoss loss);
 
 // The per-image loss of a decoder whose output is output_activation(pre), against target.
@@ -49,15 +52,30 @@ std::vector<std::string> init_names();     // every accepted name, in the order 
 // constructor has already drawn PyTorch's rule, which Init::pytorch keeps as it is.
 void initialise(nn::Module& model, Init init, Generator& gen);
 
+// Greedy layer-wise pretraining (deep.hpp).
+struct PretrainOptions {
+  int epochs = 3;               // per layer
+  std::int64_t batch_size = 128;
+  double lr = 1e-3;             // Adam
+  std::uint64_t seed = 0;
+  std::ostream* out = nullptr;  // progress (nullptr: std::cout)
+};
+
 class Autoencoder : public nn::Module {
  public:
   virtual Variable encode(const Variable& x) = 0;  // (N, D) -> (N, Z)
   virtual Variable decode(const Variable& z) = 0;  // (N, Z) -> (N, D)
   Variable forward(const Variable& x) override { return decode(encode(x)); }
 
-  // The training objective, per image, when the model is shown `input` and should give back
-  // `target`: the reconstruction loss plus the model's penalties.
-  virtual Variable loss_for(const Variable& input, const Variable& target) = 0;
+  // One training pass when the model is shown `input` and should give back `target`: the code
+  // it made (N, Z) and the objective per image (the reconstruction loss plus the model's
+  // penalties). A model that wraps another adds to the inner one's code and loss.
+  struct Objective {
+    Variable code;
+    Variable loss;
+  };
+  virtual Objective objective(const Variable& input, const Variable& target) = 0;
+  Variable loss_for(const Variable& input, const Variable& target) { return objective(input, target).loss; }
   // loss_for(batch.input, batch.target), the target defaulting to the input.
   Variable loss(const nn::Batch& batch);
 
@@ -71,6 +89,17 @@ class Autoencoder : public nn::Module {
   // image of what the unit responds to (filters.png draws them for basic and sparse). Every
   // model here overrides it; this default, an undefined Tensor, is for a model without one.
   virtual Tensor first_layer_filters() const { return Tensor(); }
+
+  // What only some models do. The defaults refuse with a ValueError naming the model.
+  // Greedy layer-wise pretraining on images (N, D), before training the whole (deep.hpp).
+  virtual void pretrain(const Tensor& images, const PretrainOptions& options);
+  // count images decoded from codes z ~ N(0, I) drawn from gen: (count, D) (variational.hpp).
+  virtual Tensor sample(std::int64_t count, Generator& gen);
+  // The pictures this kind of model adds to reconstructions and loss curves (filters, samples,
+  // denoised images), drawn from test images (N, D) into dir; returns the files written.
+  // The default draws none.
+  virtual std::vector<std::string> draw_pictures(const Tensor& test_images, const std::string& dir,
+                                                 std::uint64_t seed);
 };
 
 // Reconstruction errors of `model` on x (N, D), per image, in evaluation mode without

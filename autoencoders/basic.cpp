@@ -1,51 +1,59 @@
 #include "autoencoders/basic.hpp"
 
-#include "autograd/ops.hpp"
-#include "tensor/all.hpp"
+#include <cmath>
+
+#include "autoencoders/sparse.hpp"
 
 namespace xtgrad::ae {
 
-BasicAutoencoder::BasicAutoencoder(const BasicConfig& config, Generator& gen) : config_(config) {
-  if (config.code <= 0 || config.input <= 0) {
-    throw ValueError("BasicAutoencoder: sizes must be positive, got " + std::to_string(config.input) +
-                     "-" + std::to_string(config.code));
-  }
-  encoder = register_module("encoder", std::make_shared<nn::Linear>(config.input, config.code, gen));
-  if (config.tied) {
-    decoder_bias = register_parameter("decoder_bias", zeros({config.input}));
-  } else {
-    decoder = register_module("decoder", std::make_shared<nn::Linear>(config.code, config.input, gen));
-  }
-  if (config.loss == ReconstructionLoss::bce && config.output != Activation::sigmoid) {
-    throw ValueError("BasicAutoencoder: the BCE loss needs a sigmoid output");
-  }
+DeepConfig one_layer(std::int64_t input, const BasicConfig& basic) {
+  DeepConfig d;
+  d.sizes = {input, basic.code};
+  d.code = basic.hidden;  // the one hidden layer is the code
+  d.output = basic.output;
+  d.loss = basic.loss;
+  d.tied = basic.tied;
+  return d;
 }
 
-Variable BasicAutoencoder::encode(const Variable& x) {
-  return activate((*encoder)(x), config_.hidden);  // (N, Z)
-}
-
-Variable BasicAutoencoder::decode_pre(const Variable& z) {
-  if (config_.tied) {
-    return matmul(z, encoder->weight) + decoder_bias;  // (N, Z) @ (Z, D): W2 = W1^T
-  }
-  return (*decoder)(z);  // (N, D)
-}
-
-Variable BasicAutoencoder::decode(const Variable& z) { return activate(decode_pre(z), config_.output); }
-
-Variable BasicAutoencoder::loss_for(const Variable& input, const Variable& target) {
-  const Variable z = encode(input);
-  Variable loss = reconstruction_loss(decode_pre(z), target, config_.output, config_.loss);
-  if (config_.code_l2 > 0) {
-    loss = loss + config_.code_l2 * sum(square(z)) / static_cast<double>(z.shape()[0]);
-  }
-  return loss;
-}
-
-std::string BasicAutoencoder::describe() const {
-  return "BasicAutoencoder(" + std::to_string(config_.input) + "-" + std::to_string(config_.code) +
-         (config_.tied ? ", tied" : "") + ")";
+ModelKind basic_kind() {
+  ModelKind kind;
+  kind.name = "basic";
+  kind.adds = "the one-layer deep model, optionally tied and with an L2 penalty on the code";
+  kind.fields = [](ConfigFields& f, RunConfig& c) {
+    BasicConfig& b = c.options.get<BasicConfig>();
+    f.field("code", b.code);
+    f.choice("hidden", b.hidden, parse_activation, activation_name);
+    f.choice("output", b.output, parse_activation, activation_name);
+    f.choice("loss", b.loss, parse_loss, loss_name);
+    f.field("tied", b.tied);
+    f.field("code_l2", b.code_l2);
+  };
+  kind.defaults = [](RunConfig&) {};
+  kind.check = [](const RunConfig& c, const std::string& where) {
+    const BasicConfig b = c.options.get<BasicConfig>();
+    if (!std::isfinite(b.code_l2) || b.code_l2 < 0) {
+      throw ValueError(where + ": basic.code_l2 must be a finite number >= 0");
+    }
+    if (b.loss == ReconstructionLoss::bce && b.output != Activation::sigmoid) {
+      throw ValueError(where + ": basic: the BCE loss needs a sigmoid output, not " + activation_name(b.output));
+    }
+  };
+  kind.widths = [](const RunConfig& c) {
+    return std::pair<std::vector<std::int64_t>, std::string>{{c.input_size, c.options.get<BasicConfig>().code}, "basic.code"};
+  };
+  kind.set_code = [](RunConfig& c, std::int64_t code) { c.options.get<BasicConfig>().code = code; };
+  kind.make_tiny = [](RunConfig& c) { c.options.get<BasicConfig>().code = 3; };
+  kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
+    const BasicConfig b = c.options.get<BasicConfig>();
+    auto model = std::make_shared<DeepAutoencoder>(one_layer(c.input_size, b), gen);
+    if (b.code_l2 == 0) return model;
+    CodePenalty penalty;
+    penalty.kind = SparsityPenalty::l2;
+    penalty.weight = b.code_l2;
+    return std::make_shared<SparseAutoencoder>(model, penalty);
+  };
+  return kind;
 }
 
 }  // namespace xtgrad::ae

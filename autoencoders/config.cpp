@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "autoencoders/config_fields.hpp"
+#include "autoencoders/model_kinds.hpp"
 #include "data/fashion_mnist.hpp"
 #include "tensor/errors.hpp"
 
@@ -52,12 +54,30 @@ template <class T> std::string why_not(const json& v) {
   }
 }
 
-// Reads the keys of one JSON object into a struct, refusing keys it does not know.
-class Section {
+// Reads the keys of one JSON object through a section's fields, refusing keys it does not know.
+class JsonReader : public ConfigFields {
  public:
-  Section(const json& object, std::string where) : object_(object), where_(std::move(where)) {
+  JsonReader(const json& object, std::string where) : object_(object), where_(std::move(where)) {
     if (!object_.is_object()) throw ValueError(where_ + ": expected an object");
   }
+  void field(const char* key, bool& value) override { read(key, value); }
+  void field(const char* key, int& value) override { read(key, value); }
+  void field(const char* key, std::int64_t& value) override { read(key, value); }
+  void field(const char* key, std::uint64_t& value) override { read(key, value); }
+  void field(const char* key, double& value) override { read(key, value); }
+  void field(const char* key, std::string& value) override { read(key, value); }
+  void field(const char* key, std::vector<std::int64_t>& value) override { read(key, value); }
+  std::string where() const override { return where_; }
+
+  // Accepts a key that another reader reads.
+  void allow(const std::string& key) { known_.insert(key); }
+  void finish() const {
+    for (const auto& [key, v] : object_.items()) {
+      if (!known_.count(key)) throw ValueError(where_ + ": unknown key \"" + key + "\"");
+    }
+  }
+
+ private:
   // NOTE: nlohmann's get<T>() narrows silently (4294967297 -> int 1, 1.9 -> 1, true -> 1,
   // -1 -> uint64 2^64 - 1), so each value is checked to be exactly representable first.
   template <class T> void read(const char* key, T& value) {
@@ -68,106 +88,72 @@ class Section {
     if (!problem.empty()) throw ValueError(where_ + ": \"" + key + "\" " + problem + ", got " + v.dump());
     value = v.get<T>();
   }
-  template <class Parse, class T> void read_as(const char* key, Parse parse, T& value) {
-    std::string text;
-    read(key, text);
-    if (text.empty()) return;
-    try {
-      value = parse(text);
-    } catch (const ValueError& e) {
-      throw ValueError(where_ + ": \"" + key + "\": " + e.what());
-    }
-  }
-  // Accepts a key that another Section reads.
-  void allow(const char* key) { known_.insert(key); }
-  void finish() const {
-    for (const auto& [key, v] : object_.items()) {
-      if (!known_.count(key)) throw ValueError(where_ + ": unknown key \"" + key + "\"");
-    }
-  }
 
- private:
   const json& object_;
   std::string where_;
   std::set<std::string> known_;
 };
 
+// Writes every field of a section into a JSON object.
+class JsonWriter : public ConfigFields {
+ public:
+  void field(const char* key, bool& value) override { object[key] = value; }
+  void field(const char* key, int& value) override { object[key] = value; }
+  void field(const char* key, std::int64_t& value) override { object[key] = value; }
+  void field(const char* key, std::uint64_t& value) override { object[key] = value; }
+  void field(const char* key, double& value) override { object[key] = value; }
+  void field(const char* key, std::string& value) override { object[key] = value; }
+  void field(const char* key, std::vector<std::int64_t>& value) override { object[key] = value; }
+  std::string where() const override { return "config_to_json"; }
+
+  json object = json::object();
+};
+
+// The train section's fields.
+void train_fields(ConfigFields& f, TrainConfig& t) {
+  f.field("optimizer", t.optimizer);
+  f.field("lr", t.lr);
+  f.field("batch_size", t.batch_size);
+  f.field("epochs", t.epochs);
+  f.field("limit", t.limit);
+  f.field("validation", t.validation);
+  f.field("seed", t.seed);
+  f.field("lbfgs_iterations", t.lbfgs_iterations);
+  f.field("pretrain_epochs", t.pretrain_epochs);
+}
+
 void read_sections(const json& j, const std::string& where, RunConfig& c) {
-  Section top(j, where);
+  JsonReader top(j, where);
   std::string model = "basic", description, name = c.name;
-  top.read("model", model);
-  top.read("description", description);
-  top.read("name", name);  // written into config.json by train; a file name otherwise
+  top.field("model", model);
+  top.field("description", description);
+  top.field("name", name);  // written into config.json by train; a file name otherwise
   if (!j.contains("init")) {
     throw ValueError(where + ": no \"init\" key; say how the layers start (pytorch, glorot-uniform, ufldl)");
   }
   Init init = Init::pytorch;
-  top.read_as("init", parse_init, init);
-  for (const char* key : {"basic", "deep", "denoising", "sparse", "vae", "train"}) top.allow(key);
+  top.choice("init", init, parse_init, init_name);
+  for (const ModelKind& kind : model_kinds()) top.allow(kind.name);
+  top.allow("train");
   top.finish();
-  c = default_config(model);  // the model's defaults, then the file's settings over them
+  try {
+    c = default_config(model);  // the model's defaults, then the file's settings over them
+  } catch (const ValueError& e) {
+    throw ValueError(where + ": " + e.what());
+  }
   c.name = name;
   c.description = description;
   c.init = init;
-  if (j.contains("basic")) {
-    Section s(j.at("basic"), where + ", basic");
-    s.read("code", c.basic.code);
-    s.read_as("hidden", parse_activation, c.basic.hidden);
-    s.read_as("output", parse_activation, c.basic.output);
-    s.read_as("loss", parse_loss, c.basic.loss);
-    s.read("tied", c.basic.tied);
-    s.read("code_l2", c.basic.code_l2);
-    s.finish();
-  }
-  if (j.contains("deep")) {
-    Section s(j.at("deep"), where + ", deep");
-    s.read("sizes", c.deep.sizes);
-    s.read_as("hidden", parse_activation, c.deep.hidden);
-    s.read_as("code", parse_activation, c.deep.code);
-    s.read_as("output", parse_activation, c.deep.output);
-    s.read_as("loss", parse_loss, c.deep.loss);
-    s.finish();
-  }
-  if (j.contains("denoising")) {
-    Section s(j.at("denoising"), where + ", denoising");
-    s.read("inner", c.denoising_inner);
-    s.read_as("noise", parse_noise, c.noise.kind);
-    s.read("level", c.noise.level);
-    s.finish();
-  }
-  if (j.contains("sparse")) {
-    Section s(j.at("sparse"), where + ", sparse");
-    s.read("hidden", c.sparse.hidden);
-    s.read("rho", c.sparse.rho);
-    s.read("lambda", c.sparse.lambda);
-    s.read("beta", c.sparse.beta);
-    s.read_as("penalty", [](const std::string& p) {
-      if (p == "kl") return SparsityPenalty::kl;
-      if (p == "l1") return SparsityPenalty::l1;
-      throw ValueError("sparse penalty: unknown \"" + p + "\" (kl, l1)");
-    }, c.sparse.penalty);
-    s.read("l1", c.sparse.l1);
-    s.finish();
-  }
-  if (j.contains("vae")) {
-    Section s(j.at("vae"), where + ", vae");
-    s.read("hidden", c.vae.hidden);
-    s.read("latent", c.vae.latent);
-    s.read("beta", c.vae.beta);
-    s.finish();
+  for (const ModelKind& kind : model_kinds()) {  // every kind's section: a denoising model reads its inner's
+    if (!j.contains(kind.name)) continue;
+    JsonReader section(j.at(kind.name), where + ", " + kind.name);
+    kind.fields(section, c);
+    section.finish();
   }
   if (j.contains("train")) {
-    Section s(j.at("train"), where + ", train");
-    s.read("optimizer", c.train.optimizer);
-    s.read("lr", c.train.lr);
-    s.read("batch_size", c.train.batch_size);
-    s.read("epochs", c.train.epochs);
-    s.read("limit", c.train.limit);
-    s.read("validation", c.train.validation);
-    s.read("seed", c.train.seed);
-    s.read("lbfgs_iterations", c.train.lbfgs_iterations);
-    s.read("pretrain_epochs", c.train.pretrain_epochs);
-    s.finish();
+    JsonReader section(j.at("train"), where + ", train");
+    train_fields(section, c.train);
+    section.finish();
   }
 }
 
@@ -178,16 +164,6 @@ namespace {
 // The most parameters a configuration may ask for: 2^28 (1 GiB of float32 weights, 4 GiB with
 // their gradients and Adam's two moments). A larger layer is a typo, not a protocol.
 constexpr double kMaxParameters = 268435456.0;
-
-// The layer widths of the selected model, input first, and the key that sets them.
-std::pair<std::vector<std::int64_t>, std::string> layer_widths(const RunConfig& c) {
-  const std::int64_t pixels = data::fashion_mnist_pixels;
-  const std::string inner = c.model == "denoising" ? c.denoising_inner : c.model;
-  if (inner == "basic") return {{pixels, c.basic.code}, "basic.code"};
-  if (inner == "deep") return {c.deep.sizes, "deep.sizes"};
-  if (inner == "sparse") return {{pixels, c.sparse.hidden}, "sparse.hidden"};
-  return {{pixels, c.vae.hidden, c.vae.latent}, "vae.hidden and vae.latent"};
-}
 
 // Weights and biases of a mirrored encoder-decoder with these widths, in double: the product
 // of two huge widths must not wrap around before it is compared with the limit.
@@ -207,9 +183,7 @@ void check_config(const RunConfig& c, const std::string& where) {
   if (t.optimizer != "adam" && t.optimizer != "sgd" && t.optimizer != "lbfgs") {
     throw ValueError(where + ": unknown optimizer \"" + t.optimizer + "\" (adam, sgd, lbfgs)");
   }
-  if (c.model == "denoising" && c.denoising_inner != "basic" && c.denoising_inner != "deep") {
-    throw ValueError(where + ": denoising.inner must be basic or deep, not \"" + c.denoising_inner + "\"");
-  }
+  const ModelKind& kind = model_kind(c.model);
   // The same bounds as the command line's options (and 20 L-BFGS iterations per epoch).
   if (!(t.lr > 0 && t.lr <= 1000) || t.batch_size <= 0 || t.batch_size > 1000000 || t.epochs <= 0 ||
       t.epochs > 100000 || t.validation < 0 || t.lbfgs_iterations <= 0 || t.lbfgs_iterations > 2000000 ||
@@ -218,18 +192,13 @@ void check_config(const RunConfig& c, const std::string& where) {
                      "epochs in [1, 100000], lbfgs_iterations in [1, 2000000], pretrain_epochs in [0, 100000], "
                      "limit > 0 or -1, validation >= 0)");
   }
-  for (const auto& [key, value] : {std::pair<const char*, double>{"basic.code_l2", c.basic.code_l2},
-                                   {"denoising.level", c.noise.level}, {"sparse.rho", c.sparse.rho},
-                                   {"sparse.lambda", c.sparse.lambda}, {"sparse.beta", c.sparse.beta},
-                                   {"sparse.l1", c.sparse.l1}, {"vae.beta", c.vae.beta}}) {
-    if (!std::isfinite(value)) throw ValueError(where + ": " + key + " must be a finite number");
-  }
-  const auto [widths, key] = layer_widths(c);
+  kind.check(c, where);
+  const auto [widths, key] = kind.widths(c);
   if (widths.size() < 2) {
     throw ValueError(where + ": " + key + " needs at least two sizes, the input and the code");
   }
-  if (widths.front() != data::fashion_mnist_pixels) {
-    throw ValueError(where + ": " + key + " must start with the " + std::to_string(data::fashion_mnist_pixels) +
+  if (widths.front() != c.input_size) {
+    throw ValueError(where + ": " + key + " must start with the " + std::to_string(c.input_size) +
                      " pixels of an image, got " + std::to_string(widths.front()));
   }
   for (std::int64_t w : widths) {
@@ -242,7 +211,7 @@ void check_config(const RunConfig& c, const std::string& where) {
       << kMaxParameters << " (1 GiB of float32 weights) allowed";
     throw ValueError(s.str());
   }
-  const std::int64_t code = code_size(c);
+  const std::int64_t code = widths.back();
   if (code > data::fashion_mnist_pixels) {  // checked before training, not after it
     throw ValueError(where + ": the code size " + std::to_string(code) + " is more than the " +
                      std::to_string(data::fashion_mnist_pixels) +
@@ -266,15 +235,7 @@ RunConfig default_config(const std::string& model) {
   RunConfig c;
   c.model = model;
   c.name = model;
-  if (model == "sparse") {
-    c.init = Init::ufldl;         // UFLDL's protocol: its initialisation, full-batch L-BFGS
-    c.train.optimizer = "lbfgs";  // with unit steps
-    c.train.lr = 1.0;
-  } else if (model == "vae") {
-    c.train.batch_size = 128;
-  } else if (model != "basic" && model != "deep" && model != "denoising") {
-    throw ValueError("unknown model \"" + model + "\" (basic, deep, denoising, sparse, vae)");
-  }
+  model_kind(model).defaults(c);
   return c;
 }
 
@@ -312,48 +273,18 @@ RunConfig parse_config(const std::string& text, const std::string& where, const 
 }
 
 std::int64_t code_size(const RunConfig& c) {
-  if (c.model == "basic") return c.basic.code;
   // An empty deep.sizes has no code; check_config refuses it.
-  const std::int64_t deep_code = c.deep.sizes.empty() ? 0 : c.deep.sizes.back();
-  if (c.model == "deep") return deep_code;
-  if (c.model == "denoising") return c.denoising_inner == "basic" ? c.basic.code : deep_code;
-  if (c.model == "sparse") return c.sparse.hidden;
-  return c.vae.latent;
+  const std::vector<std::int64_t> widths = model_kind(c.model).widths(c).first;
+  return widths.empty() ? 0 : widths.back();
 }
 
 void set_code_size(RunConfig& c, std::int64_t code) {
   if (code <= 0) throw ValueError("--latent: the code size must be positive, got " + std::to_string(code));
-  c.basic.code = code;
-  if (c.deep.sizes.size() >= 2) c.deep.sizes.back() = code;
-  c.sparse.hidden = code;
-  c.vae.latent = code;
+  model_kind(c.model).set_code(c, code);
 }
-
-namespace {
-
-std::shared_ptr<Autoencoder> build_model(const RunConfig& c, Generator& gen) {
-  if (c.model == "basic") return std::make_shared<BasicAutoencoder>(c.basic, gen);
-  if (c.model == "deep") return std::make_shared<DeepAutoencoder>(c.deep, gen);
-  if (c.model == "sparse") return std::make_shared<SparseAutoencoder>(c.sparse, gen);
-  if (c.model == "vae") return std::make_shared<VariationalAutoencoder>(c.vae, gen, c.train.seed + 1);
-  if (c.model == "denoising") {
-    std::shared_ptr<Autoencoder> inner;
-    if (c.denoising_inner == "basic") {
-      inner = std::make_shared<BasicAutoencoder>(c.basic, gen);
-    } else if (c.denoising_inner == "deep") {
-      inner = std::make_shared<DeepAutoencoder>(c.deep, gen);
-    } else {
-      throw ValueError("denoising: the inner model must be basic or deep, not \"" + c.denoising_inner + "\"");
-    }
-    return std::make_shared<DenoisingAutoencoder>(inner, c.noise, c.train.seed + 2);
-  }
-  throw ValueError("unknown model \"" + c.model + "\" (basic, deep, denoising, sparse, vae)");
-}
-
-}  // namespace
 
 std::shared_ptr<Autoencoder> make_model(const RunConfig& c, Generator& gen) {
-  std::shared_ptr<Autoencoder> model = build_model(c, gen);
+  std::shared_ptr<Autoencoder> model = model_kind(c.model).build(c, gen);
   initialise(*model, c.init, gen);
   return model;
 }
@@ -364,21 +295,15 @@ std::string config_to_json(const RunConfig& c) {
   j["description"] = c.description;
   j["model"] = c.model;
   j["init"] = init_name(c.init);
-  j["basic"] = {{"code", c.basic.code}, {"hidden", activation_name(c.basic.hidden)},
-                {"output", activation_name(c.basic.output)}, {"loss", loss_name(c.basic.loss)},
-                {"tied", c.basic.tied}, {"code_l2", c.basic.code_l2}};
-  j["deep"] = {{"sizes", c.deep.sizes}, {"hidden", activation_name(c.deep.hidden)},
-               {"code", activation_name(c.deep.code)}, {"output", activation_name(c.deep.output)},
-               {"loss", loss_name(c.deep.loss)}};
-  j["denoising"] = {{"inner", c.denoising_inner}, {"noise", noise_name(c.noise.kind)}, {"level", c.noise.level}};
-  j["sparse"] = {{"hidden", c.sparse.hidden}, {"rho", c.sparse.rho}, {"lambda", c.sparse.lambda},
-                 {"beta", c.sparse.beta}, {"penalty", c.sparse.penalty == SparsityPenalty::kl ? "kl" : "l1"},
-                 {"l1", c.sparse.l1}};
-  j["vae"] = {{"hidden", c.vae.hidden}, {"latent", c.vae.latent}, {"beta", c.vae.beta}};
-  j["train"] = {{"optimizer", c.train.optimizer}, {"lr", c.train.lr}, {"batch_size", c.train.batch_size},
-                {"epochs", c.train.epochs}, {"limit", c.train.limit}, {"validation", c.train.validation},
-                {"seed", c.train.seed}, {"lbfgs_iterations", c.train.lbfgs_iterations},
-                {"pretrain_epochs", c.train.pretrain_epochs}};
+  RunConfig copy = c;  // the writer reads through the same (non-const) fields as the reader
+  for (const ModelKind& kind : model_kinds()) {
+    JsonWriter section;
+    kind.fields(section, copy);
+    j[kind.name] = section.object;
+  }
+  JsonWriter train;
+  train_fields(train, copy.train);
+  j["train"] = train.object;
   return j.dump(2);
 }
 

@@ -7,21 +7,20 @@
 //     "description": "Keras blog, basic autoencoder",
 //     "model": "basic",
 //     "init": "glorot-uniform",
-//     "basic": {"code": 32, "hidden": "relu", "output": "sigmoid", "loss": "bce"},
+//     "basic": {"code": 32, "hidden": "relu", "output": "sigmoid", "loss": "bce"},   a section per kind
 //     "train": {"optimizer": "adam", "lr": 0.001, "batch_size": 256, "epochs": 50}
 //   }
 //
 // Every key is checked: an unknown one (a typo) is an error naming the file and the key.
 // "init" is required: a protocol is not reproduced unless its layers start as it says.
+#include <any>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <typeindex>
 
-#include "autoencoders/basic.hpp"
-#include "autoencoders/deep.hpp"
-#include "autoencoders/denoising.hpp"
-#include "autoencoders/sparse.hpp"
-#include "autoencoders/variational.hpp"
+#include "autoencoders/autoencoder.hpp"
 
 namespace xtgrad::ae {
 
@@ -37,17 +36,32 @@ struct TrainConfig {
   int pretrain_epochs = 0;          // deep: greedy layer-wise pretraining, epochs per layer
 };
 
+// Each model kind's options, one struct per kind (BasicConfig, DeepConfig, ... in the model's
+// header), found by type: options.get<SparseConfig>().rho. A struct not set yet reads as its
+// defaults, so a configuration holds every kind's options and a new kind needs no member here.
+class ModelOptions {
+ public:
+  template <class T> T& get() {
+    std::any& slot = by_type_[std::type_index(typeid(T))];
+    if (!slot.has_value()) slot = T{};
+    return std::any_cast<T&>(slot);
+  }
+  template <class T> T get() const {
+    const auto found = by_type_.find(std::type_index(typeid(T)));
+    return found == by_type_.end() ? T{} : std::any_cast<const T&>(found->second);
+  }
+
+ private:
+  std::map<std::type_index, std::any> by_type_;
+};
+
 struct RunConfig {
   std::string name = "custom";
   std::string description;
-  std::string model = "basic";  // basic, deep, denoising, sparse, vae
+  std::string model = "basic";  // a kind of model_kinds.hpp: basic, deep, sparse, denoising, vae
   Init init = Init::pytorch;    // how every Linear layer starts (autoencoder.hpp)
-  BasicConfig basic;
-  DeepConfig deep;
-  std::string denoising_inner = "deep";  // the model the denoising wrapper trains
-  NoiseConfig noise;
-  SparseConfig sparse;
-  VAEConfig vae;
+  std::int64_t input_size = 784;  // pixels per image (not in files: gradcheck's tiny models use 6)
+  ModelOptions options;         // the options of every kind, from its section of the file
   TrainConfig train;
 };
 
@@ -65,12 +79,12 @@ RunConfig load_config(const std::string& name_or_path, const std::string& dir = 
 RunConfig parse_config(const std::string& text, const std::string& where, const std::string& name = "custom");
 // Throws ValueError, starting with `where`, for settings out of range (epochs, lr, sizes...).
 void check_config(const RunConfig& config, const std::string& where);
-// The defaults for a model name (ValueError for an unknown one).
+// The defaults for a model name: its kind's protocol (ValueError for an unknown one).
 RunConfig default_config(const std::string& model);
 // The configuration as JSON text (what results.json and config.json record).
 std::string config_to_json(const RunConfig& config);
 
-// Sets the code size of whichever model the configuration selects (--latent).
+// Sets the code size of the model the configuration selects (--latent).
 void set_code_size(RunConfig& config, std::int64_t code);
 std::int64_t code_size(const RunConfig& config);
 

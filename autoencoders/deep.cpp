@@ -2,9 +2,10 @@
 
 #include <iostream>
 
+#include "autograd/ops.hpp"
+#include "data/pictures.hpp"
 #include "nn/fit.hpp"
 #include "nn/optimizers.hpp"
-#include "autograd/ops.hpp"
 #include "tensor/all.hpp"
 
 namespace xtgrad::ae {
@@ -19,65 +20,93 @@ DeepConfig DeepConfig::hinton() {
   return c;
 }
 
+void check_deep_config(const DeepConfig& c, const std::string& where) {
+  if (c.sizes.size() < 2) throw ValueError(where + ": needs at least two sizes (input and code)");
+  for (std::int64_t size : c.sizes) {
+    if (size <= 0) throw ValueError(where + ": sizes must be positive, got " + std::to_string(size));
+  }
+  if (c.loss == ReconstructionLoss::bce && c.output != Activation::sigmoid) {
+    throw ValueError(where + ": the BCE loss needs a sigmoid output, not " + activation_name(c.output));
+  }
+}
+
 DeepAutoencoder::DeepAutoencoder(const DeepConfig& config, Generator& gen) : config_(config) {
+  check_deep_config(config, "DeepAutoencoder");
   const auto& s = config.sizes;
-  if (s.size() < 2) {
-    throw ValueError("DeepAutoencoder: needs at least two sizes (input and code)");
-  }
-  for (std::int64_t size : s) {
-    if (size <= 0) throw ValueError("DeepAutoencoder: sizes must be positive");
-  }
-  if (config.loss == ReconstructionLoss::bce && config.output != Activation::sigmoid) {
-    throw ValueError("DeepAutoencoder: the BCE loss needs a sigmoid output");
-  }
-  for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+  const std::size_t layers = s.size() - 1;
+  for (std::size_t i = 0; i < layers; ++i) {
     encoders.push_back(register_module("encoder" + std::to_string(i), std::make_shared<nn::Linear>(s[i], s[i + 1], gen)));
   }
-  decoders.resize(encoders.size());
-  for (std::size_t i = encoders.size(); i-- > 0;) {  // registered in the order data flows
-    decoders[i] = register_module("decoder" + std::to_string(encoders.size() - 1 - i),
-                                  std::make_shared<nn::Linear>(s[i + 1], s[i], gen));
+  if (config.tied) {
+    decoder_biases.resize(layers);
+    for (std::size_t i = layers; i-- > 0;) {
+      decoder_biases[i] = register_parameter("decoder" + std::to_string(layers - 1 - i) + "_bias", zeros({s[i]}));
+    }
+    return;
+  }
+  decoders.resize(layers);
+  for (std::size_t i = layers; i-- > 0;) {  // registered in the order data flows
+    decoders[i] = register_module("decoder" + std::to_string(layers - 1 - i), std::make_shared<nn::Linear>(s[i + 1], s[i], gen));
   }
 }
 
-Variable DeepAutoencoder::encode(const Variable& x) {
+Variable DeepAutoencoder::features(const Variable& x) {
   Variable h = x;
-  for (std::size_t i = 0; i < encoders.size(); ++i) {
-    const bool is_code = i + 1 == encoders.size();
-    h = activate((*encoders[i])(h), is_code ? config_.code : config_.hidden);
-  }
-  return h;  // (N, Z)
+  for (std::size_t i = 0; i + 1 < encoders.size(); ++i) h = activate((*encoders[i])(h), config_.hidden);
+  return h;
 }
 
-Variable DeepAutoencoder::decode_pre(const Variable& z) {
+Variable DeepAutoencoder::code_from_features(const Variable& h) {
+  return activate((*encoders.back())(h), config_.code);  // (N, Z)
+}
+
+Variable DeepAutoencoder::decoder_layer(std::size_t i, const Variable& h) {
+  if (config_.tied) return matmul(h, encoders[i]->weight) + decoder_biases[i];  // (N, s[i+1]) @ (s[i+1], s[i])
+  return (*decoders[i])(h);
+}
+
+Variable DeepAutoencoder::decode_logits(const Variable& z) {
   Variable h = z;
-  for (std::size_t i = decoders.size(); i-- > 0;) {
-    h = (*decoders[i])(h);
+  for (std::size_t i = encoders.size(); i-- > 0;) {
+    h = decoder_layer(i, h);
     if (i > 0) h = activate(h, config_.hidden);
   }
   return h;  // (N, D), before the output activation
 }
 
-Variable DeepAutoencoder::decode(const Variable& z) { return activate(decode_pre(z), config_.output); }
-
-Variable DeepAutoencoder::loss_for(const Variable& input, const Variable& target) {
-  return reconstruction_loss(decode_pre(encode(input)), target, config_.output, config_.loss);
+Autoencoder::Objective DeepAutoencoder::objective(const Variable& input, const Variable& target) {
+  const Variable z = encode(input);
+  return {z, reconstruction_loss(decode_logits(z), target, config_.output, config_.loss)};
 }
 
 std::string DeepAutoencoder::describe() const {
-  std::string s = "DeepAutoencoder(";
+  std::string s = encoders.size() == 1 ? "Autoencoder(" : "DeepAutoencoder(";
   for (std::size_t i = 0; i < config_.sizes.size(); ++i) s += (i ? "-" : "") + std::to_string(config_.sizes[i]);
-  return s + ")";
+  return s + (config_.tied ? ", tied" : "") + ")";
+}
+
+std::vector<std::string> DeepAutoencoder::draw_pictures(const Tensor&, const std::string& dir, std::uint64_t) {
+  if (encoders.size() != 1) return {};
+  const Tensor filters = first_layer_filters();
+  const std::string path = dir + "/filters.png";
+  data::save_filter_grid(path, filters.rows(0, std::min<std::int64_t>(100, filters.size(0))), 28, 28, 10, 2);
+  return {path};
 }
 
 namespace {
 
-// One pretraining stage: encoders[i] and decoders[i] as a shallow autoencoder.
+// One pretraining stage: encoder i and decoder i as a shallow autoencoder.
 class LayerPair : public nn::Module {
  public:
   LayerPair(DeepAutoencoder& deep, std::size_t i) : deep_(deep), i_(i) {
     register_module("encoder", deep.encoders[i]);
-    register_module("decoder", deep.decoders[i]);
+    if (!deep.config().tied) register_module("decoder", deep.decoders[i]);
+  }
+  // What this stage trains: a tied decoder's bias is the deep model's, not a module's.
+  std::vector<Variable> trained() {
+    std::vector<Variable> p = parameters();
+    if (deep_.config().tied) p.push_back(deep_.decoder_biases[i_]);
+    return p;
   }
   Variable forward(const Variable& x) override { return decode_pre(encode(x)); }
   std::string describe() const override { return "LayerPair"; }
@@ -85,7 +114,10 @@ class LayerPair : public nn::Module {
     const bool is_code = i_ + 1 == deep_.encoders.size();
     return activate((*deep_.encoders[i_])(x), is_code ? deep_.config().code : deep_.config().hidden);
   }
-  Variable decode_pre(const Variable& h) { return (*deep_.decoders[i_])(h); }
+  Variable decode_pre(const Variable& h) {
+    if (deep_.config().tied) return matmul(h, deep_.encoders[i_]->weight) + deep_.decoder_biases[i_];
+    return (*deep_.decoders[i_])(h);
+  }
   // Pixels: the model's own loss; codes of the layer below: squared error of the activation.
   Variable loss(const nn::Batch& batch) {
     const Variable x(batch.input);
@@ -101,14 +133,13 @@ class LayerPair : public nn::Module {
 
 }  // namespace
 
-void pretrain_greedy(DeepAutoencoder& model, const Tensor& images, const PretrainOptions& options) {
+void DeepAutoencoder::pretrain(const Tensor& images, const PretrainOptions& options) {
   std::ostream& out = options.out ? *options.out : std::cout;
   Tensor codes = images;
-  for (std::size_t i = 0; i < model.encoders.size(); ++i) {
-    out << "pretraining layer " << i + 1 << "/" << model.encoders.size() << ": "
-        << model.encoders[i]->describe() << "\n";
-    LayerPair pair(model, i);
-    nn::Adam optimizer(pair.parameters(), options.lr);
+  for (std::size_t i = 0; i < encoders.size(); ++i) {
+    out << "pretraining layer " << i + 1 << "/" << encoders.size() << ": " << encoders[i]->describe() << "\n";
+    LayerPair pair(*this, i);
+    nn::Adam optimizer(pair.trained(), options.lr);
     nn::TensorDataset data(codes);
     nn::FitOptions fit_options;
     fit_options.epochs = options.epochs;
@@ -119,6 +150,41 @@ void pretrain_greedy(DeepAutoencoder& model, const Tensor& images, const Pretrai
     // The next layer trains on this layer's codes.
     codes = map_rows(codes, 1000, [&](const Variable& batch) { return pair.encode(batch); });
   }
+}
+
+// ---------------------------------------------------------------- the "deep" kind
+ModelKind deep_kind() {
+  ModelKind kind;
+  kind.name = "deep";
+  kind.adds = "a stack of layers down to the code and back up";
+  kind.fields = [](ConfigFields& f, RunConfig& c) {
+    DeepConfig& d = c.options.get<DeepConfig>();
+    f.field("sizes", d.sizes);
+    f.choice("hidden", d.hidden, parse_activation, activation_name);
+    f.choice("code", d.code, parse_activation, activation_name);
+    f.choice("output", d.output, parse_activation, activation_name);
+    f.choice("loss", d.loss, parse_loss, loss_name);
+    f.field("tied", d.tied);
+  };
+  kind.defaults = [](RunConfig&) {};
+  kind.check = [](const RunConfig& c, const std::string& where) {
+    const DeepConfig d = c.options.get<DeepConfig>();
+    if (d.loss == ReconstructionLoss::bce && d.output != Activation::sigmoid) {
+      throw ValueError(where + ": deep: the BCE loss needs a sigmoid output, not " + activation_name(d.output));
+    }
+  };
+  kind.widths = [](const RunConfig& c) {
+    return std::pair<std::vector<std::int64_t>, std::string>{c.options.get<DeepConfig>().sizes, "deep.sizes"};
+  };
+  kind.set_code = [](RunConfig& c, std::int64_t code) {
+    auto& sizes = c.options.get<DeepConfig>().sizes;
+    if (sizes.size() >= 2) sizes.back() = code;
+  };
+  kind.make_tiny = [](RunConfig& c) { c.options.get<DeepConfig>().sizes = {6, 5, 4, 3}; };
+  kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
+    return std::make_shared<DeepAutoencoder>(c.options.get<DeepConfig>(), gen);
+  };
+  return kind;
 }
 
 }  // namespace xtgrad::ae

@@ -1,8 +1,10 @@
 #include "autoencoders/denoising.hpp"
 
+#include <cmath>
 #include <sstream>
 
 #include "autograd/ops.hpp"
+#include "data/pictures.hpp"
 #include "tensor/all.hpp"
 
 namespace xtgrad::ae {
@@ -49,9 +51,9 @@ DenoisingAutoencoder::DenoisingAutoencoder(std::shared_ptr<Autoencoder> inner_, 
   register_generator(&gen_);
 }
 
-Variable DenoisingAutoencoder::loss_for(const Variable& input, const Variable& target) {
+Autoencoder::Objective DenoisingAutoencoder::objective(const Variable& input, const Variable& target) {
   const Variable noisy = is_training() ? Variable(corrupt(input.data(), noise, gen_)) : input;
-  return inner->loss_for(noisy, target);
+  return inner->objective(noisy, target);
 }
 
 std::string DenoisingAutoencoder::describe() const {
@@ -69,6 +71,68 @@ std::vector<std::pair<std::string, double>> DenoisingAutoencoder::report(const T
   const Tensor denoised = reconstruct(*inner, noisy).to(DType::float64);
   const double denoised_sse = sum(square(denoised - x64)).item() / n;
   return {{"noisy_input_sse_per_image", noisy_sse}, {"denoised_sse_per_image", denoised_sse}};
+}
+
+std::vector<std::string> DenoisingAutoencoder::draw_pictures(const Tensor& test_images, const std::string& dir,
+                                                             std::uint64_t seed) {
+  Generator gen(12345);  // the corruption report() measures
+  const Tensor originals = test_images.rows(0, std::min<std::int64_t>(10, test_images.size(0)));
+  const Tensor noisy = corrupt(originals, noise, gen);
+  const std::string path = dir + "/denoising.png";
+  data::save_image_grid(path, concatenate({noisy, reconstruct(*inner, noisy), originals}), 28, 28, 10, 3);
+  std::vector<std::string> written = inner->draw_pictures(test_images, dir, seed);
+  written.insert(written.begin(), path);
+  return written;
+}
+
+// ---------------------------------------------------------------- the "denoising" kind
+namespace {
+
+const ModelKind& inner_kind(const RunConfig& c) {
+  const std::string& inner = c.options.get<DenoisingConfig>().inner;
+  if (inner == "denoising") throw ValueError("denoising.inner: a denoising model cannot wrap another one");
+  return model_kind(inner);
+}
+
+}  // namespace
+
+ModelKind denoising_kind() {
+  ModelKind kind;
+  kind.name = "denoising";
+  kind.adds = "a corruption of the input around any model, scored on the clean input";
+  kind.fields = [](ConfigFields& f, RunConfig& c) {
+    DenoisingConfig& d = c.options.get<DenoisingConfig>();
+    f.field("inner", d.inner);
+    f.choice("noise", d.noise.kind, parse_noise, noise_name);
+    f.field("level", d.noise.level);
+  };
+  kind.defaults = [](RunConfig&) {};
+  kind.check = [](const RunConfig& c, const std::string& where) {
+    const DenoisingConfig d = c.options.get<DenoisingConfig>();
+    try {
+      inner_kind(c).check(c, where);
+    } catch (const ValueError& e) {
+      if (std::string(e.what()).rfind(where, 0) == 0) throw;
+      throw ValueError(where + ": " + e.what());
+    }
+    if (!std::isfinite(d.noise.level) || d.noise.level < 0 ||
+        (d.noise.kind != NoiseKind::gaussian && d.noise.level > 1)) {
+      throw ValueError(where + ": denoising.level must be in [0, 1] (a sigma >= 0 for gaussian)");
+    }
+  };
+  kind.widths = [](const RunConfig& c) { return inner_kind(c).widths(c); };
+  kind.set_code = [](RunConfig& c, std::int64_t code) { inner_kind(c).set_code(c, code); };
+  kind.make_tiny = [](RunConfig& c) {
+    DenoisingConfig& d = c.options.get<DenoisingConfig>();
+    d.inner = "basic";
+    d.noise = {NoiseKind::masking, 0.3};
+    inner_kind(c).make_tiny(c);
+  };
+  kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
+    return std::make_shared<DenoisingAutoencoder>(inner_kind(c).build(c, gen), c.options.get<DenoisingConfig>().noise,
+                                                  c.train.seed + 2);
+  };
+  return kind;
 }
 
 }  // namespace xtgrad::ae

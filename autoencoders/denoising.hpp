@@ -1,6 +1,7 @@
 #pragma once
 // The denoising autoencoder (Vincent et al. 2008): train a model to give back the clean x
 // from a corrupted copy, so that it must learn the structure of the data rather than copy.
+// The step of the ladder that wraps any model (model_kinds.hpp) with a corruption.
 //
 //   x~ = corrupt(x)              new noise for every batch
 //   loss = L(decode(encode(x~)), x)       compared with the clean input
@@ -9,6 +10,7 @@
 // (x + sigma N(0, 1), clipped to [0, 1]; Keras's tutorial uses sigma = 0.5) and
 // salt-and-pepper (each pixel, with probability nu, set to 0 or 1 with equal chance).
 #include "autoencoders/autoencoder.hpp"
+#include "autoencoders/model_kinds.hpp"
 
 namespace xtgrad::ae {
 
@@ -31,8 +33,8 @@ class DenoisingAutoencoder : public Autoencoder {
 
   Variable encode(const Variable& x) override { return inner->encode(x); }
   Variable decode(const Variable& z) override { return inner->decode(z); }
-  // The inner model's loss, shown the corrupted input (in training mode) and the clean target.
-  Variable loss_for(const Variable& input, const Variable& target) override;
+  // The inner model's objective, shown the corrupted input (in training mode) and the clean target.
+  Objective objective(const Variable& input, const Variable& target) override;
   std::string describe() const override;
   std::int64_t input_size() const override { return inner->input_size(); }
   std::int64_t code_size() const override { return inner->code_size(); }
@@ -41,6 +43,11 @@ class DenoisingAutoencoder : public Autoencoder {
   // noisy_input_sse_per_image (the corruption's own error) and denoised_sse_per_image (the
   // output's error on corrupted inputs), with a fixed seed so runs compare.
   std::vector<std::pair<std::string, double>> report(const Tensor& x) override;
+  void pretrain(const Tensor& images, const PretrainOptions& options) override { inner->pretrain(images, options); }
+  Tensor sample(std::int64_t count, Generator& gen) override { return inner->sample(count, gen); }
+  // denoising.png (rows: corrupted, denoised, clean) and the inner model's pictures.
+  std::vector<std::string> draw_pictures(const Tensor& test_images, const std::string& dir,
+                                         std::uint64_t seed) override;
 
   std::shared_ptr<Autoencoder> inner;
   NoiseConfig noise;
@@ -48,5 +55,15 @@ class DenoisingAutoencoder : public Autoencoder {
  private:
   Generator gen_;
 };
+
+// The denoising section of a configuration: the kind of the model it wraps (any kind but
+// denoising, whose own section gives its options) and the corruption.
+struct DenoisingConfig {
+  std::string inner = "deep";
+  NoiseConfig noise;
+};
+
+// The "denoising" entry of the table (model_kinds.cpp).
+ModelKind denoising_kind();
 
 }  // namespace xtgrad::ae

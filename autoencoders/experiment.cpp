@@ -61,23 +61,8 @@ std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& conf
   } else {
     out << "note: gnuplot is not installed, so loss.png and latent.png were not drawn\n";
   }
-  if (config.model == "basic" || config.model == "sparse") {
-    const Tensor filters = model.first_layer_filters();
-    data::save_filter_grid(dir + "/filters.png", filters.rows(0, std::min<std::int64_t>(100, filters.size(0))), 28, 28, 10, 2);
-    done("filters.png");
-  }
-  if (auto* vae = dynamic_cast<VariationalAutoencoder*>(&model)) {
-    Generator gen(config.train.seed + 3);
-    data::save_image_grid(dir + "/samples.png", vae->sample(64, gen), 28, 28, 8, 3);
-    done("samples.png");
-    data::save_image_grid(dir + "/interpolation.png", vae->interpolate(test.images.rows(0, 1), test.images.rows(1, 2), 10), 28, 28, 10, 3);
-    done("interpolation.png");
-  }
-  if (auto* denoising = dynamic_cast<DenoisingAutoencoder*>(&model)) {
-    Generator gen(12345);
-    const Tensor noisy = corrupt(originals, denoising->noise, gen);
-    data::save_image_grid(dir + "/denoising.png", concatenate({noisy, reconstruct(*denoising->inner, noisy), originals}), 28, 28, 10, 3);
-    done("denoising.png");
+  for (const std::string& path : model.draw_pictures(test.images, dir, config.train.seed + 3)) {
+    written.push_back(path);  // what only this kind of model draws: filters, samples, denoising
   }
   return written;
 }
@@ -110,14 +95,14 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   std::shared_ptr<Autoencoder> model = make_model(config, gen);
   out << config.name << ": " << model->describe() << ", init " << init_name(config.init) << "\n"
       << model->summary({model->input_size()}, config.train.batch_size) << "\n";
-  if (auto* deep = dynamic_cast<DeepAutoencoder*>(model.get()); deep && config.train.pretrain_epochs > 0 && !options.resume) {
+  if (config.train.pretrain_epochs > 0 && !options.resume) {
     PretrainOptions p;
     p.epochs = config.train.pretrain_epochs;
     p.batch_size = config.train.batch_size;
     p.lr = config.train.lr;
     p.seed = config.train.seed;
     p.out = &out;
-    pretrain_greedy(*deep, train_x, p);
+    model->pretrain(train_x, p);
   }
 
   std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(config.train, model->parameters());

@@ -1,6 +1,7 @@
 #include "autoencoders/model_gradcheck.hpp"
 
 #include "autoencoders/config.hpp"
+#include "autoencoders/model_kinds.hpp"
 #include "nn/optimizers.hpp"
 #include "tensor/all.hpp"
 
@@ -26,19 +27,12 @@ ModelGradcheck gradcheck_tiny_model(const std::string& model, int burn_in_steps,
     throw ValueError("gradcheck: burn-in steps must be >= 0, got " + std::to_string(burn_in_steps));
   }
   RunConfig c = default_config(model);
-  c.basic.input = c.sparse.input = c.vae.input = 6;
   // NOTE: with a code of 2 and 4 images, the ReLU code of the basic model was 0 for every
   // image at seed 0 (a dead unit gets no gradient, so no training revives it); 3 code units
   // and 16 images keep every unit alive at the seeds tried (0 to 3 for every model, to 11 for
   // basic).
-  c.deep.sizes = {6, 5, 4, 3};
-  c.basic.code = 3;
-  c.sparse.hidden = 4;
-  c.vae.hidden = 5;
-  c.vae.latent = 3;
-  c.denoising_inner = "basic";
-  c.noise.kind = NoiseKind::masking;
-  c.noise.level = 0.3;
+  c.input_size = 6;
+  model_kind(model).make_tiny(c);
   c.train.seed = seed;
   Generator gen(seed);
   std::shared_ptr<Autoencoder> m = make_model(c, gen);

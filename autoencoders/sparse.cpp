@@ -1,48 +1,127 @@
 #include "autoencoders/sparse.hpp"
 
+#include <cmath>
 #include <sstream>
 
-#include "nn/losses.hpp"
+#include "autoencoders/deep.hpp"
 #include "autograd/ops.hpp"
+#include "nn/losses.hpp"
 #include "tensor/all.hpp"
 
 namespace xtgrad::ae {
 
-SparseAutoencoder::SparseAutoencoder(const SparseConfig& config, Generator& gen) : config_(config) {
-  if (!(config.rho > 0 && config.rho < 1) || config.lambda < 0 || config.beta < 0 || config.l1 < 0) {
-    throw ValueError("SparseAutoencoder: need 0 < rho < 1 and lambda, beta, l1 >= 0");
-  }
-  encoder = register_module("encoder", std::make_shared<nn::Linear>(config.input, config.hidden, gen));
-  decoder = register_module("decoder", std::make_shared<nn::Linear>(config.hidden, config.input, gen));
+SparsityPenalty parse_penalty(const std::string& name) {
+  if (name == "kl") return SparsityPenalty::kl;
+  if (name == "l1") return SparsityPenalty::l1;
+  if (name == "l2") return SparsityPenalty::l2;
+  throw ValueError("sparse penalty: unknown \"" + name + "\" (kl, l1, l2)");
 }
 
-Variable SparseAutoencoder::encode(const Variable& x) { return sigmoid((*encoder)(x)); }   // (N, H)
-Variable SparseAutoencoder::decode(const Variable& a) { return sigmoid((*decoder)(a)); }   // (N, D)
-
-Variable SparseAutoencoder::loss_for(const Variable& input, const Variable& target) {
-  const Variable a = encode(input);
-  const Variable y = decode(a);
-  const double n = static_cast<double>(input.shape()[0]);
-  Variable j = 0.5 * nn::mse_loss(y, target, nn::Reduction::sum) / n;                     // 1/N sum 1/2 ||y - x||^2
-  j = j + config_.lambda * nn::l2_penalty({encoder->weight, decoder->weight});            // lambda/2 sum W^2
-  if (config_.penalty == SparsityPenalty::kl) {
-    j = j + config_.beta * nn::kl_sparsity_loss(a, config_.rho, nn::Reduction::sum);      // beta sum_j KL
-  } else {
-    j = j + config_.l1 * nn::l1_activity_loss(a, nn::Reduction::sum) / n;                  // l1 mean_n |a_n|_1
+std::string penalty_name(SparsityPenalty penalty) {
+  switch (penalty) {
+    case SparsityPenalty::kl: return "kl";
+    case SparsityPenalty::l1: return "l1";
+    case SparsityPenalty::l2: return "l2";
   }
-  return j;
+  return "kl";
+}
+
+SparseAutoencoder::SparseAutoencoder(std::shared_ptr<Autoencoder> inner_, const CodePenalty& penalty_)
+    : inner(register_module("inner", std::move(inner_))), penalty(penalty_) {
+  const bool rho_ok = penalty.kind != SparsityPenalty::kl || (penalty.rho > 0 && penalty.rho < 1);
+  if (!rho_ok || !(penalty.weight >= 0) || !(penalty.weight_decay >= 0)) {
+    throw ValueError("SparseAutoencoder: need 0 < rho < 1 and a penalty weight and weight decay >= 0");
+  }
+}
+
+Autoencoder::Objective SparseAutoencoder::objective(const Variable& input, const Variable& target) {
+  Objective o = inner->objective(input, target);
+  const Variable& a = o.code;  // (N, Z)
+  const double n = static_cast<double>(a.shape()[0]);
+  if (penalty.weight_decay > 0) {
+    std::vector<Variable> weights;  // the weight matrices, not the biases
+    for (const auto& [name, p] : inner->named_parameters()) {
+      if (p.dim() == 2) weights.push_back(p);
+    }
+    o.loss = o.loss + penalty.weight_decay * nn::l2_penalty(weights);                 // lambda/2 sum W^2
+  }
+  switch (penalty.kind) {
+    case SparsityPenalty::kl:
+      o.loss = o.loss + penalty.weight * nn::kl_sparsity_loss(a, penalty.rho, nn::Reduction::sum);  // beta sum_j KL
+      break;
+    case SparsityPenalty::l1:
+      o.loss = o.loss + penalty.weight * nn::l1_activity_loss(a, nn::Reduction::sum) / n;           // mean_n |a_n|_1
+      break;
+    case SparsityPenalty::l2:
+      o.loss = o.loss + penalty.weight * sum(square(a)) / n;                                        // mean_n ||a_n||^2
+      break;
+  }
+  return o;
 }
 
 std::string SparseAutoencoder::describe() const {
   std::ostringstream s;
-  s << "SparseAutoencoder(" << config_.input << "-" << config_.hidden << ", "
-    << (config_.penalty == SparsityPenalty::kl ? "KL rho " : "L1 ") << (config_.penalty == SparsityPenalty::kl ? config_.rho : config_.l1)
-    << ")";
-  return s.str();
+  s << "Sparse(" << inner->describe() << ", " << penalty_name(penalty.kind);
+  if (penalty.kind == SparsityPenalty::kl) s << " rho " << penalty.rho << " beta " << penalty.weight;
+  else s << " " << penalty.weight;
+  if (penalty.weight_decay > 0) s << ", weight decay " << penalty.weight_decay;
+  return s.str() + ")";
 }
 
 std::vector<std::pair<std::string, double>> SparseAutoencoder::report(const Tensor& x) {
-  return {{"mean_hidden_activation", mean(encode_all(*this, x)).item()}};
+  std::vector<std::pair<std::string, double>> numbers = inner->report(x);
+  numbers.emplace_back("mean_hidden_activation", mean(encode_all(*this, x)).item());
+  return numbers;
+}
+
+// ---------------------------------------------------------------- the "sparse" kind
+ModelKind sparse_kind() {
+  ModelKind kind;
+  kind.name = "sparse";
+  kind.adds = "a penalty on the code: KL sparsity (UFLDL), L1 or L2";
+  kind.fields = [](ConfigFields& f, RunConfig& c) {
+    SparseConfig& s = c.options.get<SparseConfig>();
+    f.field("hidden", s.hidden);
+    f.field("rho", s.rho);
+    f.field("lambda", s.lambda);
+    f.field("beta", s.beta);
+    f.choice("penalty", s.penalty, parse_penalty, penalty_name);
+    f.field("l1", s.l1);
+  };
+  kind.defaults = [](RunConfig& c) {  // UFLDL's protocol: its initialisation, full-batch L-BFGS
+    c.init = Init::ufldl;             // with unit steps
+    c.train.optimizer = "lbfgs";
+    c.train.lr = 1.0;
+  };
+  kind.check = [](const RunConfig& c, const std::string& where) {
+    const SparseConfig s = c.options.get<SparseConfig>();
+    for (double v : {s.rho, s.lambda, s.beta, s.l1}) {
+      if (!std::isfinite(v)) throw ValueError(where + ": sparse.rho, lambda, beta and l1 must be finite numbers");
+    }
+    if (!(s.rho > 0 && s.rho < 1) || s.lambda < 0 || s.beta < 0 || s.l1 < 0) {
+      throw ValueError(where + ": sparse: need 0 < rho < 1 and lambda, beta, l1 >= 0");
+    }
+  };
+  kind.widths = [](const RunConfig& c) {
+    return std::pair<std::vector<std::int64_t>, std::string>{{c.input_size, c.options.get<SparseConfig>().hidden}, "sparse.hidden"};
+  };
+  kind.set_code = [](RunConfig& c, std::int64_t code) { c.options.get<SparseConfig>().hidden = code; };
+  kind.make_tiny = [](RunConfig& c) { c.options.get<SparseConfig>().hidden = 4; };
+  kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
+    const SparseConfig s = c.options.get<SparseConfig>();
+    DeepConfig one_layer;  // UFLDL: sigmoid hidden layer and output, J = 1/2 ||y - x||^2
+    one_layer.sizes = {c.input_size, s.hidden};
+    one_layer.code = Activation::sigmoid;
+    one_layer.output = Activation::sigmoid;
+    one_layer.loss = ReconstructionLoss::half_sse;
+    CodePenalty penalty;
+    penalty.kind = s.penalty;
+    penalty.weight = s.penalty == SparsityPenalty::kl ? s.beta : s.l1;
+    penalty.rho = s.rho;
+    penalty.weight_decay = s.lambda;
+    return std::make_shared<SparseAutoencoder>(std::make_shared<DeepAutoencoder>(one_layer, gen), penalty);
+  };
+  return kind;
 }
 
 }  // namespace xtgrad::ae

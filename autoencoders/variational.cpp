@@ -1,7 +1,9 @@
 #include "autoencoders/variational.hpp"
 
+#include <cmath>
 #include <sstream>
 
+#include "data/pictures.hpp"
 #include "nn/losses.hpp"
 #include "autograd/ops.hpp"
 #include "tensor/all.hpp"
@@ -13,17 +15,20 @@ VariationalAutoencoder::VariationalAutoencoder(const VAEConfig& config, Generato
   if (config.input <= 0 || config.hidden <= 0 || config.latent <= 0 || config.beta < 0) {
     throw ValueError("VariationalAutoencoder: sizes must be positive and beta >= 0");
   }
-  fc1 = register_module("fc1", std::make_shared<nn::Linear>(config.input, config.hidden, gen));
-  fc_mu = register_module("fc_mu", std::make_shared<nn::Linear>(config.hidden, config.latent, gen));
-  fc_logvar = register_module("fc_logvar", std::make_shared<nn::Linear>(config.hidden, config.latent, gen));
-  fc3 = register_module("fc3", std::make_shared<nn::Linear>(config.latent, config.hidden, gen));
-  fc4 = register_module("fc4", std::make_shared<nn::Linear>(config.hidden, config.input, gen));
+  DeepConfig deep;
+  deep.sizes = {config.input, config.hidden, config.latent};
+  deep.hidden = Activation::relu;
+  deep.code = Activation::identity;  // mu is linear in h
+  deep.output = Activation::sigmoid;
+  deep.loss = ReconstructionLoss::bce;
+  body = register_module("body", std::make_shared<DeepAutoencoder>(deep, gen));
+  logvar_head = register_module("logvar", std::make_shared<nn::Linear>(config.hidden, config.latent, gen));
   register_generator(&noise_);
 }
 
 VariationalAutoencoder::Posterior VariationalAutoencoder::posterior(const Variable& x) {
-  const Variable h = relu((*fc1)(x));     // (N, H)
-  return {(*fc_mu)(h), (*fc_logvar)(h)};  // (N, Z), (N, Z)
+  const Variable h = body->features(x);                      // (N, H)
+  return {body->code_from_features(h), (*logvar_head)(h)};   // (N, Z), (N, Z)
 }
 
 Variable VariationalAutoencoder::sample_code(const Posterior& q) {
@@ -31,19 +36,13 @@ Variable VariationalAutoencoder::sample_code(const Posterior& q) {
   return q.mu + exp(0.5 * q.logvar) * eps;                        // gradients reach mu and logvar
 }
 
-Variable VariationalAutoencoder::decode(const Variable& z) { return sigmoid(decode_logits(z)); }
-
-Variable VariationalAutoencoder::decode_logits(const Variable& z) {
-  return (*fc4)(relu((*fc3)(z)));  // (N, D)
-}
-
-Variable VariationalAutoencoder::loss_for(const Variable& input, const Variable& target) {
+Autoencoder::Objective VariationalAutoencoder::objective(const Variable& input, const Variable& target) {
   const Posterior q = posterior(input);
-  const Variable logits = decode_logits(sample_code(q));
+  const Variable z = sample_code(q);
   const double n = static_cast<double>(input.shape()[0]);
-  const Variable recon = nn::bce_with_logits_loss(logits, target, nn::Reduction::sum) / n;
+  const Variable recon = nn::bce_with_logits_loss(decode_logits(z), target, nn::Reduction::sum) / n;
   const Variable kl = nn::kl_normal_loss(q.mu, q.logvar, nn::Reduction::sum) / n;
-  return recon + config_.beta * kl;
+  return {z, recon + config_.beta * kl};
 }
 
 std::string VariationalAutoencoder::describe() const {
@@ -75,7 +74,7 @@ std::vector<std::pair<std::string, double>> VariationalAutoencoder::report(const
 
 Tensor VariationalAutoencoder::sample(std::int64_t count, Generator& gen) {
   NoGradGuard no_grad;
-  const DType dtype = fc1->weight.dtype();
+  const DType dtype = logvar_head->weight.dtype();
   return decode(Variable(randn({count, config_.latent}, gen, dtype))).data();
 }
 
@@ -89,6 +88,49 @@ Tensor VariationalAutoencoder::interpolate(const Tensor& a, const Tensor& b, std
   const Tensor t = linspace(0, 1, steps, mu.dtype()).reshape({steps, 1});
   const Tensor codes = mu.rows(0, 1) * (1.0 - t) + mu.rows(1, 2) * t;  // (steps, Z)
   return decode(Variable(codes)).data();
+}
+
+std::vector<std::string> VariationalAutoencoder::draw_pictures(const Tensor& test_images, const std::string& dir,
+                                                               std::uint64_t seed) {
+  Generator gen(seed);
+  const std::string samples = dir + "/samples.png", interpolation = dir + "/interpolation.png";
+  data::save_image_grid(samples, sample(64, gen), 28, 28, 8, 3);
+  data::save_image_grid(interpolation, interpolate(test_images.rows(0, 1), test_images.rows(1, 2), 10), 28, 28, 10, 3);
+  return {samples, interpolation};
+}
+
+// ---------------------------------------------------------------- the "vae" kind
+ModelKind vae_kind() {
+  ModelKind kind;
+  kind.name = "vae";
+  kind.adds = "a Gaussian head on the deep model's code and a KL term: codes to sample from";
+  kind.fields = [](ConfigFields& f, RunConfig& c) {
+    VAEConfig& v = c.options.get<VAEConfig>();
+    f.field("hidden", v.hidden);
+    f.field("latent", v.latent);
+    f.field("beta", v.beta);
+  };
+  kind.defaults = [](RunConfig& c) { c.train.batch_size = 128; };  // PyTorch's example
+  kind.check = [](const RunConfig& c, const std::string& where) {
+    const double beta = c.options.get<VAEConfig>().beta;
+    if (!std::isfinite(beta) || beta < 0) throw ValueError(where + ": vae.beta must be a finite number >= 0");
+  };
+  kind.widths = [](const RunConfig& c) {
+    const VAEConfig v = c.options.get<VAEConfig>();
+    return std::pair<std::vector<std::int64_t>, std::string>{{c.input_size, v.hidden, v.latent}, "vae.hidden and vae.latent"};
+  };
+  kind.set_code = [](RunConfig& c, std::int64_t code) { c.options.get<VAEConfig>().latent = code; };
+  kind.make_tiny = [](RunConfig& c) {
+    VAEConfig& v = c.options.get<VAEConfig>();
+    v.hidden = 5;
+    v.latent = 3;
+  };
+  kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
+    VAEConfig v = c.options.get<VAEConfig>();
+    v.input = c.input_size;
+    return std::make_shared<VariationalAutoencoder>(v, gen, c.train.seed + 1);
+  };
+  return kind;
 }
 
 }  // namespace xtgrad::ae

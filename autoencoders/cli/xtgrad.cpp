@@ -26,6 +26,7 @@
 #include "autoencoders/experiment.hpp"
 #include "data/fashion_mnist.hpp"
 #include "autoencoders/model_gradcheck.hpp"
+#include "autoencoders/model_kinds.hpp"
 #include "data/pictures.hpp"
 #include "nn/all.hpp"
 #include "tensor/cpu.hpp"
@@ -113,13 +114,16 @@ ae::RunConfig train_config(const TrainArgs& a) {
 
 int sample(const std::string& model_file, std::int64_t count, const std::string& out, std::uint64_t seed) {
   ae::TrainedModel t = ae::load_trained(model_file);
-  auto* vae = dynamic_cast<ae::VariationalAutoencoder*>(t.model.get());
-  if (vae == nullptr) {
-    throw ValueError("sample: " + model_file + " holds a " + t.config.model + " model; only a vae can sample");
-  }
   Generator gen(seed);
+  Tensor images;
+  try {
+    images = t.model->sample(count, gen);
+  } catch (const ValueError& e) {
+    throw ValueError("sample: " + model_file + " holds a " + t.config.model + " model, which cannot sample (" +
+                     e.what() + ")");
+  }
   const std::int64_t columns = std::min<std::int64_t>(count, 10);
-  data::save_image_grid(out, vae->sample(count, gen), 28, 28, columns, 3);
+  data::save_image_grid(out, images, 28, 28, columns, 3);
   std::cout << "wrote " << count << " samples to " << out << "\n";
   return 0;
 }
@@ -168,13 +172,20 @@ int main(int argc, char** argv) {
   CLI::App app{"xtgrad: autoencoders on Fashion-MNIST, next to PCA"};
   app.require_subcommand(1);
   app.set_version_flag("--version", version(), "print the version and the CPU levels, and exit");
-  const auto models = CLI::IsMember({"basic", "deep", "denoising", "sparse", "vae"});
+  const auto models = CLI::IsMember(ae::model_names());
+  std::string model_list;  // "basic, deep, sparse, denoising or vae"
+  for (const std::string& name : ae::model_names()) {
+    model_list += (model_list.empty() ? "" : name == ae::model_names().back() ? " or " : ", ") + name;
+  }
+  std::string ladder = "Models, each the one before plus one thing:\n";
+  for (const ae::ModelKind& kind : ae::model_kinds()) ladder += "  " + kind.name + std::string(11 - kind.name.size(), ' ') + kind.adds + "\n";
+  app.footer(ladder);
   const ae::TrainConfig defaults;
   const std::string config_or = " (default: the config's, or ";
 
   TrainArgs t;
   CLI::App* train_cmd = app.add_subcommand("train", "train a model, evaluate it next to PCA, draw pictures");
-  train_cmd->add_option("--model", t.model, "basic, deep, denoising, sparse or vae (default: the config's, or basic)")
+  train_cmd->add_option("--model", t.model, model_list + " (default: the config's, or basic)")
       ->check(models);
   train_cmd->add_option("--config", t.config, "a named config (keras-basic, hinton, ...) or a JSON file "
                         "(default: none, the model's defaults)");
@@ -228,12 +239,12 @@ int main(int argc, char** argv) {
   std::int64_t batch_size = 0;
   int steps = 20;
   CLI::App* check_cmd = app.add_subcommand("gradcheck", "gradient-check a tiny instance of a model");
-  check_cmd->add_option("--model", model, "basic, deep, denoising, sparse or vae")->required()->check(models);
+  check_cmd->add_option("--model", model, model_list)->required()->check(models);
   check_cmd->add_option("--steps", steps, "Adam steps before the check (fails if a gradient is then identically zero)")
       ->check(interval(0, 10000))->capture_default_str();
   check_cmd->add_option("--seed", seed, "random seed of the model and its batch")->check(seed_check)->capture_default_str();
   CLI::App* summary_cmd = app.add_subcommand("summary", "print a model's layers and parameters");
-  summary_cmd->add_option("--model", model, "basic, deep, denoising, sparse or vae (default: the config's, or basic)")
+  summary_cmd->add_option("--model", model, model_list + " (default: the config's, or basic)")
       ->check(models);
   summary_cmd->add_option("--config", config, "a named config or a JSON file (default: none)");
   summary_cmd->add_option("--batch-size", batch_size, "batch size for the memory estimate (default: the config's)")

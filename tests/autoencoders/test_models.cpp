@@ -48,12 +48,11 @@ BOOST_AUTO_TEST_CASE(linear_autoencoder_reaches_pca_error) {
   const Tensor x = data::low_rank_data(512, 20, 3, 0.05, gen);
   const double pca = data::PCA::fit(x).sse_per_image(x, 3);
   ae::BasicConfig c;
-  c.input = 20;
   c.code = 3;
   c.hidden = ae::Activation::identity;
   c.output = ae::Activation::identity;
   c.loss = ae::ReconstructionLoss::sse;
-  ae::BasicAutoencoder model(c, gen);
+  ae::DeepAutoencoder model(ae::one_layer(20, c), gen);
   train(model, x, 300, 1e-2);
   const double err = ae::reconstruction_error(model, x).sse_per_image;
   BOOST_TEST_MESSAGE("linear autoencoder " << err << " vs PCA " << pca);
@@ -64,14 +63,12 @@ BOOST_AUTO_TEST_CASE(linear_autoencoder_reaches_pca_error) {
 BOOST_AUTO_TEST_CASE(sparse_mean_activation_approaches_rho) {
   Generator gen(2);
   const Tensor x = clamp(data::low_rank_data(256, 16, 4, 0.05, gen) * 0.1 + 0.5, 0.0, 1.0);
-  ae::SparseConfig c;
-  c.input = 16;
-  c.hidden = 12;
-  c.rho = 0.1;
-  c.beta = 3.0;
-  c.lambda = 1e-4;
-  ae::SparseAutoencoder model(c, gen);
-  ae::initialise(model, ae::Init::ufldl, gen);
+  ae::RunConfig c = ae::default_config("sparse");
+  c.input_size = 16;
+  c.options.get<ae::SparseConfig>().hidden = 12;
+  c.options.get<ae::SparseConfig>().lambda = 1e-4;
+  const auto sparse = ae::make_model(c, gen);  // UFLDL's: rho 0.1, beta 3, Init::ufldl
+  ae::Autoencoder& model = *sparse;
   const double before = model.report(x)[0].second;
   nn::LBFGSOptions lbfgs;
   lbfgs.max_iter = 200;
@@ -94,10 +91,9 @@ BOOST_AUTO_TEST_CASE(denoising_output_beats_its_noisy_input) {
   Generator gen(3);
   const Tensor x = clamp(data::low_rank_data(512, 24, 3, 0.02, gen) * 0.1 + 0.5, 0.0, 1.0);
   ae::BasicConfig c;
-  c.input = 24;
   c.code = 6;
   c.loss = ae::ReconstructionLoss::sse;
-  auto inner = std::make_shared<ae::BasicAutoencoder>(c, gen);
+  auto inner = std::make_shared<ae::DeepAutoencoder>(ae::one_layer(24, c), gen);
   ae::DenoisingAutoencoder model(inner, {ae::NoiseKind::masking, 0.3}, 7);
   train(model, x, 150, 1e-2);
   const auto report = model.report(x);
@@ -162,33 +158,36 @@ BOOST_AUTO_TEST_CASE(every_model_passes_gradcheck) {
   Generator gen(7);
   const Tensor x = rand({3, 6}, gen);
   ae::BasicConfig basic;
-  basic.input = 6;
   basic.code = 2;
   basic.hidden = ae::Activation::sigmoid;
-  basic.code_l2 = 0.1;
-  ae::BasicAutoencoder b1(basic, gen);
+  ae::DeepAutoencoder b1(ae::one_layer(6, basic), gen);
   check_model_gradients(b1, x);
   basic.tied = true;
-  ae::BasicAutoencoder b2(basic, gen);
+  ae::DeepAutoencoder b2(ae::one_layer(6, basic), gen);
   check_model_gradients(b2, x);
 
   ae::DeepConfig deep = ae::DeepConfig::hinton();
   deep.sizes = {6, 5, 4, 2};
   ae::DeepAutoencoder d(deep, gen);
   check_model_gradients(d, x);
+  deep.tied = true;
+  ae::DeepAutoencoder d_tied(deep, gen);
+  check_model_gradients(d_tied, x);
 
   basic.tied = false;
-  ae::DenoisingAutoencoder dn(std::make_shared<ae::BasicAutoencoder>(basic, gen), {ae::NoiseKind::masking, 0.3}, 1);
+  ae::DenoisingAutoencoder dn(std::make_shared<ae::DeepAutoencoder>(ae::one_layer(6, basic), gen),
+                              {ae::NoiseKind::masking, 0.3}, 1);
   check_model_gradients(dn, x);
 
-  ae::SparseConfig sparse;
-  sparse.input = 6;
-  sparse.hidden = 4;
-  ae::SparseAutoencoder s1(sparse, gen);
-  check_model_gradients(s1, x);
-  sparse.penalty = ae::SparsityPenalty::l1;
-  ae::SparseAutoencoder s2(sparse, gen);
-  check_model_gradients(s2, x);
+  // The three penalties on the code, each with weight decay, around the one-layer model.
+  for (const ae::SparsityPenalty kind : {ae::SparsityPenalty::kl, ae::SparsityPenalty::l1, ae::SparsityPenalty::l2}) {
+    ae::CodePenalty penalty;
+    penalty.kind = kind;
+    penalty.weight = 0.5;
+    penalty.weight_decay = 0.1;
+    ae::SparseAutoencoder s(std::make_shared<ae::DeepAutoencoder>(ae::one_layer(6, basic), gen), penalty);
+    check_model_gradients(s, x);
+  }
 
   ae::VariationalAutoencoder v({6, 5, 2, 1.0}, gen, 3);
   check_model_gradients(v, x);
@@ -208,15 +207,14 @@ BOOST_AUTO_TEST_CASE(a_zero_gradient_is_refused) {
   // gradient at all, and a gradient check of it would compare 0 with 0.
   Generator gen(10);
   ae::BasicConfig c;
-  c.input = 4;
   c.code = 2;
-  ae::BasicAutoencoder model(c, gen);
-  nn::init::constant_(model.encoder->weight, -1.0);
-  nn::init::constant_(model.encoder->bias, -1.0);
+  ae::DeepAutoencoder model(ae::one_layer(4, c), gen);
+  nn::init::constant_(model.encoders[0]->weight, -1.0);
+  nn::init::constant_(model.encoders[0]->bias, -1.0);
   const nn::Batch batch{rand({5, 4}, gen), Tensor(), {}};
   check_throws<ValueError>([&] { ae::require_nonzero_gradients(model, batch); },
-                           {"gradient of encoder.weight is identically zero", "BasicAutoencoder(4-2)"});
-  nn::init::constant_(model.encoder->weight, 1.0);  // alive: no error
+                           {"gradient of encoder0.weight is identically zero", "Autoencoder(4-2)"});
+  nn::init::constant_(model.encoders[0]->weight, 1.0);  // alive: no error
   ae::require_nonzero_gradients(model, batch);
 }
 
@@ -233,7 +231,7 @@ BOOST_AUTO_TEST_CASE(greedy_pretraining_lowers_the_error) {
   options.batch_size = 32;
   options.lr = 1e-2;
   options.out = &log;
-  ae::pretrain_greedy(model, x, options);
+  model.pretrain(x, options);
   const double after = ae::reconstruction_error(model, x).sse_per_image;
   BOOST_TEST_MESSAGE("deep autoencoder error " << before << " -> " << after << " after pretraining");
   BOOST_TEST(after < 0.5 * before);
@@ -244,7 +242,7 @@ BOOST_AUTO_TEST_CASE(configuration_errors) {
   Generator gen(9);
   ae::BasicConfig c;
   c.output = ae::Activation::identity;  // BCE needs probabilities
-  check_throws<ValueError>([&] { ae::BasicAutoencoder(c, gen); }, {"BCE", "sigmoid"});
+  check_throws<ValueError>([&] { ae::DeepAutoencoder(ae::one_layer(784, c), gen); }, {"BCE", "sigmoid"});
   check_throws<ValueError>([] { ae::parse_activation("swish"); }, {"swish"});
   check_throws<ValueError>([] { ae::parse_noise("pink"); }, {"pink"});
   ae::DeepConfig d;

@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(a_failed_run_leaves_no_empty_folder) {
 
 BOOST_AUTO_TEST_CASE(model_npz_carries_its_config) {
   ae::RunConfig c = ae::default_config("basic");
-  c.basic.code = 3;
+  ae::set_code_size(c, 3);
   Generator gen(0);
   const auto model = ae::make_model(c, gen);
   TempDir dir;

@@ -81,7 +81,7 @@ file(COPY_FILE "${moved_configs}/keras-basic.json" "${moved_configs}/only-in-thi
 unset(ENV{XTGRAD_CONFIG_DIR})
 foreach(config keras-basic only-in-this-prefix)
   run_step("installed xtgrad summary --config ${config}" "${moved}/${BINDIR}/xtgrad" summary --config ${config})
-  if(NOT step_output MATCHES "^${config}: BasicAutoencoder\\(784-32\\)")
+  if(NOT step_output MATCHES "^${config}: Autoencoder\\(784-32\\)")
     message(FATAL_ERROR "install/consumer: the installed xtgrad printed:\n${step_output}")
   endif()
 endforeach()
