@@ -18,10 +18,12 @@
 //   ch09_constraints [--short] [--out DIR] [--data-dir DIR]
 #include <cmath>
 #include <cstdio>
+#include <functional>
 
 #include "08-deep-autoencoders/autoencoder_ladder.hpp"
 #include "08-deep-autoencoders/chapter_options.hpp"
 #include "09-constraining-the-bottleneck/denoising_autoencoder.hpp"
+#include "data/pca.hpp"
 #include "data/pictures.hpp"
 
 using namespace xtgrad;
@@ -40,7 +42,7 @@ constexpr double kAlpha = 0.05;   // L1 on the code
 constexpr double kMasking = 0.3;  // fraction of pixels zeroed
 
 struct Measured {
-  double test_sse, noise_sse, gain, active;
+  double test_sse, noise_sse, gain;
 };
 
 Tensor run(Autoencoder& m, const Tensor& x) {
@@ -48,21 +50,35 @@ Tensor run(Autoencoder& m, const Tensor& x) {
 }
 
 // [book:measure]
+// f: images (N, 784) -> reconstructions (N, 784), any model.
 // gain: how much of a small random change of the input comes out of the model,
 //   sqrt( sum_n ||f(x_n + delta_n) - f(x_n)||^2 / sum_n ||delta_n||^2 ),  delta ~ 0.05 N(0, I).
 // The identity map (a perfect copier) has gain 1; a model that keeps only what images have in
 // common passes little of an arbitrary change through.
-Measured measure(Autoencoder& m, const Tensor& test, const Tensor& noise) {
+using Model = std::function<Tensor(const Tensor&)>;
+
+Measured measure(const Model& f, const Tensor& test, const Tensor& noise) {
   Generator g(11);
   const Tensor delta = normal(test.shape(), 0.0, 0.05, g);
-  const double moved = ladder::sse_per_image(run(m, test + delta), run(m, test));
+  const double moved = ladder::sse_per_image(f(test + delta), f(test));
   const double gain = std::sqrt(moved / ladder::sse_per_image(delta, zeros_like(delta)));
+  return {ladder::sse_per_image(f(test), test), ladder::sse_per_image(f(noise), noise), gain};
+}
+// The fraction of ReLU code units that are not 0.
+double active(Autoencoder& m, const Tensor& test) {
   const Tensor codes = ladder::map_rows(m, test, [&](const Variable& v) { return m.encode(v); });
-  const double active = mean((codes > 0.0).to(DType::float64)).item();  // ReLU units not at 0
-  return {ladder::sse_per_image(run(m, test), test), ladder::sse_per_image(run(m, noise), noise), gain,
-          active};
+  return mean((codes > 0.0).to(DType::float64)).item();
 }
 // [/book:measure]
+
+void print(const std::string& key, const Measured& r, double active_units) {
+  std::printf("%-14s %10.3f %10.3f %8.3f", key.c_str(), r.test_sse, r.noise_sse, r.gain);
+  if (active_units >= 0) std::printf(" %8.3f", active_units);
+  std::printf("\nresult %s_test_sse %.3f\n", key.c_str(), r.test_sse);
+  std::printf("result %s_noise_sse %.3f\n", key.c_str(), r.noise_sse);
+  std::printf("result %s_gain %.3f\n", key.c_str(), r.gain);
+  if (active_units >= 0) std::printf("result %s_active %.3f\n", key.c_str(), active_units);
+}
 
 }  // namespace
 
@@ -112,15 +128,20 @@ int main(int argc, char** argv) {
       {"noise", noisy.get()}, {"sparsity", sparse.get()}};
   std::vector<Tensor> rows = {noise.rows(0, 8)};
   for (const auto& [key, m] : models) {
-    const Measured r = measure(*m, test, noise);
-    std::printf("%-14s %10.3f %10.3f %8.3f %8.3f\n", key.c_str(), r.test_sse, r.noise_sse, r.gain,
-                r.active);
-    std::printf("result %s_test_sse %.3f\n", key.c_str(), r.test_sse);
-    std::printf("result %s_noise_sse %.3f\n", key.c_str(), r.noise_sse);
-    std::printf("result %s_gain %.3f\n", key.c_str(), r.gain);
-    std::printf("result %s_active %.3f\n", key.c_str(), r.active);
+    const Model f = [&, m = m](const Tensor& t) { return run(*m, t); };
+    print(key, measure(f, test, noise), active(*m, test));
     rows.push_back(run(*m, noise.rows(0, 8)));
   }
+  // [book:reference]
+  // Two linear references: PCA with all 784 components is the identity, a perfect copier; PCA
+  // with 32 components is the best linear 32-number code.
+  const data::PCA pca = data::PCA::fit(x);
+  for (std::int64_t k : {784, 32}) {
+    const std::string key = "pca" + std::to_string(k);
+    const Model f = [&](const Tensor& t) { return pca.reconstruct(t, k); };
+    print(key, measure(f, test, noise), -1);
+  }
+  // [/book:reference]
   // The noise images (top row) and what each model makes of them, in the order of the table.
   data::save_image_grid(opt.out + "/ch09_noise_in.png", concatenate(rows, 0), 28, 28, 8, 2);
   std::printf("wrote ch09_noise_in.png (in --out)\n");
