@@ -15,7 +15,9 @@
 //   2. With the samples as columns (input_data.T, (10, 100)) the product works, and the next
 //      line fails: a 5-number code minus a 10-number input. There is no decoder, so nothing
 //      has the input's shape to compare with it.
-//   3. Every line runs only when samples = features = hidden units (here 10 x 10, 10 units).
+//   3. With more than one sample, every line runs only when samples = features = hidden
+//      units (here 10 x 10, 10 units; with a single sample, as the article's section 2.3
+//      assumes, 1 or 10 hidden units run too, and neither compresses anything).
 //      Even then grad_enc is not the derivative of any loss: a gradient field g = dL/dW has
 //      a symmetric Jacobian (the Hessian of L), so its circulation around every closed loop
 //      is zero. grad_enc's Jacobian is not symmetric and its circulation is not zero.
@@ -148,7 +150,7 @@ int run(bool short_mode) {
     train_autoencoder(data.transpose(), 10, 5, max_iter, lr, gen);
   });
 
-  std::printf("\n3. the only shapes where every line runs: 10 samples, 10 features, 10 units\n");
+  std::printf("\n3. shapes where every line runs (more than one sample: all three equal): 10 samples, 10 features, 10 units\n");
   const Tensor x = rand({10, 10}, gen, DType::float64);
   const Tensor w0 = randn({10, 10}, gen, DType::float64) * 0.01;  // the article's start
   const auto article = [&](const Tensor& w) { return article_grad_enc(w, x); };
