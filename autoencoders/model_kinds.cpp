@@ -9,6 +9,7 @@
 
 namespace xtgrad::ae {
 
+// [book:table]
 const std::vector<ModelKind>& model_kinds() {
   static const std::vector<ModelKind> kinds{
       basic_kind(),      // one layer down to a code and back up
@@ -19,6 +20,7 @@ const std::vector<ModelKind>& model_kinds() {
   };
   return kinds;
 }
+// [/book:table]
 
 const ModelKind& model_kind(const std::string& name) {
   for (const ModelKind& kind : model_kinds()) {

@@ -34,6 +34,7 @@ SparseAutoencoder::SparseAutoencoder(std::shared_ptr<Autoencoder> inner_, const 
   }
 }
 
+// [book:sparse-objective]
 Autoencoder::Objective SparseAutoencoder::objective(const Variable& input, const Variable& target) {
   Objective o = inner->objective(input, target);
   const Variable& a = o.code;  // (N, Z)
@@ -58,6 +59,7 @@ Autoencoder::Objective SparseAutoencoder::objective(const Variable& input, const
   }
   return o;
 }
+// [/book:sparse-objective]
 
 std::string SparseAutoencoder::describe() const {
   std::ostringstream s;

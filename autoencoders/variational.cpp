@@ -26,10 +26,12 @@ VariationalAutoencoder::VariationalAutoencoder(const VAEConfig& config, Generato
   register_generator(&noise_);
 }
 
+// [book:vae-posterior]
 VariationalAutoencoder::Posterior VariationalAutoencoder::posterior(const Variable& x) {
   const Variable h = body->features(x);                      // (N, H)
   return {body->code_from_features(h), (*logvar_head)(h)};   // (N, Z), (N, Z)
 }
+// [/book:vae-posterior]
 
 Variable VariationalAutoencoder::sample_code(const Posterior& q) {
   const Variable eps(randn(q.mu.shape(), noise_, q.mu.dtype()));  // a constant: no gradient
