@@ -5,7 +5,9 @@
 //   LayerCheckReport r = nn::check_layer([&] { return std::make_shared<MyLayer>(gen); }, {4, 3});
 //   if (!r.passed) std::cout << r.summary();
 //
-// It makes fresh instances with `make`, converts them to float64, and checks:
+// It makes fresh instances with `make` and checks the following; 5 and the registration part
+// of 0 run first, on the float32 instance, and an unregistered Variable ends the check there
+// (the rest would test a layer that cannot be trained); the others run in float64:
 //  0. every Variable that forward trains is a registered parameter, every tensor reaches
 //     float64 with to(), and two training-mode passes agree once the registered generators
 //     are restored (else the layer draws from one it did not register);
