@@ -60,6 +60,8 @@ class PCA {
   PCA(Tensor mean, Tensor components, Tensor variance);
   // x as float64 after checking that it is (N, D) with this PCA's D; `op` names the caller.
   Tensor checked_input(const char* op, const Tensor& x) const;
+  // The same check, without the conversion.
+  void check_input(const char* op, const Tensor& x) const;
   void check_k(const char* op, std::int64_t k) const;
 
   Tensor mean_;        // (D,)

@@ -114,6 +114,25 @@ BOOST_FIXTURE_TEST_CASE(rank_components_reconstruct_to_the_noise_level, LowRank)
   BOOST_TEST(model.sse_per_image(x, d) <= 1e-20);            // all components: exact
 }
 
+BOOST_AUTO_TEST_CASE(blocks_of_rows_give_the_covariance_of_the_whole) {
+  // fit() and sse_per_image() go through the rows 1000 at a time; 2500 rows make two full
+  // blocks and a partial one, which must add up to the covariance of all the rows at once.
+  Generator gen(11);
+  const Tensor x = rand({2500, 6}, gen) * 3.0;  // (N, D) float32
+  const data::PCA model = data::PCA::fit(x);
+  const Tensor x64 = x.to(DType::float64);
+  const Tensor centred = x64 - mean(x64, {0});
+  const Tensor cov = matmul(centred, centred, true, false) / 2500.0;  // (D, D)
+  // The components diagonalise the whole covariance: W C W^T = diag(variance).
+  const Tensor w = model.components();
+  const Tensor rotated = matmul(matmul(w, cov), w, false, true);
+  const Tensor diagonal = eye(6, DType::float64) * model.explained_variance();  // diag(variance)
+  BOOST_TEST(allclose(rotated, diagonal, 1e-9, 1e-12));
+  // The error with k components is the variance left out, summed over all blocks.
+  const std::vector<double> variance = model.explained_variance().to_vector<double>();
+  BOOST_TEST(model.sse_per_image(x, 4) == variance[4] + variance[5], tt::tolerance(1e-9));
+}
+
 BOOST_FIXTURE_TEST_CASE(error_left_equals_the_variance_left, LowRank) {
   // On the data it was fitted to, the squared error per row with k components is exactly
   // the sum of the variances of the components left out (C divides by N).
