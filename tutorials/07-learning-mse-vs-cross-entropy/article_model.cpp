@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <string>
 
+#include "../common/program_args.hpp"
 #include "article_model.hpp"
 #include "data/fashion_mnist.hpp"
 #include "data/pca.hpp"
@@ -129,19 +130,9 @@ int run(bool short_mode, const std::string& out_dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool short_mode = false;
-  std::string out_dir = ".";
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--short") short_mode = true;
-    else if (flag == "--out" && i + 1 < argc) out_dir = argv[++i];
-    else {
-      std::fprintf(stderr, "usage: ch07_article_model [--short] [--out DIR] (bad argument '%s')\n", argv[i]);
-      return 2;
-    }
-  }
+  const book::ProgramArgs args = book::parse_program_args(argc, argv, "ch07_article_model");
   try {
-    return run(short_mode, out_dir);
+    return run(args.short_mode, args.out);
   } catch (const xtgrad::Error& e) {
     std::fprintf(stderr, "ch07_article_model: %s\n", e.what());
     return 2;
