@@ -194,12 +194,7 @@ Tensor sigmoid(const Tensor& x) {
     return T(1) / (T(1) + xt::exp(-v));
   });
 }
-Tensor relu(const Tensor& x) {
-  check_floating("relu", x);
-  return binary_loop("relu", x, scalar_tensor(0, x.dtype()), [](auto v, auto zero) {
-    return nan_max(v, zero);  // relu(NaN) is NaN
-  });
-}
+// relu is in fused.cpp: a vectorised loop (a training step calls it on every hidden layer).
 Tensor abs(const Tensor& x) {
   return unary("abs", x, [](auto& v, auto) { return xt::abs(v); });
 }

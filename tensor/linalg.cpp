@@ -2,6 +2,7 @@
 //
 // Tensors are contiguous row-major, so a (rows, cols) tensor is exactly the matrix BLAS
 // expects, and a transpose is only a flag that tells BLAS to read it the other way round.
+#include <algorithm>
 #include <string>
 
 #include <xtensor-blas/xblas.hpp>
@@ -47,6 +48,25 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose
   const GemmShape g = gemm_shape("matmul", a, b, transpose_a, transpose_b);
   Tensor out = Tensor::empty({g.m, g.n}, a.dtype());
   matmul_into(out, a, b, transpose_a, transpose_b, 1.0, 0.0);
+  return out;
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  const GemmShape g = gemm_shape("linear", x, weight, false, true);
+  check_same_dtype("linear", bias, x);
+  if (bias.shape() != Shape{g.n}) {
+    throw ShapeError("linear: the bias has shape " + shape_str(bias.shape()) + " but " +
+                     operand_str(x, false) + " @ " + operand_str(weight, true) + " needs (" +
+                     std::to_string(g.n) + ",)");
+  }
+  Tensor out = Tensor::empty({g.m, g.n}, x.dtype());
+  detail::dispatch_floating("linear", x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* b = bias.data<T>();
+    T* row = out.data<T>();
+    for (std::int64_t i = 0; i < g.m; ++i, row += g.n) std::copy(b, b + g.n, row);
+  });
+  matmul_into(out, x, weight, false, true, 1.0, 1.0);  // out = x W^T + out
   return out;
 }
 

@@ -18,6 +18,12 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false,
 void matmul_into(Tensor& out, const Tensor& a, const Tensor& b, bool transpose_a = false,
                  bool transpose_b = false, double alpha = 1.0, double beta = 0.0);
 
+// A fully connected layer's output: x (N, in), weight (out, in), bias (out,):
+//   y = x W^T + b                                                  (N, out)
+// The bias is copied into every row and one GEMM adds x W^T to it (beta = 1): the same values
+// as matmul(x, w, false, true) + b, without a second pass and a second (N, out) tensor.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
+
 }  // namespace xtgrad
 
 namespace xtgrad {

@@ -15,6 +15,7 @@
 #include <xtensor/xnoalias.hpp>
 #include <xtensor/xreducer.hpp>
 
+#include "tensor/fused.hpp"
 #include "tensor/kernels.hpp"
 #include "tensor/math.hpp"
 #include "tensor/reduce.hpp"
@@ -113,6 +114,17 @@ void check_nonempty(const char* op, const Tensor& x, const Axes& axes) {
 Tensor sum(const Tensor& x) { return sum(x, all_axes(x), false); }
 
 Tensor sum(const Tensor& x, const Axes& axes, bool keepdim) {
+  check_floating("sum", x);
+  const std::vector<std::size_t> ax = reduction_axes("sum", x, axes);
+  // Leading axes (0, 1, ..., k - 1), all axes included: a fused loop over rows, in float64.
+  // NOTE: xt::sum adds float32 in float32: 7.84 million pixels of Fashion-MNIST summed 0.48 %
+  // low that way. The other axes (rare: softmax's last axis) still go through xt::sum.
+  bool leading = true;
+  for (std::size_t i = 0; i < ax.size(); ++i) leading = leading && ax[i] == i;
+  if (leading) {
+    Tensor out = sum_leading_axes(x, static_cast<std::int64_t>(ax.size()));
+    return keepdim ? out.reshape(reduced_shape(x.shape(), ax, true)) : out;
+  }
   return reduce("sum", x, axes, keepdim, [](auto& v, const auto& ax) {
     return xt::sum(v, ax, xt::evaluation_strategy::immediate);
   });
