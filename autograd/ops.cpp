@@ -56,6 +56,23 @@ Variable binary_cross_entropy(const Variable& prob, const Variable& target) {
   return apply(p::BinaryCrossEntropy{}, prob, target);
 }
 
+// Fused primitives: where one does not apply (broadcast operands), its composite reference does.
+Variable linear(const Variable& x, const Variable& weight, const Variable& bias) {
+  if (!bias.defined()) return matmul(x, weight, false, /*transpose_b=*/true);
+  if (x.dim() != 2 || bias.dim() != 1) return reference::linear(x, weight, bias);
+  return apply(p::Linear{}, x, weight, bias);
+}
+
+Variable binary_cross_entropy_with_logits(const Variable& z, const Variable& target) {
+  if (z.shape() != target.shape()) return reference::binary_cross_entropy_with_logits(z, target);
+  return apply(p::BinaryCrossEntropyWithLogits{/*summed=*/false}, z, target);
+}
+
+Variable binary_cross_entropy_with_logits_sum(const Variable& z, const Variable& target) {
+  if (z.shape() != target.shape()) return sum(reference::binary_cross_entropy_with_logits(z, target));
+  return apply(p::BinaryCrossEntropyWithLogits{/*summed=*/true}, z, target);
+}
+
 Variable operator>(const Variable& a, const Variable& b) { return apply(p::Greater{}, a, b); }
 Variable operator<(const Variable& a, const Variable& b) { return apply(p::Greater{}, b, a); }
 Variable operator>(const Variable& a, double b) { return a > constant(b, a); }
@@ -178,9 +195,14 @@ Variable sum_to(const Variable& x, const Shape& shape) {
 }
 // [/book:sum_to]
 
+namespace reference {
 // -(t log sigmoid(z) + (1 - t) log(1 - sigmoid(z))) = softplus(z) - z t
 Variable binary_cross_entropy_with_logits(const Variable& z, const Variable& target) {
   return softplus(z) - z * target;
 }
+Variable linear(const Variable& x, const Variable& weight, const Variable& bias) {
+  return matmul(x, weight, false, /*transpose_b=*/true) + bias;
+}
+}  // namespace reference
 
 }  // namespace xtgrad

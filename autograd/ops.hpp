@@ -6,6 +6,9 @@
 // and binary_cross_entropy. Some of these could be composed, but need their own rule for
 // range or stability: div (b^-2 overflows), relu (keeps NaN), sigmoid and binary_cross_entropy
 // (stay finite at the extremes).
+// Two more are fused for speed: linear and binary_cross_entropy_with_logits do in one node and
+// one pass what their composites (namespace reference, below) do in several; tests check that
+// both give the same values and gradients.
 // Everything else here is composed from them in ops.cpp, with no backward of its own: its
 // gradient follows from the chain rule through the primitives.
 //
@@ -84,13 +87,25 @@ Variable sum_to(const Variable& x, const Shape& shape);
 // op(a) @ op(b) for 2-d Variables; transposes are BLAS flags (tensor/linalg.hpp).
 Variable matmul(const Variable& a, const Variable& b, bool transpose_a = false,
                 bool transpose_b = false);
+// A fully connected layer: x (N, in), weight (out, in), bias (out,) or undefined:
+// x W^T + b (N, out), one fused node (reference::linear is the composite).
+Variable linear(const Variable& x, const Variable& weight, const Variable& bias);
 
 // --- losses (elementwise: reduce with sum or mean) -------------------------------------------------------
 // -(t log p + (1 - t) log(1 - p)) for probabilities p. As in PyTorch, each log is clamped to
 // >= -100, so p = 0 or 1 gives a large finite loss, never inf or nan.
 Variable binary_cross_entropy(const Variable& p, const Variable& target);
 // The same loss for p = sigmoid(z), computed from the logits z without forming p:
-// softplus(z) - z t, finite for any z.
+// softplus(z) - z t, finite for any z. One fused node (reference:: below is the composite).
 Variable binary_cross_entropy_with_logits(const Variable& z, const Variable& target);
+// Its sum over every element (0-d), in one node: the loss of a batch with reduction sum.
+Variable binary_cross_entropy_with_logits_sum(const Variable& z, const Variable& target);
+
+// --- the composites that fused primitives replace ------------------------------------------------------
+// The definitions the fast paths must agree with (tests/autograd/test_fast_paths.cpp).
+namespace reference {
+Variable linear(const Variable& x, const Variable& weight, const Variable& bias);  // matmul + add
+Variable binary_cross_entropy_with_logits(const Variable& z, const Variable& target);  // softplus(z) - z t
+}  // namespace reference
 
 }  // namespace xtgrad

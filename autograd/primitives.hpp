@@ -13,6 +13,7 @@
 #include "autograd/function.hpp"
 #include "autograd/ops.hpp"
 #include "tensor/all.hpp"
+#include "tensor/fused.hpp"
 
 namespace xtgrad::primitives {
 
@@ -161,6 +162,8 @@ struct Relu {
   }
   Grads backward(Context& ctx, const Variable& g) {
     const Tensor y = ctx.saved(0).data();  // a constant: relu's second derivative is 0
+    // Fast path when backward is not recorded: the same values in one pass (tensor/fused.hpp).
+    if (!grad_enabled()) return {Variable(relu_backward(g.data(), y))};
     const Variable zero(zeros({}, g.dtype()));
     return {where(y <= zeros({}, y.dtype()), zero, g)};
   }
@@ -263,6 +266,53 @@ struct MatMul {
                    : matmul(g, a, true, ta);    // (A^T g)^T = g^T A
     }
     return {grad_a, grad_b};
+  }
+};
+
+// y = x W^T + b               grad_x = g W,  grad_W = g^T x,  grad_b = g summed over rows
+// One node and one pass instead of matmul then add (tensor/linalg.hpp's linear). The same
+// values as the composite matmul(x, w, false, true) + b, which gradcheck and
+// tests/autograd/test_fast_paths.cpp compare it with.
+struct Linear {
+  static constexpr const char* name = "linear";
+  Tensor forward(Context& ctx, const Variable& x, const Variable& w, const Variable& b) {
+    ctx.save(x);  // grad_W needs x, grad_x needs W
+    ctx.save(w);
+    return xtgrad::linear(x.data(), w.data(), b.data());
+  }
+  Grads backward(Context& ctx, const Variable& g) {
+    const Variable x = ctx.saved(0);
+    const Variable w = ctx.saved(1);
+    return {ctx.needs_input_grad(0) ? matmul(g, w) : Variable(),                // (N, out) @ (out, in)
+            ctx.needs_input_grad(1) ? matmul(g, x, true, false) : Variable(),   // (N, out)^T @ (N, in)
+            ctx.needs_input_grad(2) ? sum(g, {0}) : Variable()};                // (out,)
+  }
+};
+
+// l = max(z, 0) - z t + log(1 + e^-|z|)       grad_z = g (sigmoid(z) - t),  grad_t = -g z
+// (binary cross-entropy of sigmoid(z) against t; with `summed`, y is the sum of l and g a
+// scalar). One pass forward and one backward, for the composite softplus(z) - z t, which
+// records six nodes and allocates as many (N, D) tensors; reference::binary_cross_entropy_with_logits
+// keeps it, and tests/autograd/test_fast_paths.cpp checks both agree.
+// NOTE: z and t have the same shape here; ops.cpp uses the composite when they broadcast.
+struct BinaryCrossEntropyWithLogits {
+  static constexpr const char* name = "binary_cross_entropy_with_logits";
+  bool summed;
+  Tensor forward(Context& ctx, const Variable& z, const Variable& t) {
+    ctx.save(z);  // grad_z needs sigmoid(z), grad_t needs z
+    ctx.save(t);
+    return summed ? bce_with_logits_sum(z.data(), t.data()) : bce_with_logits(z.data(), t.data());
+  }
+  Grads backward(Context& ctx, const Variable& g) {
+    const Variable z = ctx.saved(0);
+    const Variable t = ctx.saved(1);
+    Variable grad_z, grad_t;
+    if (ctx.needs_input_grad(0)) {
+      grad_z = !grad_enabled() ? Variable(bce_with_logits_backward(g.data(), z.data(), t.data()))  // fast path
+                               : g * (sigmoid(z) - t);  // recorded: second derivatives
+    }
+    if (ctx.needs_input_grad(1)) grad_t = -(g * z);  // g broadcasts when summed
+    return {grad_z, grad_t};
   }
 };
 

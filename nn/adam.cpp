@@ -23,6 +23,7 @@
 #include <cmath>
 
 #include "tensor/creation.hpp"
+#include "tensor/fused.hpp"
 #include "tensor/math.hpp"
 
 namespace xtgrad::nn {
@@ -89,11 +90,12 @@ void Adam::step() {
     } else if (lambda != 0.0) {
       g = g + lambda * w;                                        // g = grad + lambda w
     }
-    m.mul_(beta1).add_(g, 1.0 - beta1);                          // m = beta1 m + (1 - beta1) g
-    v.mul_(beta2).add_(g * g, 1.0 - beta2);                      // v = beta2 v + (1 - beta2) g^2
-    // denom = sqrt(v_hat) + eps = sqrt(v) / sqrt(1 - beta2^t) + eps
-    const Tensor denom = sqrt(v) / std::sqrt(bias_correction2) + options_.eps;
-    w.add_(m / denom, -step_size);                               // w = w - lr m_hat / denom
+    // m = beta1 m + (1 - beta1) g
+    // v = beta2 v + (1 - beta2) g^2
+    // w = w - lr m_hat / (sqrt(v_hat) + eps) = w - step_size m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    // in one pass over the four tensors (tensor/fused.hpp; adam_update_reference_ is the same
+    // three lines with Tensor operations, and a test keeps the two in agreement).
+    adam_update_(w, g, m, v, {beta1, beta2, options_.eps, step_size, bias_correction2});
   }
 }
 

@@ -26,8 +26,7 @@ Variable Linear::forward(const Variable& x) {
                      "): expected input (N, " + std::to_string(in_features) + "), got " +
                      shape_str(x.shape()));
   }
-  Variable y = matmul(x, weight, false, /*transpose_b=*/true);  // (N, in) @ (out, in)^T
-  return bias.defined() ? y + bias : y;                          // (N, out) + (out,)
+  return linear(x, weight, bias);  // (N, in) @ (out, in)^T + (out,): one fused node
 }
 
 std::string Linear::describe() const {

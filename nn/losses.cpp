@@ -73,7 +73,10 @@ Variable bce_loss(const Variable& prob, const Variable& target, Reduction r) {
 
 Variable bce_with_logits_loss(const Variable& logits, const Variable& target, Reduction r) {
   check_same_shape("bce_with_logits_loss", logits, target);
-  return reduce(binary_cross_entropy_with_logits(logits, target), r);
+  // The sum in the same pass as the loss: no (N, D) tensor of losses, nor of its gradient.
+  if (r == Reduction::sum) return binary_cross_entropy_with_logits_sum(logits, target);
+  if (r == Reduction::mean) return binary_cross_entropy_with_logits_sum(logits, target) / static_cast<double>(logits.numel());
+  return binary_cross_entropy_with_logits(logits, target);
 }
 
 Variable nll_loss(const Variable& log_probs, const Tensor& labels, Reduction r) {

@@ -66,6 +66,12 @@ const std::vector<OpCase>& cases() {
       {"matmul_tatb", {{4, 3}, {2, 4}}, [](V x) { return matmul(x[0], x[1], true, true); }},
       {"binary_cross_entropy", {{2, 3}, {2, 3}},
        [](V x) { return binary_cross_entropy(sigmoid(x[0]), sigmoid(x[1])); }},
+      // fused primitives
+      {"linear", {{3, 4}, {2, 4}, {2}}, [](V x) { return linear(x[0], x[1], x[2]); }},
+      {"bce_with_logits", {{2, 3}, {2, 3}},
+       [](V x) { return binary_cross_entropy_with_logits(x[0], sigmoid(x[1])); }},
+      {"bce_with_logits_sum", {{2, 3}, {2, 3}},
+       [](V x) { return binary_cross_entropy_with_logits_sum(x[0], sigmoid(x[1])); }},
       // composites
       {"neg", {{3}}, [](V x) { return -x[0]; }},
       {"scalar_forms", {{3}}, [](V x) { return (2.0 - x[0]) * 3.0 + 1.0 / (x[0] + 4.0) - x[0] / 2.0; }},
@@ -84,7 +90,7 @@ const std::vector<OpCase>& cases() {
       {"flatten", {{2, 3}}, [](V x) { return flatten(x[0]) * Variable(arange(0, 6, 1, DType::float64)); }},
       {"transpose", {{2, 3}}, [](V x) { return transpose(x[0]) * Variable(arange(0, 6, 1, DType::float64).reshape({3, 2})); }},
       {"sum_to", {{2, 3, 4}}, [](V x) { return sum_to(x[0], {3, 1}); }},
-      {"bce_with_logits", {{2, 3}, {2, 3}},
+      {"bce_with_logits_broadcast", {{2, 3}, {3}},  // falls back to the composite
        [](V x) { return binary_cross_entropy_with_logits(x[0], sigmoid(x[1])); }},
       {"mlp", {{4, 3}, {3, 5}, {5}},
        [](V x) { return mean(sum(square(tanh(matmul(x[0], x[1]) + x[2])), {1})); }},
