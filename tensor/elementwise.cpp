@@ -248,11 +248,12 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
     const T* pb = b.data<T>();
     T* po = out.data<T>();
     const bool same_shapes = condition.shape() == shape && a.shape() == shape;
+    const std::int64_t n = out.numel();  // NOTE: not in the loop condition: numel() multiplies the sizes
     if (same_shapes && b.shape() == shape) {
-      for (std::int64_t i = 0; i < out.numel(); ++i) po[i] = pc[i] ? pa[i] : pb[i];
-    } else if (same_shapes && b.dim() == 0) {  // where(mask, x, 0): relu's backward
+      for (std::int64_t i = 0; i < n; ++i) po[i] = pc[i] ? pa[i] : pb[i];
+    } else if (same_shapes && b.dim() == 0) {  // where(mask, x, 0)
       const T scalar = pb[0];
-      for (std::int64_t i = 0; i < out.numel(); ++i) po[i] = pc[i] ? pa[i] : scalar;
+      for (std::int64_t i = 0; i < n; ++i) po[i] = pc[i] ? pa[i] : scalar;
     } else {
       detail::for_each_broadcast<3>(shape, {condition.shape(), a.shape(), b.shape()},
                                     [&](std::int64_t i, auto at) {
