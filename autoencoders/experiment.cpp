@@ -86,8 +86,8 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   Generator gen(config.train.seed);
 
   // The images stay bytes (47 MB for the training set, not 188 MB of float32): every batch,
-  // evaluation block and PCA block converts its own rows (data/image_bytes.hpp).
-  // The training images (their labels are not needed) are freed once PCA has been fitted to them.
+  // evaluation block and PCA block converts its own rows (data/image_bytes.hpp). The training
+  // images (their labels are not needed) are freed once PCA has been fitted to them.
   data::ImageBytes train_all = data::load_fashion_mnist_bytes(data::Split::train, data_dir, config.train.limit).images;
   const data::ByteImageSet test = data::load_fashion_mnist_bytes(data::Split::test, data_dir);
   const std::int64_t n = train_all.size();
