@@ -4,7 +4,7 @@
 //
 // Fashion-MNIST's 60 000 training images take 47 MB as bytes and 188 MB as float32. A
 // training run needs floats only for the batch it is working on, so the command keeps the
-// bytes and converts each batch (data sets, evaluation, PCA and pictures all read blocks):
+// bytes and converts each batch (the data sets, the evaluation and PCA read blocks):
 //
 //   ImageBytes train = load_fashion_mnist_bytes(Split::train).images;   // (60000, 784) bytes
 //   ImageBytes validation = train.rows(55000, 60000);                   // shares the bytes
