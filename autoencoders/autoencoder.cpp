@@ -1,5 +1,6 @@
 #include "autoencoders/autoencoder.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -157,18 +158,40 @@ Tensor encode_all(Autoencoder& model, const Tensor& x, std::int64_t batch_size) 
   return batched(model, x, batch_size, [&](const Variable& b) { return model.encode(b); });
 }
 
-ReconstructionError reconstruction_error(Autoencoder& model, const Tensor& x, std::int64_t batch_size) {
-  const Tensor y = reconstruct(model, x, batch_size).to(DType::float64);
-  const Tensor x64 = x.to(DType::float64);
-  const double n = static_cast<double>(x.size(0));
-  ReconstructionError e;
-  e.sse_per_image = sum(square(y - x64)).item() / n;
-  e.bce_per_image = std::numeric_limits<double>::quiet_NaN();
-  if (model.logistic_output()) {
-    NoGradGuard no_grad;
-    e.bce_per_image = sum(binary_cross_entropy(Variable(y), Variable(x64))).item() / n;
+namespace {
+
+// The errors of `model` on n images, batch_rows(begin, end) giving images [begin, end) as
+// float32 (end - begin, D): sum_n ||y_n - x_n||^2 / N and sum_n BCE(y_n, x_n) / N, where each
+// batch's sums are taken in float64 and added up.
+template <class BatchRows>
+ReconstructionError batched_error(Autoencoder& model, std::int64_t n, std::int64_t batch_size, BatchRows batch_rows) {
+  double sse = 0, bce = 0;
+  for (std::int64_t begin = 0; begin < n; begin += batch_size) {
+    const Tensor x = batch_rows(begin, std::min(begin + batch_size, n));
+    const Tensor y = reconstruct(model, x, batch_size).to(DType::float64);
+    const Tensor x64 = x.to(DType::float64);
+    sse += sum(square(y - x64)).item();
+    if (model.logistic_output()) {
+      NoGradGuard no_grad;
+      bce += sum(binary_cross_entropy(Variable(y), Variable(x64))).item();
+    }
   }
+  ReconstructionError e;
+  e.sse_per_image = sse / static_cast<double>(n);
+  e.bce_per_image = model.logistic_output() ? bce / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
   return e;
+}
+
+}  // namespace
+
+ReconstructionError reconstruction_error(Autoencoder& model, const Tensor& x, std::int64_t batch_size) {
+  return batched_error(model, x.size(0), batch_size,
+                       [&](std::int64_t begin, std::int64_t end) { return x.rows(begin, end); });
+}
+
+ReconstructionError reconstruction_error(Autoencoder& model, const data::ImageBytes& images, std::int64_t batch_size) {
+  return batched_error(model, images.size(), batch_size,
+                       [&](std::int64_t begin, std::int64_t end) { return images.rows(begin, end).to_float(); });
 }
 
 }  // namespace xtgrad::ae

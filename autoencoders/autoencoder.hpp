@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "data/image_bytes.hpp"
 #include "nn/data.hpp"
 #include "nn/module.hpp"
 
@@ -103,13 +104,19 @@ class Autoencoder : public nn::Module {
 };
 
 // Reconstruction errors of `model` on x (N, D), per image, in evaluation mode without
-// gradients, batch by batch. bce_per_image is NaN unless the output is logistic.
+// gradients, batch by batch (each batch's errors summed in float64). bce_per_image is NaN
+// unless the output is logistic.
 struct ReconstructionError {
   double sse_per_image;
   double bce_per_image;
 };
+// NOTE: batches of 100 rows: the float64 temporaries of the cross-entropy take about 6 MB
+// per 1000 rows each, more than the training itself needs.
 ReconstructionError reconstruction_error(Autoencoder& model, const Tensor& x,
-                                         std::int64_t batch_size = 1000);
+                                         std::int64_t batch_size = 100);
+// The same on images kept as bytes, converted to pixel values one batch at a time.
+ReconstructionError reconstruction_error(Autoencoder& model, const data::ImageBytes& images,
+                                         std::int64_t batch_size = 100);
 
 // f applied to x (N, ...) batch_size rows at a time, without gradients; the results stacked.
 Tensor map_rows(const Tensor& x, std::int64_t batch_size,

@@ -15,6 +15,7 @@
 #include "data/pca.hpp"
 #include "data/pictures.hpp"
 #include "data/plots.hpp"
+#include "autoencoders/image_dataset.hpp"
 #include "autoencoders/run_folder.hpp"
 #include "nn/all.hpp"
 
@@ -84,13 +85,19 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   const std::string checkpoint = dir + "/checkpoint.npz", checkpoint_config = dir + "/checkpoint-config.json";
   Generator gen(config.train.seed);
 
-  const data::ImageSet train_all = data::load_fashion_mnist(data::Split::train, data_dir, config.train.limit);
-  const data::ImageSet test = data::load_fashion_mnist(data::Split::test, data_dir);
-  const std::int64_t n = train_all.images.size(0);
+  // The images stay bytes (47 MB for the training set, not 188 MB of float32): every batch,
+  // evaluation block and PCA block converts its own rows (data/image_bytes.hpp). The training
+  // images (their labels are not needed) are freed once PCA has been fitted to them.
+  data::ImageBytes train_all = data::load_fashion_mnist_bytes(data::Split::train, data_dir, config.train.limit).images;
+  const data::ByteImageSet test = data::load_fashion_mnist_bytes(data::Split::test, data_dir);
+  const std::int64_t n = train_all.size();
   const std::int64_t n_val = std::min(config.train.validation, n / 5);
-  const Tensor train_x = train_all.images.rows(0, n - n_val);
-  out << "Fashion-MNIST from " << data_dir << ": " << n - n_val << " training, " << n_val
-      << " validation and " << test.images.size(0) << " test images\n";
+  const std::int64_t n_train = n - n_val;
+  std::optional<ImageDataset> train_data, val_data;  // views of train_all: the split copies nothing
+  train_data.emplace(train_all.rows(0, n_train));
+  if (n_val > 0) val_data.emplace(train_all.rows(n_train, n));
+  out << "Fashion-MNIST from " << data_dir << ": " << n_train << " training, " << n_val
+      << " validation and " << test.images.size() << " test images\n";
 
   std::shared_ptr<Autoencoder> model = make_model(config, gen);
   out << config.name << ": " << model->describe() << ", init " << init_name(config.init) << "\n"
@@ -102,7 +109,7 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
     p.lr = config.train.lr;
     p.seed = config.train.seed;
     p.out = &out;
-    model->pretrain(train_x, p);
+    model->pretrain(train_data->images().to_float(), p);  // layer by layer, on a float copy while it lasts
   }
 
   std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(config.train, model->parameters());
@@ -110,7 +117,7 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   nn::FitOptions fit_options;
   fit_options.epochs = full_batch ? (config.train.lbfgs_iterations + kLbfgsIterationsPerEpoch - 1) / kLbfgsIterationsPerEpoch
                                   : config.train.epochs;
-  fit_options.batch_size = full_batch ? train_x.size(0) : config.train.batch_size;
+  fit_options.batch_size = full_batch ? n_train : config.train.batch_size;
   fit_options.seed = config.train.seed;
   fit_options.history_csv = dir + "/history.csv";
   fit_options.out = &out;
@@ -120,19 +127,20 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   fit_options.stop = options.stop;
   fit_options.stop_after_steps = options.stop_after_steps;
   if (options.resume) fit_options.resume_from = checkpoint;
-  nn::TensorDataset train_data(train_x);
-  std::optional<nn::TensorDataset> val_data;
-  if (n_val > 0) val_data.emplace(train_all.images.rows(n - n_val, n));
   // Beside each checkpoint: the config --resume goes on with. Written only now, once the data
   // has loaded, so that a data error leaves the folder empty (and RunFolder removes it).
   if (!options.resume) write_file_atomically(checkpoint_config, config_to_json(config) + "\n", checkpoint_config);
   nn::FitResult fit;
   try {
-    fit = nn::fit(*model, [&](nn::Module&, const nn::Batch& b) { return model->loss(b); }, *optimizer, train_data,
+    fit = nn::fit(*model, [&](nn::Module&, const nn::Batch& b) { return model->loss(b); }, *optimizer, *train_data,
                   val_data ? &*val_data : nullptr, fit_options);
   } catch (const nn::TrainingInterrupted& e) {
     throw nn::TrainingInterrupted(std::string(e.what()) + ": xtgrad train --resume " + dir);
   }
+  // Training is over: the optimizer's state (Adam: 2 numbers per parameter) and the gradients
+  // (1 per parameter) are freed before evaluation and PCA, which need neither (33 MB for hinton).
+  optimizer.reset();
+  model->zero_grad();
   // Saved at once, so that nothing that fails later (evaluation, PCA, pictures) loses the weights.
   save_trained(dir + "/model.npz", *model, config);
   write_file_atomically(dir + "/config.json", config_to_json(config) + "\n", "config.json");
@@ -147,20 +155,25 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
 
   const ReconstructionError error = reconstruction_error(*model, test.images);
   const auto pca_start = std::chrono::steady_clock::now();
-  const data::PCA pca = data::PCA::fit(train_all.images);
+  const data::PCA pca = data::PCA::fit(train_all);
+  train_data.reset();  // the last views of the training images: their 47 MB go now
+  val_data.reset();
+  train_all = data::ImageBytes();
   const double pca_sse = pca.sse_per_image(test.images, model->code_size());
   const double pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
-  const auto report = model->report(test.images);
+  // The models' reports and pictures take the test images as one float32 tensor (31 MB).
+  const data::ImageSet test_float{test.images.to_float(), test.labels};
+  const auto report = model->report(test_float.images);
 
   RunSummary summary{dir, error.sse_per_image, pca_sse, {}};
-  summary.pictures = draw_pictures(*model, config, test, dir, out);
+  summary.pictures = draw_pictures(*model, config, test_float, dir, out);
 
   // Training throughput: every epoch sees all training images; its training time (without
   // validation) is that count over the epoch's samples_per_second.
   double samples = 0, training_seconds = 0;
   for (const auto& e : fit.history) {
-    samples += static_cast<double>(train_x.size(0));
-    if (e.samples_per_second > 0) training_seconds += static_cast<double>(train_x.size(0)) / e.samples_per_second;
+    samples += static_cast<double>(n_train);
+    if (e.samples_per_second > 0) training_seconds += static_cast<double>(n_train) / e.samples_per_second;
   }
   json results;
   results["model"] = config.model;
@@ -224,12 +237,12 @@ TrainedModel load_trained(const std::string& model_file) {
 
 void evaluate_trained(const std::string& model_file, const std::string& data_dir, std::ostream& out) {
   TrainedModel t = load_trained(model_file);
-  const data::ImageSet test = data::load_fashion_mnist(data::Split::test, data_dir.empty() ? data::default_fashion_mnist_dir() : data_dir);
+  const data::ByteImageSet test = data::load_fashion_mnist_bytes(data::Split::test, data_dir.empty() ? data::default_fashion_mnist_dir() : data_dir);
   const ReconstructionError error = reconstruction_error(*t.model, test.images);
-  out << t.config.name << ": " << t.model->describe() << " on " << test.images.size(0) << " test images\n"
+  out << t.config.name << ": " << t.model->describe() << " on " << test.images.size() << " test images\n"
       << "  test_sse_per_image " << number(error.sse_per_image) << "\n";
   if (t.model->logistic_output()) out << "  test_bce_per_image " << number(error.bce_per_image) << "\n";
-  for (const auto& [key, value] : t.model->report(test.images)) out << "  " << key << " " << number(value) << "\n";
+  for (const auto& [key, value] : t.model->report(test.images.to_float())) out << "  " << key << " " << number(value) << "\n";
 }
 
 void print_pca_table(const std::vector<std::int64_t>& components, const std::string& data_dir,
@@ -241,10 +254,10 @@ void print_pca_table(const std::vector<std::int64_t>& components, const std::str
     }
   }
   const std::string dir = data_dir.empty() ? data::default_fashion_mnist_dir() : data_dir;
-  const data::ImageSet train = data::load_fashion_mnist(data::Split::train, dir, limit);
-  const data::ImageSet test = data::load_fashion_mnist(data::Split::test, dir);
+  const data::ByteImageSet train = data::load_fashion_mnist_bytes(data::Split::train, dir, limit);
+  const data::ByteImageSet test = data::load_fashion_mnist_bytes(data::Split::test, dir);
   const data::PCA pca = data::PCA::fit(train.images);
-  out << "PCA fitted on " << train.images.size(0) << " training images; test squared error per image\n"
+  out << "PCA fitted on " << train.images.size() << " training images; test squared error per image\n"
       << "components  sse_per_image\n";
   for (std::int64_t k : components) {
     out << std::setw(10) << k << "  " << number(pca.sse_per_image(test.images, k)) << "\n";

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace xtgrad::data {
@@ -150,6 +151,9 @@ IdxData read_idx(const char* op, const std::string& path, std::uint32_t magic, c
   }
   const std::int64_t data_bytes = empty ? 0 : nonzero_bytes;
 
+  // NOTE: reserved up front, so that reading in 1 MiB steps never reallocates: a growing
+  // vector would hold up to twice the file's 47 MB while it copies itself.
+  idx.bytes.reserve(static_cast<std::size_t>(data_bytes));
   const std::size_t got = file.read(idx.bytes, static_cast<std::size_t>(data_bytes));
   if (got < static_cast<std::size_t>(data_bytes)) {
     throw FileError(at + " is truncated: expected " + std::to_string(data_bytes) +
@@ -178,15 +182,13 @@ std::int64_t kept(std::int64_t n, std::int64_t limit) {
   return limit == -1 ? n : std::min(n, limit);
 }
 
-// (N, rows, cols) bytes -> (n, rows * cols) float32 in [0, 1].
-Tensor images_tensor(const IdxData& idx, std::int64_t n) {
+// The first n of the file's (N, rows, cols) images as ImageBytes (n, rows * cols); takes
+// the file's bytes without copying them.
+ImageBytes image_bytes(IdxData&& idx, std::int64_t n) {
   const std::int64_t pixels = idx.sizes[1] * idx.sizes[2];
-  Tensor images = Tensor::empty({n, pixels}, DType::float32);
-  float* out = images.data<float>();
-  for (std::int64_t i = 0; i < n * pixels; ++i) {
-    out[i] = static_cast<float>(idx.bytes[static_cast<std::size_t>(i)]) / 255.0f;
-  }
-  return images;
+  idx.bytes.resize(static_cast<std::size_t>(n * pixels));
+  idx.bytes.shrink_to_fit();  // a limit keeps only the first n images' bytes
+  return ImageBytes(std::move(idx.bytes), n, pixels);
 }
 
 // (N,) bytes -> (n,) int64, after checking that every label of the file is a class 0..9.
@@ -213,27 +215,8 @@ std::string idx_path(const std::string& dir, const std::string& name) {
   return gz.string();
 }
 
-}  // namespace
-
-std::string default_fashion_mnist_dir() {
-  const char* dir = std::getenv("XTGRAD_FASHION_MNIST_DIR");
-  return dir != nullptr && *dir != '\0' ? dir : "/usr/share/datasets/fashion-mnist";
-}
-
-Tensor read_idx_images(const std::string& path, std::int64_t limit) {
-  check_limit("read_idx_images", limit);
-  const IdxData idx = read_idx("read_idx_images", path, kImagesMagic, "images");
-  return images_tensor(idx, kept(idx.sizes[0], limit));
-}
-
-Tensor read_idx_labels(const std::string& path, std::int64_t limit) {
-  check_limit("read_idx_labels", limit);
-  const IdxData idx = read_idx("read_idx_labels", path, kLabelsMagic, "labels");
-  return labels_tensor("read_idx_labels", idx, kept(idx.sizes[0], limit));
-}
-
-ImageSet load_fashion_mnist(Split split, const std::string& dir, std::int64_t limit) {
-  const char* op = "load_fashion_mnist";
+// load_fashion_mnist(_bytes) with `op` naming the caller in messages.
+ByteImageSet load_split(const char* op, Split split, const std::string& dir, std::int64_t limit) {
   check_limit(op, limit);
   if (!std::filesystem::is_directory(dir)) {
     throw FileError(std::string(op) + ": no directory " + in_quotes(dir) +
@@ -241,8 +224,8 @@ ImageSet load_fashion_mnist(Split split, const std::string& dir, std::int64_t li
                     "to a directory with the four IDX files)");
   }
   const std::string prefix = split == Split::train ? "train" : "t10k";
-  const IdxData images = read_idx(op, idx_path(dir, prefix + "-images-idx3-ubyte"),
-                                  kImagesMagic, "images");
+  IdxData images = read_idx(op, idx_path(dir, prefix + "-images-idx3-ubyte"),
+                            kImagesMagic, "images");
   const IdxData labels = read_idx(op, idx_path(dir, prefix + "-labels-idx1-ubyte"),
                                   kLabelsMagic, "labels");
 
@@ -257,7 +240,37 @@ ImageSet load_fashion_mnist(Split split, const std::string& dir, std::int64_t li
                     " holds " + std::to_string(labels.sizes[0]) + " labels");
   }
   const std::int64_t n = kept(images.sizes[0], limit);
-  return ImageSet{images_tensor(images, n), labels_tensor(op, labels, n)};
+  Tensor label_tensor = labels_tensor(op, labels, n);
+  return ByteImageSet{image_bytes(std::move(images), n), std::move(label_tensor)};
+}
+
+}  // namespace
+
+std::string default_fashion_mnist_dir() {
+  const char* dir = std::getenv("XTGRAD_FASHION_MNIST_DIR");
+  return dir != nullptr && *dir != '\0' ? dir : "/usr/share/datasets/fashion-mnist";
+}
+
+Tensor read_idx_images(const std::string& path, std::int64_t limit) {
+  check_limit("read_idx_images", limit);
+  IdxData idx = read_idx("read_idx_images", path, kImagesMagic, "images");
+  const std::int64_t n = kept(idx.sizes[0], limit);
+  return image_bytes(std::move(idx), n).to_float();
+}
+
+Tensor read_idx_labels(const std::string& path, std::int64_t limit) {
+  check_limit("read_idx_labels", limit);
+  const IdxData idx = read_idx("read_idx_labels", path, kLabelsMagic, "labels");
+  return labels_tensor("read_idx_labels", idx, kept(idx.sizes[0], limit));
+}
+
+ImageSet load_fashion_mnist(Split split, const std::string& dir, std::int64_t limit) {
+  ByteImageSet set = load_split("load_fashion_mnist", split, dir, limit);
+  return ImageSet{set.images.to_float(), std::move(set.labels)};
+}
+
+ByteImageSet load_fashion_mnist_bytes(Split split, const std::string& dir, std::int64_t limit) {
+  return load_split("load_fashion_mnist_bytes", split, dir, limit);
 }
 
 }  // namespace xtgrad::data

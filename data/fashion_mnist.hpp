@@ -10,6 +10,11 @@
 //
 //   ImageSet train = load_fashion_mnist(Split::train);   // images (60000, 784), labels (60000,)
 //   ImageSet test = load_fashion_mnist(Split::test, default_fashion_mnist_dir(), 1000);
+//   ByteImageSet big = load_fashion_mnist_bytes(Split::train);   // the same, pixels as bytes
+//
+// load_fashion_mnist gives float32 images, simplest to compute with; they take 188 MB for
+// the 60 000 training images. load_fashion_mnist_bytes keeps the file's bytes (47 MB) and
+// leaves the conversion to each batch (image_bytes.hpp): the xtgrad command trains that way.
 //
 // The IDX format (http://yann.lecun.com/exdb/mnist/): a big-endian 32-bit magic number whose
 // third byte is the element type (0x08 = unsigned byte) and whose fourth byte is the number of
@@ -22,6 +27,7 @@
 #include <cstdint>
 #include <string>
 
+#include "data/image_bytes.hpp"
 #include "tensor/tensor.hpp"
 
 namespace xtgrad::data {
@@ -32,6 +38,12 @@ enum class Split { train, test };
 struct ImageSet {
   Tensor images;  // (N, 784) float32, pixel / 255 in [0, 1] (grey levels, not binarised)
   Tensor labels;  // (N,) int64, class indices 0..9
+};
+
+// The same, with the images as their bytes: images.to_float() is ImageSet's images.
+struct ByteImageSet {
+  ImageBytes images;  // (N, 784) grey levels 0..255
+  Tensor labels;      // (N,) int64, class indices 0..9
 };
 
 // Every image is 28 x 28 grey levels: D = 784 input features.
@@ -51,6 +63,9 @@ std::string default_fashion_mnist_dir();
 // first `limit` images (all of them when the file holds fewer); -1 keeps all.
 ImageSet load_fashion_mnist(Split split, const std::string& dir = default_fashion_mnist_dir(),
                             std::int64_t limit = -1);
+// The same images and labels, the images kept as bytes.
+ByteImageSet load_fashion_mnist_bytes(Split split, const std::string& dir = default_fashion_mnist_dir(),
+                                      std::int64_t limit = -1);
 
 // One IDX file of unsigned-byte images (N, rows, cols), gzipped or plain (zlib reads both):
 // (N, rows * cols) float32, pixel / 255. `limit` as in load_fashion_mnist.

@@ -22,10 +22,16 @@ namespace {
 // features): the whole data set is never copied.
 constexpr std::int64_t kRowsPerBlock = 1000;
 
-// Rows begin .. begin + kRowsPerBlock of x (N, D), as float64.
+// Rows begin .. begin + kRowsPerBlock of x (N, D), as float64 (images as their pixel values).
 Tensor block64(const Tensor& x, std::int64_t begin) {
   return x.rows(begin, std::min(begin + kRowsPerBlock, x.size(0))).to(DType::float64);
 }
+Tensor block64(const ImageBytes& x, std::int64_t begin) {
+  return x.rows(begin, std::min(begin + kRowsPerBlock, x.size())).to_float().to(DType::float64);
+}
+
+std::int64_t row_count(const Tensor& x) { return x.size(0); }
+std::int64_t row_count(const ImageBytes& x) { return x.size(); }
 
 }  // namespace
 
@@ -38,9 +44,19 @@ PCA PCA::fit(const Tensor& x) {
     throw ShapeError("PCA::fit: expected data (N, D) with N >= 1 rows, got shape " +
                      shape_str(x.shape()));
   }
-  const std::int64_t n = x.size(0);
-  const std::int64_t d = x.size(1);
+  return fit_blocks(x, x.size(1));
+}
 
+PCA PCA::fit(const ImageBytes& images) {
+  if (images.size() < 1) {
+    throw ShapeError("PCA::fit: expected images (N, D) with N >= 1, got (0, " +
+                     std::to_string(images.pixels()) + ")");
+  }
+  return fit_blocks(images, images.pixels());
+}
+
+template <class Rows> PCA PCA::fit_blocks(const Rows& x, std::int64_t d) {
+  const std::int64_t n = row_count(x);
   // Two passes over blocks of rows, each converted to float64 on its own, so that no float64
   // copy of the whole data set is made (for 60000 x 784 images it would take 376 MB):
   //   mean = (1/N) sum_blocks sum_rows x_n,   C = (1/N) sum_blocks (X_b - mean)^T (X_b - mean)
@@ -110,16 +126,29 @@ Tensor PCA::reconstruct(const Tensor& x, std::int64_t k) const { return decode(e
 
 double PCA::sse_per_image(const Tensor& x, std::int64_t k) const {
   check_input("PCA::sse_per_image", x);
+  return sse_blocks(x, k);
+}
+
+double PCA::sse_per_image(const ImageBytes& images, std::int64_t k) const {
+  if (images.pixels() != features()) {
+    throw ShapeError("PCA::sse_per_image: expected images of " + std::to_string(features()) +
+                     " pixels, got " + std::to_string(images.pixels()));
+  }
+  return sse_blocks(images, k);
+}
+
+template <class Rows> double PCA::sse_blocks(const Rows& x, std::int64_t k) const {
   check_k("PCA::sse_per_image", k);
-  if (x.size(0) == 0) {
+  const std::int64_t n = row_count(x);
+  if (n == 0) {
     throw ValueError("PCA::sse_per_image: x has no rows to average over");
   }
   double total = 0;  // sum_n ||x_n - reconstruct(x_n)||^2, block by block (no float64 copy of x)
-  for (std::int64_t begin = 0; begin < x.size(0); begin += kRowsPerBlock) {
+  for (std::int64_t begin = 0; begin < n; begin += kRowsPerBlock) {
     const Tensor block = block64(x, begin);                                      // (B, D)
     total += sum(square(block - reconstruct(block, k))).item();
   }
-  return total / static_cast<double>(x.size(0));
+  return total / static_cast<double>(n);
 }
 
 }  // namespace xtgrad::data

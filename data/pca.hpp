@@ -16,10 +16,11 @@
 //   PCA pca = PCA::fit(train.images);                  // (60000, 784)
 //   double err = pca.sse_per_image(test.images, 32);   // squared error per test image
 //
-// Everything is computed in float64 (float32 inputs are converted): the covariance sums
-// 60 000 products per entry.
+// Everything is computed in float64 (float32 inputs and images as bytes are converted, 1000
+// rows at a time): the covariance sums 60 000 products per entry.
 #include <cstdint>
 
+#include "data/image_bytes.hpp"
 #include "tensor/tensor.hpp"
 
 namespace xtgrad::data {
@@ -34,6 +35,9 @@ class PCA {
   // scikit-learn). This scales every eigenvalue by (N - 1) / N and leaves the eigenvectors,
   // hence the codes and reconstructions, unchanged.
   static PCA fit(const Tensor& x);
+  // The same fit to images kept as bytes (N, D), each block converted to pixel values: the
+  // numbers are those of fit(images.to_float()), without that float copy.
+  static PCA fit(const ImageBytes& images);
 
   std::int64_t features() const { return mean_.size(0); }  // D
   // The mean image (D,), float64.
@@ -55,9 +59,13 @@ class PCA {
   // The squared reconstruction error summed over the D features and averaged over the
   // rows: (1/N) sum_n ||x_n - reconstruct(x, k)_n||^2.
   double sse_per_image(const Tensor& x, std::int64_t k) const;
+  double sse_per_image(const ImageBytes& images, std::int64_t k) const;
 
  private:
   PCA(Tensor mean, Tensor components, Tensor variance);
+  // fit and sse_per_image over blocks of rows of a float tensor or of ImageBytes (pca.cpp).
+  template <class Rows> static PCA fit_blocks(const Rows& x, std::int64_t d);
+  template <class Rows> double sse_blocks(const Rows& x, std::int64_t k) const;
   // x as float64 after checking that it is (N, D) with this PCA's D; `op` names the caller.
   Tensor checked_input(const char* op, const Tensor& x) const;
   // The same check, without the conversion.

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -190,6 +191,23 @@ BOOST_AUTO_TEST_CASE(loads_both_splits_from_a_directory) {
   BOOST_TEST(first_two.labels.shape() == (Shape{2}));
 }
 
+// The command trains on the bytes: converted, they must be the float loader's numbers bit for bit.
+BOOST_AUTO_TEST_CASE(bytes_loader_gives_the_float_loaders_numbers) {
+  write_split("train", 7, 7);
+  const ImageSet floats = load_fashion_mnist(Split::train, dir.path.string(), 5);
+  const ByteImageSet bytes = load_fashion_mnist_bytes(Split::train, dir.path.string(), 5);
+  BOOST_TEST(bytes.images.size() == 5);
+  BOOST_TEST(bytes.images.pixels() == 784);
+  BOOST_TEST(bytes.images.row(1)[0] == 31);  // pixel p of image i is (31 i + p) mod 256
+  const Tensor converted = bytes.images.to_float();
+  BOOST_TEST(converted.shape() == floats.images.shape());
+  BOOST_TEST(std::memcmp(converted.data<float>(), floats.images.data<float>(), 5 * 784 * sizeof(float)) == 0);
+  BOOST_TEST(bytes.labels.to_vector<std::int64_t>() == floats.labels.to_vector<std::int64_t>(),
+             boost::test_tools::per_element());
+  BOOST_CHECK_EXCEPTION(load_fashion_mnist_bytes(Split::test, dir.path.string()), FileError,
+                        message_has({"load_fashion_mnist_bytes", "t10k-images-idx3-ubyte"}));
+}
+
 BOOST_AUTO_TEST_CASE(default_directory_follows_the_environment) {
   {
     ScopedEnv env("XTGRAD_FASHION_MNIST_DIR", dir.path.string().c_str());
@@ -341,6 +359,16 @@ std::array<std::int64_t, 10> class_counts(const Tensor& labels) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(debian_files_as_bytes_convert_to_the_float_images,
+                     *utf::precondition(xtgrad::testing::fashion_mnist_installed)) {
+  const ImageSet floats = load_fashion_mnist(Split::test);
+  const ByteImageSet bytes = load_fashion_mnist_bytes(Split::test);
+  const Tensor converted = bytes.images.to_float();
+  BOOST_TEST(converted.shape() == (Shape{10000, 784}));
+  BOOST_TEST(std::memcmp(converted.data<float>(), floats.images.data<float>(),
+                         static_cast<std::size_t>(converted.numel()) * sizeof(float)) == 0);
+}
 
 BOOST_AUTO_TEST_CASE(debian_files,
                      *utf::precondition(xtgrad::testing::fashion_mnist_installed)) {

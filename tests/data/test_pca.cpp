@@ -201,6 +201,32 @@ BOOST_FIXTURE_TEST_CASE(errors, LowRank) {
                         message_has({"low_rank_data", "rank = 4"}));
 }
 
+// Images kept as bytes give the PCA of their float copy, bit for bit: the same blocks of 1000
+// rows in float64, whichever way the rows arrive.
+BOOST_AUTO_TEST_CASE(fit_to_bytes_equals_fit_to_their_floats) {
+  Generator gen(5);
+  const std::int64_t n = 2500, d = 6;  // three blocks, the last one short
+  const Tensor draws = uniform({n * d}, 0, 256, gen, DType::float64);
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(n * d));
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(draws.data<double>()[i]);
+  const data::ImageBytes images(bytes, n, d);
+  const Tensor floats = images.to_float();
+
+  const data::PCA from_bytes = data::PCA::fit(images);
+  const data::PCA from_floats = data::PCA::fit(floats);
+  BOOST_TEST(max_abs_diff(from_bytes.mean(), from_floats.mean()) == 0.0);
+  BOOST_TEST(max_abs_diff(from_bytes.components(), from_floats.components()) == 0.0);
+  BOOST_TEST(max_abs_diff(from_bytes.explained_variance(), from_floats.explained_variance()) == 0.0);
+  for (std::int64_t k : {0, 2, 6}) {
+    BOOST_TEST(from_bytes.sse_per_image(images, k) == from_floats.sse_per_image(floats, k), "k = " << k);
+  }
+  BOOST_CHECK_EXCEPTION(from_bytes.sse_per_image(data::ImageBytes(bytes, n * d / 4, 4), 1), ShapeError,
+                        message_has({"PCA::sse_per_image", "6 pixels", "got 4"}));
+  BOOST_CHECK_EXCEPTION(from_bytes.sse_per_image(images, 7), ValueError, message_has({"k must be", "0..6"}));
+  BOOST_CHECK_EXCEPTION(data::PCA::fit(data::ImageBytes({}, 0, 4)), ShapeError,
+                        message_has({"PCA::fit", "N >= 1", "(0, 4)"}));
+}
+
 // The known values: PCA fitted to the 60 000 training images (pixel / 255), squared error
 // per image on the 10 000 test images. They are properties of the data; a mismatch is a bug.
 BOOST_AUTO_TEST_CASE(fashion_mnist_known_errors,
