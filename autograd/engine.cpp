@@ -29,9 +29,16 @@ struct Sink {
 void accumulate(Variable& total, const Variable& g, bool create_graph) {
   if (!total.defined()) {
     // NOTE: a gradient may be shared (add's backward passes one Variable to both inputs, and
-    // grad_output is the user's), so the first one stored is always a copy: later additions
-    // in place must not reach the others. With create_graph the copy is recorded (g * 1).
-    total = create_graph ? g * 1.0 : Variable(g.data().clone());
+    // grad_output is the user's), so the first one stored is a copy, since later additions in
+    // place must not reach the others; with create_graph the copy is recorded (g * 1). A fresh
+    // gradient, held by no one but the caller (one reference to the Variable, one to its
+    // storage), is kept instead of copied, as PyTorch does.
+    const bool fresh = g.impl().use_count() == 1 && g.impl()->data.sole_owner() && !g.requires_grad();
+    if (create_graph) {
+      total = g * 1.0;
+    } else {
+      total = fresh ? g : Variable(g.data().clone());
+    }
   } else if (create_graph) {
     total = total + g;
   } else {
