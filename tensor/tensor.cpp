@@ -41,26 +41,6 @@ struct Storage {
 
 namespace {
 
-// Hands the pool's blocks to std::allocate_shared, so that the Storage and its reference
-// count also come from the pool: Tensor::empty then makes no system allocation once warm.
-template <class T> struct PoolAllocator {
-  using value_type = T;
-  PoolAllocator() = default;
-  template <class U> PoolAllocator(const PoolAllocator<U>&) noexcept {}  // NOLINT
-  T* allocate(std::size_t n) {
-    void* block = storage_pool::allocate(n * sizeof(T));
-    if (block == nullptr) throw std::bad_alloc();
-    return static_cast<T*>(block);
-  }
-  void deallocate(T* p, std::size_t n) noexcept { storage_pool::deallocate(p, n * sizeof(T)); }
-  template <class U> bool operator==(const PoolAllocator<U>&) const noexcept { return true; }
-  template <class U> bool operator!=(const PoolAllocator<U>&) const noexcept { return false; }
-};
-
-}  // namespace
-
-namespace {
-
 template <class T> Tensor from_values(const std::vector<T>& values, Shape shape) {
   check_shape("tensor", shape);
   if (static_cast<std::int64_t>(values.size()) != shape_numel(shape)) {
@@ -101,7 +81,7 @@ Tensor Tensor::empty(const Shape& shape, DType dtype) {
   // At most 2^62 bytes: far beyond any memory, and (bytes + 63) cannot overflow.
   const double gigabytes = static_cast<double>(numel) * static_cast<double>(dtype_size(dtype)) / 1e9;
   const bool too_large = numel > (std::int64_t{1} << 62) / static_cast<std::int64_t>(dtype_size(dtype));
-  auto storage = too_large ? nullptr : std::allocate_shared<Storage>(PoolAllocator<Storage>(), dtype, numel);
+  auto storage = too_large ? nullptr : storage_pool::make_shared<Storage>(dtype, numel);
   if (storage == nullptr || storage->data == nullptr) {
     char size[32];
     std::snprintf(size, sizeof size, "%.3g GB", gigabytes);
