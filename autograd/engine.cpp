@@ -100,16 +100,16 @@ void check_grads(const Node& node, const Grads& grads) {
   }
   for (std::size_t i = 0; i < grads.size(); ++i) {
     if (!grads[i].defined() || !node.next_edges[i].defined()) continue;
-    if (grads[i].shape() != node.input_shapes[i]) {
+    if (grads[i].shape() != node.input_meta[i].shape) {
       throw AutogradError(std::string(node.name()) + " backward returned a gradient of shape " +
                           shape_str(grads[i].shape()) + " for input " + std::to_string(i) +
-                          " of shape " + shape_str(node.input_shapes[i]) +
+                          " of shape " + shape_str(node.input_meta[i].shape) +
                           " (a broadcast input needs its gradient reduced with sum_to)");
     }
-    if (grads[i].dtype() != node.input_dtypes[i]) {
+    if (grads[i].dtype() != node.input_meta[i].dtype) {
       throw AutogradError(std::string(node.name()) + " backward returned a " +
                           dtype_name(grads[i].dtype()) + " gradient for a " +
-                          dtype_name(node.input_dtypes[i]) + " input " + std::to_string(i));
+                          dtype_name(node.input_meta[i].dtype) + " input " + std::to_string(i));
     }
   }
 }

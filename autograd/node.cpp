@@ -149,8 +149,7 @@ Variable record(Node& node, const Variable* inputs, std::size_t count, Tensor ou
     return Variable(std::move(output));  // integer and boolean results are not differentiable
   }
   node.next_edges.resize(count);
-  node.input_shapes.reserve(count);
-  node.input_dtypes.reserve(count);
+  node.input_meta.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     const Variable& in = inputs[i];
     if (in.grad_fn()) {
@@ -158,8 +157,7 @@ Variable record(Node& node, const Variable* inputs, std::size_t count, Tensor ou
     } else if (in.requires_grad()) {
       node.next_edges[i].leaf = in.impl();
     }
-    node.input_shapes.push_back(in.shape());
-    node.input_dtypes.push_back(in.dtype());
+    node.input_meta.push_back({in.shape(), in.dtype()});
     if (KeepInputsGuard::active()) node.kept_inputs.push_back(in.data());
   }
   node.output_shape = output.shape();

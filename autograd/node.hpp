@@ -100,9 +100,13 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual Tensor forward_again(const std::vector<Tensor>& inputs) const = 0;
   virtual Context& context() = 0;
 
+  // The shape and dtype that the gradient of an input must have.
+  struct InputMeta {
+    Shape shape;
+    DType dtype;
+  };
   std::vector<Edge> next_edges;       // one per input
-  std::vector<Shape> input_shapes;    // to check the shapes backward returns
-  std::vector<DType> input_dtypes;
+  std::vector<InputMeta> input_meta;  // one per input: to check what backward returns
   Shape output_shape;
   DType output_dtype = DType::float32;
   std::uint64_t sequence_nr = 0;      // creation order: backward runs newest first
