@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(steady_steps_take_no_tensor_buffer_from_the_system, *utf::p
 // backward, the xtensor views the kernels adapt (their shape and strides are std::vectors), and
 // the batch's index list. None of it grows with the steps. Measured on this model (the message
 // below): 880 calls per step, plus 51 aligned_alloc, before the storage pool and the leaner
-// tape (commit 42c59d7); 750 and 0 after them.
+// tape (commit 42c59d7); 742 and 0 after them.
 BOOST_AUTO_TEST_CASE(every_steady_step_calls_operator_new_equally_often) {
   const std::vector<Snapshot> s = train_and_snapshot();
   BOOST_TEST_REQUIRE(s.size() == 32u);
