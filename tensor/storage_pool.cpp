@@ -105,7 +105,9 @@ void deallocate(void* block, std::size_t bytes) noexcept {
   if (enabled()) {
     Pool& p = pool();
     std::lock_guard<std::mutex> lock(p.mutex);
-    if (p.stats.cached_bytes + size <= p.limit) {
+    // NOTE: a block over an eighth of the limit is not kept: a one-off giant (a data set being
+    // converted) would otherwise stay resident for the rest of the run, raising the peak RSS.
+    if (size <= p.limit / 8 && p.stats.cached_bytes + size <= p.limit) {
       const std::size_t c = class_index(size);
       p.free_lists[c] = new (block) FreeBlock{p.free_lists[c]};
       p.sizes[c] = size;

@@ -14,8 +14,8 @@
 //
 // Size classes: up to 256 bytes, multiples of 64; above, four classes per power of two
 // (1.25, 1.5, 1.75 and 2 times 2^k), so a block is at most 25 % larger than asked for.
-// The cache holds at most cache_limit() bytes; a freed block that does not fit goes back to the
-// system. Thread-safe (one mutex). Under AddressSanitizer the pool is off, every block comes
+// The cache holds at most cache_limit() bytes, in blocks of at most an eighth of it; a freed
+// block that does not fit goes back to the system. Thread-safe (one mutex). Under AddressSanitizer the pool is off, every block comes
 // from and goes back to the system, so that ASan still reports a use after free.
 #include <cstddef>
 #include <cstdint>
