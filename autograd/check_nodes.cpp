@@ -45,7 +45,7 @@ double dot(const Tensor& v, const Tensor& y) { return sum(v * y).item(); }
 // message naming the first element that fails, or "" when all pass.
 std::string check_input(const Node& node, std::size_t i, const Tensor& v, const Variable& analytic,
                         const GradcheckOptions& o, detail::ErrorTally& tally) {
-  const Shape& shape = node.input_shapes[i];
+  const Shape& shape = node.input_meta[i].shape;
   if (analytic.defined() && analytic.shape() != shape) {
     return "backward returned a gradient of shape " + shape_str(analytic.shape()) +
            " for an input of shape " + shape_str(shape) + " (missing sum_to?)";

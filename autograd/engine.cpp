@@ -29,9 +29,16 @@ struct Sink {
 void accumulate(Variable& total, const Variable& g, bool create_graph) {
   if (!total.defined()) {
     // NOTE: a gradient may be shared (add's backward passes one Variable to both inputs, and
-    // grad_output is the user's), so the first one stored is always a copy: later additions
-    // in place must not reach the others. With create_graph the copy is recorded (g * 1).
-    total = create_graph ? g * 1.0 : Variable(g.data().clone());
+    // grad_output is the user's), so the first one stored is a copy, since later additions in
+    // place must not reach the others; with create_graph the copy is recorded (g * 1). A fresh
+    // gradient, held by no one but the caller (one reference to the Variable, one to its
+    // storage), is kept instead of copied, as PyTorch does.
+    const bool fresh = g.impl().use_count() == 1 && g.impl()->data.sole_owner() && !g.requires_grad();
+    if (create_graph) {
+      total = g * 1.0;
+    } else {
+      total = fresh ? g : Variable(g.data().clone());
+    }
   } else if (create_graph) {
     total = total + g;
   } else {
@@ -57,24 +64,30 @@ void deliver_to_leaf(const std::shared_ptr<VariableImpl>& leaf, const Variable& 
 }
 
 // [book:count_dependencies]
+// What the backward pass knows about one node while it runs.
+struct NodeTask {
+  int dependencies = 0;  // edges into the node from nodes that have not run yet
+  Variable grad;         // the sum of the gradients that reached the node's output so far
+};
+
 // For every node reachable from the roots: how many edges lead into it.
-std::unordered_map<Node*, int> count_dependencies(const std::vector<Node*>& roots) {
-  std::unordered_map<Node*, int> deps;
+std::unordered_map<Node*, NodeTask> count_dependencies(const std::vector<Node*>& roots) {
+  std::unordered_map<Node*, NodeTask> tasks;
   std::vector<Node*> stack;
   for (Node* r : roots) {
-    if (deps.emplace(r, 0).second) stack.push_back(r);
+    if (tasks.emplace(r, NodeTask()).second) stack.push_back(r);
   }
   while (!stack.empty()) {
     Node* n = stack.back();
     stack.pop_back();
     for (const Edge& e : n->next_edges) {
       if (!e.node) continue;
-      auto [it, first_visit] = deps.emplace(e.node.get(), 0);
-      ++it->second;
+      auto [it, first_visit] = tasks.emplace(e.node.get(), NodeTask());
+      ++it->second.dependencies;
       if (first_visit) stack.push_back(e.node.get());
     }
   }
-  return deps;
+  return tasks;
 }
 // [/book:count_dependencies]
 
@@ -87,16 +100,16 @@ void check_grads(const Node& node, const Grads& grads) {
   }
   for (std::size_t i = 0; i < grads.size(); ++i) {
     if (!grads[i].defined() || !node.next_edges[i].defined()) continue;
-    if (grads[i].shape() != node.input_shapes[i]) {
+    if (grads[i].shape() != node.input_meta[i].shape) {
       throw AutogradError(std::string(node.name()) + " backward returned a gradient of shape " +
                           shape_str(grads[i].shape()) + " for input " + std::to_string(i) +
-                          " of shape " + shape_str(node.input_shapes[i]) +
+                          " of shape " + shape_str(node.input_meta[i].shape) +
                           " (a broadcast input needs its gradient reduced with sum_to)");
     }
-    if (grads[i].dtype() != node.input_dtypes[i]) {
+    if (grads[i].dtype() != node.input_meta[i].dtype) {
       throw AutogradError(std::string(node.name()) + " backward returned a " +
                           dtype_name(grads[i].dtype()) + " gradient for a " +
-                          dtype_name(node.input_dtypes[i]) + " input " + std::to_string(i));
+                          dtype_name(node.input_meta[i].dtype) + " input " + std::to_string(i));
     }
   }
 }
@@ -143,8 +156,8 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
   retain_graph = retain_graph || create_graph;
   GradModeGuard mode(create_graph);
   // [/book:create_graph]
-  std::unordered_map<Node*, Variable> buffers;  // gradient flowing into each node's output
   std::vector<Node*> roots;
+  std::vector<Variable> root_grads;  // the gradient of each root's output
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const Variable& y = outputs[i];
     if (!y.requires_grad()) {
@@ -168,8 +181,8 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
                        std::to_string(i) + " is " + dtype_name(y.dtype()));
     }
     if (y.grad_fn()) {
-      accumulate(buffers[y.grad_fn().get()], g, create_graph);
       roots.push_back(y.grad_fn().get());
+      root_grads.push_back(std::move(g));
     } else {
       deliver_to_leaf(y.impl(), g, sink, create_graph);
     }
@@ -178,19 +191,19 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
   const bool anomaly = anomaly_detection_enabled();
   ReachedFrom reached_from;
   // [book:loop]
-  std::unordered_map<Node*, int> deps = count_dependencies(roots);
+  std::unordered_map<Node*, NodeTask> tasks = count_dependencies(roots);
+  for (std::size_t i = 0; i < roots.size(); ++i) accumulate(tasks[roots[i]].grad, root_grads[i], create_graph);
   std::priority_queue<Node*, std::vector<Node*>, NewestFirst> ready;
   for (Node* r : roots) {
-    if (deps[r] == 0) {
-      deps[r] = -1;  // queued once, even if it is the root of two outputs
+    if (tasks[r].dependencies == 0) {
+      tasks[r].dependencies = -1;  // queued once, even if it is the root of two outputs
       ready.push(r);
     }
   }
   while (!ready.empty()) {
     Node* node = ready.top();
     ready.pop();
-    Variable g = std::move(buffers[node]);
-    buffers.erase(node);
+    Variable g = std::move(tasks[node].grad);  // taken, so that it is freed once used
     if (g.defined()) {
       if (!sink.capture) {  // grad() returns gradients; it touches no grad() field
         for (const auto& weak : node->retained_grads) {
@@ -214,13 +227,13 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
         if (!grads[i].defined()) continue;
         if (edge.leaf) deliver_to_leaf(edge.leaf, grads[i], sink, create_graph);
         if (edge.node) {
-          accumulate(buffers[edge.node.get()], grads[i], create_graph);
+          accumulate(tasks[edge.node.get()].grad, grads[i], create_graph);
           if (anomaly) reached_from.emplace(edge.node.get(), node);
         }
       }
     }
     for (const Edge& edge : node->next_edges) {
-      if (edge.node && --deps[edge.node.get()] == 0) ready.push(edge.node.get());
+      if (edge.node && --tasks[edge.node.get()].dependencies == 0) ready.push(edge.node.get());
     }
     if (!retain_graph) node->context().release();
   }

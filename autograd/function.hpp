@@ -29,11 +29,14 @@
 
 #include "autograd/anomaly.hpp"
 #include "autograd/node.hpp"
+#include "tensor/storage_pool.hpp"
 
 namespace xtgrad {
 
 // The Node that a recorded application of Op becomes.
 template <class Op, std::size_t N> class FunctionNode final : public Node {
+  static_assert(N <= 64, "Context keeps needs_input_grad in 64 bits");
+
  public:
   explicit FunctionNode(Op op) : op_(std::move(op)), ctx_(true) {}
 
@@ -62,7 +65,6 @@ namespace detail {
 Variable record(Node& node, const Variable* inputs, std::size_t count, Tensor output,
                 const std::shared_ptr<Node>& owner);
 bool any_requires_grad(const Variable* inputs, std::size_t count);
-std::vector<bool> inputs_needing_grad(const Variable* inputs, std::size_t count);
 }  // namespace detail
 
 // Runs op.forward on the inputs and, when grad mode is on and some input requires
@@ -78,8 +80,8 @@ template <class Op, class... Inputs> Variable apply(Op op, const Inputs&... inpu
     if (anomaly_detection_enabled()) detail::check_forward(Op::name, in.data(), n, output);
     return Variable(std::move(output));
   }
-  auto node = std::make_shared<FunctionNode<Op, n>>(std::move(op));
-  node->ctx_.attach(node.get(), detail::inputs_needing_grad(in.data(), n));
+  auto node = storage_pool::make_shared<FunctionNode<Op, n>>(std::move(op));
+  node->ctx_.attach(node.get(), in.data(), n);
   Tensor output = node->op_.forward(node->ctx_, inputs...);
   if (anomaly_detection_enabled()) detail::check_forward(Op::name, in.data(), n, output);
   return detail::record(*node, in.data(), n, std::move(output), node);

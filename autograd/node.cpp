@@ -59,9 +59,9 @@ Node::~Node() {
 
 SavedVariable::SavedVariable(const Variable& variable, bool is_output)
     : variable_(is_output ? Variable() : variable),
-      data_(variable.data()),
+      data_(variable.impl()->data),
       is_output_(is_output),
-      version_(variable.data().version()) {}
+      version_(data_.version()) {}
 
 Variable SavedVariable::unpack(const char* op, const std::shared_ptr<Node>& owner) const {
   if (!is_output_ && !variable_.data().shares_storage(data_)) {
@@ -87,9 +87,12 @@ void Context::save(const Variable& input) {
   if (recording_) saved_.emplace_back(input, false);
 }
 
-void Context::attach(Node* node, std::vector<bool> needs_input_grad) {
+void Context::attach(Node* node, const Variable* inputs, std::size_t count) {
   node_ = node;
-  needs_input_grad_ = std::move(needs_input_grad);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (inputs[i].requires_grad()) needs_input_grad_ |= std::uint64_t{1} << i;
+  }
+  saved_.reserve(count + 1);  // ops save some of their inputs, and perhaps their output
 }
 
 void Context::store_output(const Variable& output) { saved_.emplace_back(output, true); }
@@ -111,7 +114,7 @@ Variable Context::saved(std::size_t i) const {
 }
 
 bool Context::needs_input_grad(std::size_t i) const {
-  return i < needs_input_grad_.size() && needs_input_grad_[i];
+  return i < 64 && ((needs_input_grad_ >> i) & 1) != 0;
 }
 
 void Context::release() {
@@ -140,20 +143,13 @@ bool any_requires_grad(const Variable* inputs, std::size_t count) {
   return false;
 }
 
-std::vector<bool> inputs_needing_grad(const Variable* inputs, std::size_t count) {
-  std::vector<bool> needs(count);
-  for (std::size_t i = 0; i < count; ++i) needs[i] = inputs[i].requires_grad();
-  return needs;
-}
-
 Variable record(Node& node, const Variable* inputs, std::size_t count, Tensor output,
                 const std::shared_ptr<Node>& owner) {
   if (!is_floating(output.dtype())) {
     return Variable(std::move(output));  // integer and boolean results are not differentiable
   }
   node.next_edges.resize(count);
-  node.input_shapes.reserve(count);
-  node.input_dtypes.reserve(count);
+  node.input_meta.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     const Variable& in = inputs[i];
     if (in.grad_fn()) {
@@ -161,8 +157,7 @@ Variable record(Node& node, const Variable* inputs, std::size_t count, Tensor ou
     } else if (in.requires_grad()) {
       node.next_edges[i].leaf = in.impl();
     }
-    node.input_shapes.push_back(in.shape());
-    node.input_dtypes.push_back(in.dtype());
+    node.input_meta.push_back({in.shape(), in.dtype()});
     if (KeepInputsGuard::active()) node.kept_inputs.push_back(in.data());
   }
   node.output_shape = output.shape();

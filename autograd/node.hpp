@@ -61,7 +61,8 @@ class Context {
   // --- for the machinery -------------------------------------------------------------------
   bool recording() const { return recording_; }
   bool wants_output() const { return save_output_; }
-  void attach(Node* node, std::vector<bool> needs_input_grad);
+  // Links the context to its node and notes which of the `count` inputs require grad.
+  void attach(Node* node, const Variable* inputs, std::size_t count);
   void store_output(const Variable& output);
   void release();  // frees the saved tensors (after backward without retain_graph)
   bool released() const { return released_; }
@@ -73,7 +74,7 @@ class Context {
   bool save_output_ = false;
   bool released_ = false;
   Node* node_ = nullptr;
-  std::vector<bool> needs_input_grad_;
+  std::uint64_t needs_input_grad_ = 0;  // bit i: input i requires grad (apply() takes <= 64 inputs)
   std::vector<SavedVariable> saved_;
 };
 
@@ -99,9 +100,13 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual Tensor forward_again(const std::vector<Tensor>& inputs) const = 0;
   virtual Context& context() = 0;
 
+  // The shape and dtype that the gradient of an input must have.
+  struct InputMeta {
+    Shape shape;
+    DType dtype;
+  };
   std::vector<Edge> next_edges;       // one per input
-  std::vector<Shape> input_shapes;    // to check the shapes backward returns
-  std::vector<DType> input_dtypes;
+  std::vector<InputMeta> input_meta;  // one per input: to check what backward returns
   Shape output_shape;
   DType output_dtype = DType::float32;
   std::uint64_t sequence_nr = 0;      // creation order: backward runs newest first

@@ -3,6 +3,7 @@
 
 #include "autograd/engine.hpp"
 #include "autograd/node.hpp"
+#include "tensor/storage_pool.hpp"
 
 namespace xtgrad {
 
@@ -25,7 +26,7 @@ NoGradGuard::~NoGradGuard() { grad_mode = previous_; }
 GradModeGuard::GradModeGuard(bool enabled) : previous_(grad_mode) { grad_mode = enabled; }
 GradModeGuard::~GradModeGuard() { grad_mode = previous_; }
 
-Variable::Variable(Tensor data, bool requires_grad) : impl_(std::make_shared<VariableImpl>()) {
+Variable::Variable(Tensor data, bool requires_grad) : impl_(storage_pool::make_shared<VariableImpl>()) {
   check_defined("Variable", data);
   impl_->data = std::move(data);
   set_requires_grad(requires_grad);

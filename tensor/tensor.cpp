@@ -7,7 +7,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
+#include <new>
 #include <string>
+
+#include "tensor/storage_pool.hpp"
 
 // The start-up check that this CPU has the instruction-set level xtgrad was compiled for
 // (cpu_check.cpp). This reference makes every program that uses a Tensor link it.
@@ -17,20 +20,21 @@ extern "C" void xtgrad_cpu_check();
 namespace xtgrad {
 
 // The block of memory behind one or more tensors. Views (reshape, rows) share it.
+// The buffer comes from the storage pool (storage_pool.hpp), 64-byte aligned for AVX-512 loads.
 struct Storage {
   DType dtype;
   std::int64_t numel;
+  std::size_t bytes;
   void* data;
   std::uint64_t version = 0;  // bumped by every in-place update
 
   // Callers check that numel * dtype_size(dtype) fits (Tensor::empty).
-  Storage(DType dtype_, std::int64_t numel_) : dtype(dtype_), numel(numel_) {
-    // 64-byte alignment suits AVX-512 loads; aligned_alloc wants a multiple of the alignment.
-    std::size_t bytes = static_cast<std::size_t>(numel) * dtype_size(dtype);
-    std::size_t padded = (bytes + 63) / 64 * 64;
-    data = std::aligned_alloc(64, padded == 0 ? 64 : padded);
-  }
-  ~Storage() { std::free(data); }
+  Storage(DType dtype_, std::int64_t numel_)
+      : dtype(dtype_),
+        numel(numel_),
+        bytes(static_cast<std::size_t>(numel) * dtype_size(dtype)),
+        data(storage_pool::allocate(bytes)) {}
+  ~Storage() { storage_pool::deallocate(data, bytes); }
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 };
@@ -77,7 +81,7 @@ Tensor Tensor::empty(const Shape& shape, DType dtype) {
   // At most 2^62 bytes: far beyond any memory, and (bytes + 63) cannot overflow.
   const double gigabytes = static_cast<double>(numel) * static_cast<double>(dtype_size(dtype)) / 1e9;
   const bool too_large = numel > (std::int64_t{1} << 62) / static_cast<std::int64_t>(dtype_size(dtype));
-  auto storage = too_large ? nullptr : std::make_shared<Storage>(dtype, numel);
+  auto storage = too_large ? nullptr : storage_pool::make_shared<Storage>(dtype, numel);
   if (storage == nullptr || storage->data == nullptr) {
     char size[32];
     std::snprintf(size, sizeof size, "%.3g GB", gigabytes);

@@ -109,6 +109,9 @@ class Tensor {
   void bump_version();
   // True when both tensors are views of the same storage.
   bool shares_storage(const Tensor& other) const noexcept { return storage_ == other.storage_; }
+  // True when no other Tensor (copy or view) refers to this one's storage, so that an in-place
+  // change cannot be seen elsewhere (the engine then keeps a gradient instead of copying it).
+  bool sole_owner() const noexcept { return storage_ != nullptr && storage_.use_count() == 1; }
 
  private:
   Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape);

@@ -130,6 +130,40 @@ BOOST_AUTO_TEST_CASE(a_value_used_twice_sums_its_gradients) {
   check_tensor(h.grad().data(), {2}, {5 * std::exp(1.0), 5 * std::exp(2.0)}, 1e-12);
 }
 
+// The engine keeps a fresh gradient instead of copying it (as PyTorch does); a gradient that
+// someone else holds must still be copied, or adding into it later would change theirs.
+BOOST_AUTO_TEST_CASE(a_kept_gradient_is_never_one_that_someone_else_holds) {
+  // grad_output is the user's: add passes it on unchanged to both inputs.
+  Variable a = leaf({1, 2}), b = leaf({10, 20});
+  const Variable g(tensor({1.0, 1.0}, DType::float64));
+  Variable y = a + b;
+  y.backward(g, /*retain_graph=*/true);
+  y.backward(g);
+  check_tensor(g.data(), {2}, {1, 1});  // untouched by the accumulation into a and b
+  check_tensor(a.grad().data(), {2}, {2, 2});
+  check_tensor(b.grad().data(), {2}, {2, 2});
+  BOOST_TEST(!a.grad().data().shares_storage(b.grad().data()));
+  // One gradient goes into a retained non-leaf's grad() and, through add, on to a leaf.
+  Variable x = leaf({1, 2});
+  Variable h = x + 0.0;
+  h.retain_grad();
+  Variable s = sum(h * 1.0);
+  s.backward(Variable(), /*retain_graph=*/true);
+  s.backward();
+  check_tensor(h.grad().data(), {2}, {2, 2});
+  check_tensor(x.grad().data(), {2}, {2, 2});
+  BOOST_TEST(!h.grad().data().shares_storage(x.grad().data()));
+  // reshape's gradient is a new Variable, but a view of the gradient that r retains.
+  Variable w = leaf({1, 2});
+  Variable r = reshape(w, {2, 1});
+  r.retain_grad();
+  const Variable gr(tensor({1.0, 1.0}, DType::float64).reshape({2, 1}));
+  r.backward(gr, /*retain_graph=*/true);
+  r.backward(gr);
+  check_tensor(r.grad().data(), {2, 1}, {2, 2});
+  check_tensor(w.grad().data(), {2}, {2, 2});
+}
+
 BOOST_AUTO_TEST_CASE(broadcast_gradients_are_reduced_to_the_operand_shape) {
   Variable x(arange(0, 6, 1, DType::float64).reshape({2, 3}), true);
   Variable row = leaf({1, 2, 3});
