@@ -18,6 +18,7 @@
 #include "autoencoders/image_dataset.hpp"
 #include "autoencoders/run_folder.hpp"
 #include "nn/all.hpp"
+#include "tensor/storage_pool.hpp"
 
 namespace xtgrad::ae {
 
@@ -141,6 +142,9 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   // (1 per parameter) are freed before evaluation and PCA, which need neither (33 MB for hinton).
   optimizer.reset();
   model->zero_grad();
+  // The storage pool kept the freed buffers of the training steps for reuse (up to 256 MiB):
+  // evaluation and PCA use other sizes, so they go back to the system now.
+  storage_pool::release_cache();
   // Saved at once, so that nothing that fails later (evaluation, PCA, pictures) loses the weights.
   save_trained(dir + "/model.npz", *model, config);
   write_file_atomically(dir + "/config.json", config_to_json(config) + "\n", "config.json");
