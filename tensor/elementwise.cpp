@@ -32,8 +32,8 @@ template <class F> Tensor unary(const char* op, const Tensor& x, F f) {
   return dispatch_floating(op, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Tensor out = Tensor::empty(x.shape(), x.dtype());
-    auto xx = xview<T>(x);
-    auto xo = xview<T>(out);
+    auto xx = detail::flat_view<T>(x);
+    auto xo = detail::flat_view<T>(out);
     xt::noalias(xo) = f(xx, T{});
     return out;
   });
@@ -46,8 +46,8 @@ Tensor with_scalar(const char* op, const Tensor& a, double s, bool scalar_first,
   return dispatch_floating(op, a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Tensor out = Tensor::empty(a.shape(), a.dtype());
-    auto xa = xview<T>(a);
-    auto xo = xview<T>(out);
+    auto xa = detail::flat_view<T>(a);
+    auto xo = detail::flat_view<T>(out);
     const T scalar = static_cast<T>(s);
     if (scalar_first) {
       xt::noalias(xo) = f(scalar, xa);
@@ -69,6 +69,13 @@ template <class F> Tensor binary(const char* op, const Tensor& a, const Tensor& 
   return dispatch_floating(op, a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Tensor out = Tensor::empty(shape, a.dtype());
+    if (a.shape() == b.shape()) {  // no broadcasting: flat rows, no allocation for the views
+      auto xa = detail::flat_view<T>(a);
+      auto xb = detail::flat_view<T>(b);
+      auto xo = detail::flat_view<T>(out);
+      xt::noalias(xo) = f(xa, xb);
+      return out;
+    }
     auto xa = xview<T>(a);
     auto xb = xview<T>(b);
     auto xo = xview<T>(out);
