@@ -152,8 +152,10 @@ IdxData read_idx(const char* op, const std::string& path, std::uint32_t magic, c
   const std::int64_t data_bytes = empty ? 0 : nonzero_bytes;
 
   // NOTE: reserved up front, so that reading in 1 MiB steps never reallocates: a growing
-  // vector would hold up to twice the file's 47 MB while it copies itself.
-  idx.bytes.reserve(static_cast<std::size_t>(data_bytes));
+  // vector would hold up to twice the file's 47 MB while it copies itself. At most 64 MiB,
+  // though: the header's sizes are only a claim (up to 2^40 bytes passes the check above), and
+  // a damaged file must end as "truncated", not as an attempt to set a terabyte aside.
+  idx.bytes.reserve(static_cast<std::size_t>(std::min<std::int64_t>(data_bytes, std::int64_t{1} << 26)));
   const std::size_t got = file.read(idx.bytes, static_cast<std::size_t>(data_bytes));
   if (got < static_cast<std::size_t>(data_bytes)) {
     throw FileError(at + " is truncated: expected " + std::to_string(data_bytes) +

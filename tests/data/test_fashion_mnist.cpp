@@ -297,6 +297,15 @@ BOOST_AUTO_TEST_CASE(truncated_data) {
                         message_has({path, "truncated", "expected 12 bytes", "got 8"}));
 }
 
+// A header may claim up to 2^40 bytes (a terabyte) that the file does not hold: the reader must
+// say the file is truncated, not try to set that much memory aside (std::bad_alloc or
+// std::length_error, which the command would not report as a file error, and the fuzzer as a crash).
+BOOST_AUTO_TEST_CASE(a_header_claiming_a_terabyte_gives_a_truncation_error) {
+  const std::string path = write_gz("terabyte.gz", idx_file(2051, {0x400000, 0x800, 0x80}, kPixels));
+  BOOST_CHECK_EXCEPTION(read_idx_images(path), FileError,
+                        message_has({path, "truncated", "expected 1099511627776 bytes", "got 12"}));
+}
+
 BOOST_AUTO_TEST_CASE(trailing_bytes) {
   Bytes longer = kLabels;
   longer.insert(longer.end(), {1, 2, 3, 4, 5});
