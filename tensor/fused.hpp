@@ -5,7 +5,8 @@
 // that each allocate a tensor, write it and read it back (bench/README.md has the profiles).
 // These kernels do such a chain in one loop. Each has a reference: the composite it replaces,
 // which stays the definition (autograd/primitives.hpp names it beside the fast path), and
-// tests/tensor/test_fused.cpp checks that both give the same values, special values included.
+// tests/tensor/test_kernels_fused.cpp checks each against a float64 reference, special values
+// included, at the host and the baseline instruction-set level.
 //
 // All take float32 or float64 tensors of one dtype, and operands of the same shape (no
 // broadcasting) unless said: the callers fall back to the composite otherwise.
