@@ -13,12 +13,15 @@
 #include <vector>
 
 #include <xtensor/xadapt.hpp>
+#include <xtensor/xstorage.hpp>
 
 #include "tensor/tensor.hpp"
 
 namespace xtgrad::detail {
 
-using XShape = std::vector<std::size_t>;
+// An xtensor shape held inline for up to 6 axes, like Shape: an xtensor view adapted with it
+// keeps its shape, strides and backstrides inside the object (no allocation).
+using XShape = xt::svector<std::size_t, DimVector::inline_capacity>;
 
 inline XShape xshape(const Shape& shape) { return XShape(shape.begin(), shape.end()); }
 

@@ -7,12 +7,14 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
-#include <vector>
+
+#include "tensor/dim_vector.hpp"
 
 namespace xtgrad {
 
-using Shape = std::vector<std::int64_t>;
-using Axes = std::vector<std::int64_t>;
+// Both are short lists of int64, held inline (see dim_vector.hpp).
+using Shape = DimVector;
+using Axes = DimVector;
 
 // "(4, 3)"; a 0-d shape prints as "()" and a 1-d one as "(5,)", as in Python.
 std::string shape_str(const Shape& shape);
