@@ -70,10 +70,15 @@ struct NodeTask {
   Variable grad;         // the sum of the gradients that reached the node's output so far
 };
 
+// The tasks of one backward pass, by node. (Its entries live in the storage pool, so that a
+// training step's backward asks the system allocator for nothing.)
+using Tasks = std::unordered_map<Node*, NodeTask, std::hash<Node*>, std::equal_to<Node*>,
+                                 storage_pool::Allocator<std::pair<Node* const, NodeTask>>>;
+
 // For every node reachable from the roots: how many edges lead into it.
-std::unordered_map<Node*, NodeTask> count_dependencies(const std::vector<Node*>& roots) {
-  std::unordered_map<Node*, NodeTask> tasks;
-  std::vector<Node*> stack;
+Tasks count_dependencies(const storage_pool::PoolVector<Node*>& roots) {
+  Tasks tasks;
+  storage_pool::PoolVector<Node*> stack;
   for (Node* r : roots) {
     if (tasks.emplace(r, NodeTask()).second) stack.push_back(r);
   }
@@ -146,26 +151,23 @@ struct NewestFirst {
   bool operator()(const Node* a, const Node* b) const { return a->sequence_nr < b->sequence_nr; }
 };
 
-void run_backward(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
+// outputs[0..count) and their grad_outputs (grad_outputs == nullptr: all omitted).
+void run_backward(const Variable* outputs, const Variable* grad_outputs, std::size_t count,
                   bool retain_graph, bool create_graph, Sink& sink) {
-  if (!grad_outputs.empty() && grad_outputs.size() != outputs.size()) {
-    throw ValueError("backward: " + std::to_string(outputs.size()) + " outputs but " +
-                     std::to_string(grad_outputs.size()) + " grad_outputs");
-  }
   // [book:create_graph]
   retain_graph = retain_graph || create_graph;
   GradModeGuard mode(create_graph);
   // [/book:create_graph]
-  std::vector<Node*> roots;
-  std::vector<Variable> root_grads;  // the gradient of each root's output
-  for (std::size_t i = 0; i < outputs.size(); ++i) {
+  storage_pool::PoolVector<Node*> roots;
+  storage_pool::PoolVector<Variable> root_grads;  // the gradient of each root's output
+  for (std::size_t i = 0; i < count; ++i) {
     const Variable& y = outputs[i];
     if (!y.requires_grad()) {
       throw AutogradError("backward: output " + std::to_string(i) + " of shape " +
                           shape_str(y.shape()) + " does not require grad and has no grad_fn "
                           "(no input of its computation requires gradients)");
     }
-    Variable g = grad_outputs.empty() ? Variable() : grad_outputs[i];
+    Variable g = grad_outputs == nullptr ? Variable() : grad_outputs[i];
     if (!g.defined()) {
       if (y.numel() != 1) {
         throw ValueError("backward: output " + std::to_string(i) + " has shape " +
@@ -191,9 +193,9 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
   const bool anomaly = anomaly_detection_enabled();
   ReachedFrom reached_from;
   // [book:loop]
-  std::unordered_map<Node*, NodeTask> tasks = count_dependencies(roots);
+  Tasks tasks = count_dependencies(roots);
   for (std::size_t i = 0; i < roots.size(); ++i) accumulate(tasks[roots[i]].grad, root_grads[i], create_graph);
-  std::priority_queue<Node*, std::vector<Node*>, NewestFirst> ready;
+  std::priority_queue<Node*, storage_pool::PoolVector<Node*>, NewestFirst> ready;
   for (Node* r : roots) {
     if (tasks[r].dependencies == 0) {
       tasks[r].dependencies = -1;  // queued once, even if it is the root of two outputs
@@ -240,17 +242,40 @@ void run_backward(const std::vector<Variable>& outputs, const std::vector<Variab
   // [/book:loop]
 }
 
+// Checks that grad_outputs is empty or has one gradient per output.
+void check_grad_outputs(const char* op, const std::vector<Variable>& outputs,
+                        const std::vector<Variable>& grad_outputs) {
+  if (!grad_outputs.empty() && grad_outputs.size() != outputs.size()) {
+    throw ValueError(std::string(op) + ": " + std::to_string(outputs.size()) + " outputs but " +
+                     std::to_string(grad_outputs.size()) + " grad_outputs");
+  }
+}
+
 }  // namespace
 
 void backward(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
               bool retain_graph, bool create_graph) {
+  check_grad_outputs("backward", outputs, grad_outputs);
   Sink sink;
-  run_backward(outputs, grad_outputs, retain_graph, create_graph, sink);
+  run_backward(outputs.data(), grad_outputs.empty() ? nullptr : grad_outputs.data(), outputs.size(),
+               retain_graph, create_graph, sink);
 }
+
+namespace detail {
+
+void backward_one(const Variable& output, const Variable& grad_output, bool retain_graph,
+                  bool create_graph) {
+  Sink sink;
+  run_backward(&output, grad_output.defined() ? &grad_output : nullptr, 1, retain_graph,
+               create_graph, sink);
+}
+
+}  // namespace detail
 
 std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vector<Variable>& inputs,
                            const std::vector<Variable>& grad_outputs, bool retain_graph,
                            bool create_graph, bool allow_unused) {
+  check_grad_outputs("grad", outputs, grad_outputs);
   Sink sink;
   sink.capture = true;
   sink.captured.resize(inputs.size());
@@ -264,7 +289,8 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vect
     first[i] = x.grad_fn() ? sink.node_index.emplace(x.grad_fn().get(), i).first->second
                            : sink.leaf_index.emplace(x.impl().get(), i).first->second;
   }
-  run_backward(outputs, grad_outputs, retain_graph, create_graph, sink);
+  run_backward(outputs.data(), grad_outputs.empty() ? nullptr : grad_outputs.data(), outputs.size(),
+               retain_graph, create_graph, sink);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     sink.captured[i] = sink.captured[first[i]];
     if (!sink.captured[i].defined() && !allow_unused) {

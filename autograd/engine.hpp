@@ -26,4 +26,10 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vect
                            const std::vector<Variable>& grad_outputs = {}, bool retain_graph = false,
                            bool create_graph = false, bool allow_unused = false);
 
+namespace detail {
+// backward() of one output, for Variable::backward (no list to build).
+void backward_one(const Variable& output, const Variable& grad_output, bool retain_graph,
+                  bool create_graph);
+}  // namespace detail
+
 }  // namespace xtgrad

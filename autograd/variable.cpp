@@ -107,11 +107,7 @@ Variable& Variable::set_name(std::string name) {
 
 void Variable::backward(const Variable& grad_output, bool retain_graph, bool create_graph) const {
   checked(impl_, "backward");
-  std::vector<Variable> grad_outputs;
-  if (grad_output.defined()) {
-    grad_outputs.push_back(grad_output);
-  }
-  xtgrad::backward({*this}, grad_outputs, retain_graph, create_graph);
+  detail::backward_one(*this, grad_output, retain_graph, create_graph);
 }
 
 }  // namespace xtgrad

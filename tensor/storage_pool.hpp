@@ -15,13 +15,18 @@
 // Size classes: up to 256 bytes, multiples of 64; above, four classes per power of two
 // (1.25, 1.5, 1.75 and 2 times 2^k), so a block is at most 25 % larger than asked for.
 // The cache holds at most cache_limit() bytes, in blocks of at most an eighth of it; a freed
-// block that does not fit goes back to the system. Thread-safe (one mutex). Under AddressSanitizer the pool is off, every block comes
-// from and goes back to the system, so that ASan still reports a use after free.
+// block that does not fit goes back to the system. Thread-safe: blocks of up to 1 KiB are
+// first kept by the thread that frees them (up to 1 MiB per thread, or a sixteenth of the
+// limit, without a lock), the rest in lists shared under one mutex. A thread's own blocks count
+// in cached_bytes and, with the shared lists, against the limit when that thread frees a block;
+// they join the shared lists when it ends. Under AddressSanitizer the pool is off, every block comes from and goes
+// back to the system, so that ASan still reports a use after free.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <new>
 #include <utility>
+#include <vector>
 
 namespace xtgrad::storage_pool {
 
@@ -62,6 +67,10 @@ template <class T> struct Allocator {
   template <class U> bool operator==(const Allocator<U>&) const noexcept { return true; }
   template <class U> bool operator!=(const Allocator<U>&) const noexcept { return false; }
 };
+
+// A std::vector whose elements live in the pool: for the small lists the tape makes at every
+// op (a node's edges, what it saved, the gradients its backward returns).
+template <class T> using PoolVector = std::vector<T, Allocator<T>>;
 
 // std::make_shared with the object and its reference count in one block from the pool. Used
 // for what a training step makes and frees as often as buffers: the Storage behind a Tensor,

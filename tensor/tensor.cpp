@@ -27,14 +27,21 @@ struct Storage {
   std::size_t bytes;
   void* data;
   std::uint64_t version = 0;  // bumped by every in-place update
+  // NOTE: a tensor of at most 64 bytes keeps its elements here, in the Storage's own block,
+  // rather than in a second block from the pool. On the tape's chains of scalar ops every
+  // tensor is that small, and each op makes three of them (bench/README.md, attempt 6). Not
+  // under AddressSanitizer, so that it still sees a read past the end of a small tensor.
+  alignas(64) unsigned char small[64];
 
   // Callers check that numel * dtype_size(dtype) fits (Tensor::empty).
   Storage(DType dtype_, std::int64_t numel_)
       : dtype(dtype_),
         numel(numel_),
         bytes(static_cast<std::size_t>(numel) * dtype_size(dtype)),
-        data(storage_pool::allocate(bytes)) {}
-  ~Storage() { storage_pool::deallocate(data, bytes); }
+        data(bytes <= sizeof small && storage_pool::enabled() ? small : storage_pool::allocate(bytes)) {}
+  ~Storage() {
+    if (data != small) storage_pool::deallocate(data, bytes);
+  }
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 };
@@ -66,7 +73,7 @@ template <class F> void for_dtype(DType dtype, F&& f) {
 }  // namespace
 
 Tensor::Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape)
-    : storage_(std::move(storage)), offset_(offset), shape_(std::move(shape)) {}
+    : storage_(std::move(storage)), offset_(offset), shape_(std::move(shape)), numel_(shape_numel(shape_)) {}
 
 Tensor::Tensor(const std::vector<float>& values, Shape shape)
     : Tensor(from_values(values, std::move(shape))) {}

@@ -50,7 +50,7 @@ class Tensor {
   DType dtype() const;
   const Shape& shape() const noexcept { return shape_; }
   std::int64_t dim() const noexcept { return static_cast<std::int64_t>(shape_.size()); }
-  std::int64_t numel() const noexcept { return shape_numel(shape_); }
+  std::int64_t numel() const noexcept { return numel_; }
   // Size of one axis; negative axes count from the end.
   std::int64_t size(std::int64_t axis) const;
 
@@ -120,6 +120,7 @@ class Tensor {
   std::shared_ptr<Storage> storage_;
   std::int64_t offset_ = 0;  // in elements, from the start of the storage
   Shape shape_;
+  std::int64_t numel_ = 1;  // shape_numel(shape_), kept: every kernel asks for it
 };
 
 template <class T> T* Tensor::data() { return static_cast<T*>(raw_data(dtype_of<T>())); }

@@ -40,6 +40,20 @@ BOOST_AUTO_TEST_CASE(a_freed_buffer_is_reused_for_the_next_tensor_of_its_size, *
   BOOST_TEST(after.from_cache == before.from_cache + 2);  // the buffer and its Storage
 }
 
+BOOST_AUTO_TEST_CASE(a_tensor_of_at_most_64_bytes_is_one_block_with_its_storage, *utf::precondition(pool_on)) {
+  for (std::int64_t n : {1, 8, 16, 17}) {
+    const pool::Stats before = pool::stats();
+    Tensor t = Tensor::empty({n});
+    const pool::Stats after = pool::stats();
+    const std::uint64_t blocks = (after.from_system + after.from_cache) - (before.from_system + before.from_cache);
+    BOOST_TEST_CONTEXT(n << " floats") {
+      BOOST_TEST(blocks == (n <= 16 ? 1u : 2u));
+      t.fill_(2.5);
+      BOOST_TEST(t.to_vector<float>() == std::vector<float>(static_cast<std::size_t>(n), 2.5f));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_size_class_serves_nearby_sizes, *utf::precondition(pool_on)) {
   // 4000 and 3600 bytes are both in the class of 4096 bytes (2^11 * 2).
   const void* first = nullptr;
@@ -90,7 +104,7 @@ BOOST_AUTO_TEST_CASE(threads_share_the_pool_safely) {
   const pool::Stats before = pool::stats();
   auto work = [](float value) {
     for (int i = 0; i < 2000; ++i) {
-      Tensor t = Tensor::empty({1 + i % 300});
+      Tensor t = Tensor::empty({17 + i % 300});  // over 64 bytes: a buffer of its own
       t.fill_(value);
       const float* p = t.data<float>();
       if (!std::all_of(p, p + t.numel(), [&](float x) { return x == value; })) {
@@ -104,6 +118,20 @@ BOOST_AUTO_TEST_CASE(threads_share_the_pool_safely) {
   const pool::Stats after = pool::stats();
   // Two blocks per tensor (the buffer, and the Storage with its reference count).
   BOOST_TEST((after.from_system + after.from_cache) - (before.from_system + before.from_cache) == 2u * 2 * 2000);
+}
+
+BOOST_AUTO_TEST_CASE(a_thread_hands_its_cached_blocks_to_the_others_when_it_ends, *utf::precondition(pool_on)) {
+  pool::release_cache();
+  void* freed = nullptr;
+  std::thread worker([&] {
+    freed = pool::allocate(100);     // a 128-byte block: small, kept by the thread that frees it
+    pool::deallocate(freed, 100);
+  });
+  worker.join();
+  BOOST_TEST(pool::stats().cached_bytes == 128u);
+  void* again = pool::allocate(100);  // this thread gets the block the worker left behind
+  BOOST_TEST(again == freed);
+  pool::deallocate(again, 100);
 }
 
 BOOST_AUTO_TEST_CASE(under_asan_every_buffer_comes_from_the_system, *utf::precondition(pool_off)) {
