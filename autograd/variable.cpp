@@ -11,10 +11,13 @@ namespace {
 
 thread_local bool grad_mode = true;
 
-VariableImpl& checked(const std::shared_ptr<VariableImpl>& impl, const char* what) {
-  if (!impl) {
-    throw ValueError(std::string(what) + ": the Variable is undefined (default-constructed)");
-  }
+[[noreturn, gnu::noinline]] void throw_undefined(const char* what) {
+  throw ValueError(std::string(what) + ": the Variable is undefined (default-constructed)");
+}
+
+// (The throw is out of line, so that this inlines into every accessor as a test and a branch.)
+inline VariableImpl& checked(const std::shared_ptr<VariableImpl>& impl, const char* what) {
+  if (!impl) throw_undefined(what);
   return *impl;
 }
 

@@ -51,10 +51,10 @@ class DimVector {
   DimVector(const std::vector<std::int64_t>& values) { assign(values.begin(), values.end()); }  // NOLINT(google-explicit-constructor)
   explicit operator std::vector<std::int64_t>() const { return {begin(), end()}; }
 
-  DimVector(const DimVector& other) { assign(other.begin(), other.end()); }
+  DimVector(const DimVector& other) { copy_from(other); }
   DimVector(DimVector&& other) noexcept { take(other); }
   DimVector& operator=(const DimVector& other) {
-    if (this != &other) assign(other.begin(), other.end());
+    if (this != &other) copy_from(other);
     return *this;
   }
   DimVector& operator=(DimVector&& other) noexcept {
@@ -168,6 +168,17 @@ class DimVector {
     data_ = bigger;
     capacity_ = n;
   }
+  // Copies other's values. (The common case, a shape held inline copied into an object that is
+  // not on the heap, copies the whole inline array: a few fixed-size moves, no loop.)
+  void copy_from(const DimVector& other) {
+    if (!other.on_heap() && !on_heap()) {
+      std::memcpy(inline_, other.inline_, sizeof inline_);
+    } else {
+      if (other.size_ > capacity_) grow(other.size_);
+      std::copy(other.begin(), other.end(), data_);
+    }
+    size_ = other.size_;
+  }
   // Takes other's values (stealing its heap block, if any) and leaves it empty.
   void take(DimVector& other) noexcept {
     if (other.on_heap()) {
@@ -176,7 +187,7 @@ class DimVector {
     } else {
       data_ = inline_;
       capacity_ = inline_capacity;
-      std::copy(other.begin(), other.end(), inline_);
+      std::memcpy(inline_, other.inline_, sizeof inline_);
     }
     size_ = other.size_;
     other.data_ = other.inline_;

@@ -15,7 +15,15 @@ std::string dtype_name(DType dtype);
 std::ostream& operator<<(std::ostream& os, DType dtype);
 
 // Bytes per element: 4, 8, 8, 1.
-std::size_t dtype_size(DType dtype);
+constexpr std::size_t dtype_size(DType dtype) {
+  switch (dtype) {
+    case DType::float32: return 4;
+    case DType::float64: return 8;
+    case DType::int64: return 8;
+    case DType::boolean: return 1;
+  }
+  return 0;
+}
 
 constexpr bool is_floating(DType dtype) {
   return dtype == DType::float32 || dtype == DType::float64;

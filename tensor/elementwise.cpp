@@ -39,6 +39,14 @@ template <class F> Tensor unary(const char* op, const Tensor& x, F f) {
   });
 }
 
+// Below this many elements, the arithmetic kernels (with_scalar, and binary without
+// broadcasting) run a plain loop of f on numbers instead of an xtensor assignment.
+// NOTE: setting up an xtensor assignment costs about 800 instructions, far more than the
+// arithmetic on a few numbers: on the tape's chains of 1-element ops it was a sixth of the
+// time (bench/README.md, attempt 6). Above it, xtensor's SIMD loop wins. tests/tensor's
+// kernel tests run sizes on both sides of it.
+constexpr std::int64_t plain_loop_below = 16;
+
 // out = f(a, s) or f(s, a) for a double scalar s converted to a's dtype.
 template <class F>
 Tensor with_scalar(const char* op, const Tensor& a, double s, bool scalar_first, F f) {
@@ -46,6 +54,13 @@ Tensor with_scalar(const char* op, const Tensor& a, double s, bool scalar_first,
   return dispatch_floating(op, a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Tensor out = Tensor::empty(a.shape(), a.dtype());
+    if (a.numel() < plain_loop_below) {
+      const T* pa = a.data<T>();
+      T* po = out.data<T>();
+      const T scalar = static_cast<T>(s);
+      for (std::int64_t i = 0; i < a.numel(); ++i) po[i] = scalar_first ? f(scalar, pa[i]) : f(pa[i], scalar);
+      return out;
+    }
     auto xa = detail::flat_view<T>(a);
     auto xo = detail::flat_view<T>(out);
     const T scalar = static_cast<T>(s);
@@ -69,6 +84,13 @@ template <class F> Tensor binary(const char* op, const Tensor& a, const Tensor& 
   return dispatch_floating(op, a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Tensor out = Tensor::empty(shape, a.dtype());
+    if (a.shape() == b.shape() && a.numel() < plain_loop_below) {
+      const T* pa = a.data<T>();
+      const T* pb = b.data<T>();
+      T* po = out.data<T>();
+      for (std::int64_t i = 0; i < a.numel(); ++i) po[i] = f(pa[i], pb[i]);
+      return out;
+    }
     if (a.shape() == b.shape()) {  // no broadcasting: flat rows, no allocation for the views
       auto xa = detail::flat_view<T>(a);
       auto xb = detail::flat_view<T>(b);

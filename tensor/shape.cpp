@@ -48,7 +48,7 @@ std::int64_t shape_numel(const Shape& shape) {
   return n;
 }
 
-void check_shape(const char* op, const Shape& shape) {
+std::int64_t check_shape(const char* op, const Shape& shape) {
   for (std::int64_t s : shape) {
     if (s < 0) {
       throw ValueError(std::string(op) + ": sizes must not be negative, got shape " +
@@ -60,6 +60,7 @@ void check_shape(const char* op, const Shape& shape) {
     throw ValueError(std::string(op) + ": shape " + shape_str(shape) +
                      " has more elements than an int64 can count");
   }
+  return n;
 }
 
 std::int64_t normalize_axis(const char* op, std::int64_t axis, std::int64_t ndim) {

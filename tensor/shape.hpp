@@ -23,8 +23,9 @@ std::ostream& operator<<(std::ostream& os, const Shape& shape);
 // Product of the sizes; 1 for the 0-d shape (). ValueError when it overflows int64.
 std::int64_t shape_numel(const Shape& shape);
 
-// Throws ValueError naming `op` if a size is negative or the element count overflows int64.
-void check_shape(const char* op, const Shape& shape);
+// Throws ValueError naming `op` if a size is negative or the element count overflows int64;
+// returns the element count otherwise.
+std::int64_t check_shape(const char* op, const Shape& shape);
 
 // Maps axis in [-ndim, ndim) to [0, ndim); throws IndexError naming `op` otherwise.
 std::int64_t normalize_axis(const char* op, std::int64_t axis, std::int64_t ndim);

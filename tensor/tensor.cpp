@@ -73,7 +73,15 @@ template <class F> void for_dtype(DType dtype, F&& f) {
 }  // namespace
 
 Tensor::Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape)
-    : storage_(std::move(storage)), offset_(offset), shape_(std::move(shape)), numel_(shape_numel(shape_)) {}
+    : Tensor(std::move(storage), offset, std::move(shape), -1) {}
+
+Tensor::Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape, std::int64_t numel)
+    : storage_(std::move(storage)),
+      offset_(offset),
+      shape_(std::move(shape)),
+      numel_(numel >= 0 ? numel : shape_numel(shape_)),
+      dtype_(storage_->dtype),
+      data_(static_cast<char*>(storage_->data) + static_cast<std::size_t>(offset_) * dtype_size(dtype_)) {}
 
 Tensor::Tensor(const std::vector<float>& values, Shape shape)
     : Tensor(from_values(values, std::move(shape))) {}
@@ -83,8 +91,7 @@ Tensor::Tensor(const std::vector<std::int64_t>& values, Shape shape)
     : Tensor(from_values(values, std::move(shape))) {}
 
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
-  check_shape("empty", shape);
-  const std::int64_t numel = shape_numel(shape);
+  const std::int64_t numel = check_shape("empty", shape);
   // At most 2^62 bytes: far beyond any memory, and (bytes + 63) cannot overflow.
   const double gigabytes = static_cast<double>(numel) * static_cast<double>(dtype_size(dtype)) / 1e9;
   const bool too_large = numel > (std::int64_t{1} << 62) / static_cast<std::int64_t>(dtype_size(dtype));
@@ -95,13 +102,7 @@ Tensor Tensor::empty(const Shape& shape, DType dtype) {
     throw MemoryError("empty: cannot allocate " + std::string(size) + " for a " +
                       dtype_name(dtype) + " tensor of shape " + shape_str(shape));
   }
-  return Tensor(std::move(storage), 0, shape);
-}
-
-void check_defined(const char* op, const Tensor& t) {
-  if (!t.defined()) {
-    throw ValueError(std::string(op) + ": the tensor is undefined (default-constructed)");
-  }
+  return Tensor(std::move(storage), 0, shape, numel);
 }
 
 void check_floating(const char* op, const Tensor& t) {
@@ -122,23 +123,18 @@ void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
   }
 }
 
-DType Tensor::dtype() const {
-  check_defined("dtype", *this);
-  return storage_->dtype;
-}
 
 std::int64_t Tensor::size(std::int64_t axis) const {
   return shape_[normalize_axis("size", axis, dim())];
 }
 
-void* Tensor::raw_data(DType expected) const {
-  check_defined("data", *this);
-  if (storage_->dtype != expected) {
-    throw DTypeError("data: the tensor holds " + dtype_name(storage_->dtype) +
-                     " elements, not " + dtype_name(expected));
-  }
-  return static_cast<char*>(storage_->data) +
-         static_cast<std::size_t>(offset_) * dtype_size(expected);
+void detail::throw_undefined(const char* op) {
+  throw ValueError(std::string(op) + ": the tensor is undefined (default-constructed)");
+}
+
+void Tensor::throw_wrong_dtype(DType expected) const {
+  throw DTypeError("data: the tensor holds " + dtype_name(dtype_) + " elements, not " +
+                   dtype_name(expected));
 }
 
 Tensor Tensor::to(DType target) const {

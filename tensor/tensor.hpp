@@ -31,6 +31,11 @@ namespace xtgrad {
 
 struct Storage;  // the shared buffer; defined in tensor.cpp
 
+namespace detail {
+// ValueError "<op>: the tensor is undefined (default-constructed)".
+[[noreturn]] void throw_undefined(const char* op);
+}  // namespace detail
+
 class Tensor {
  public:
   // An undefined tensor: it holds no storage and every operation on it throws ValueError.
@@ -47,7 +52,10 @@ class Tensor {
   static Tensor empty(const Shape& shape, DType dtype = DType::float32);
 
   bool defined() const noexcept { return storage_ != nullptr; }
-  DType dtype() const;
+  DType dtype() const {
+    if (!defined()) detail::throw_undefined("dtype");
+    return dtype_;
+  }
   const Shape& shape() const noexcept { return shape_; }
   std::int64_t dim() const noexcept { return static_cast<std::int64_t>(shape_.size()); }
   std::int64_t numel() const noexcept { return numel_; }
@@ -115,12 +123,22 @@ class Tensor {
 
  private:
   Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape);
-  void* raw_data(DType expected) const;  // checks definedness and dtype
+  Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape, std::int64_t numel);  // numel known
+  // Checks definedness and dtype. (Inline: kernels ask for data at every op; the throws are out of line.)
+  void* raw_data(DType expected) const {
+    if (!defined()) detail::throw_undefined("data");
+    if (dtype_ != expected) throw_wrong_dtype(expected);
+    return data_;
+  }
+  [[noreturn]] void throw_wrong_dtype(DType expected) const;
 
   std::shared_ptr<Storage> storage_;
   std::int64_t offset_ = 0;  // in elements, from the start of the storage
   Shape shape_;
-  std::int64_t numel_ = 1;  // shape_numel(shape_), kept: every kernel asks for it
+  // Kept from the storage and the shape, since every kernel asks for them:
+  std::int64_t numel_ = 1;                // shape_numel(shape_)
+  DType dtype_ = DType::float32;          // the storage's dtype
+  void* data_ = nullptr;                  // the first element: the storage's data + offset_
 };
 
 template <class T> T* Tensor::data() { return static_cast<T*>(raw_data(dtype_of<T>())); }
@@ -130,7 +148,9 @@ template <class T> const T* Tensor::data() const {
 }
 
 // Throws ValueError naming `op` when `t` is undefined.
-void check_defined(const char* op, const Tensor& t);
+inline void check_defined(const char* op, const Tensor& t) {
+  if (!t.defined()) detail::throw_undefined(op);
+}
 // Throws DTypeError naming `op` unless t is float32 or float64.
 void check_floating(const char* op, const Tensor& t);
 // Throws DTypeError naming `op` and both dtypes unless they match.
