@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <cstring>
 #include <algorithm>
 #include <filesystem>
@@ -257,7 +258,7 @@ FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, 
       if (++step <= skip) continue;
       // The closure form of step(): most optimizers evaluate it once, L-BFGS as often as its
       // line search needs. It returns the loss before the update.
-      const double value = optimizer.step([&] {
+      const auto evaluate_loss = [&] {
         optimizer.zero_grad();
         const Variable loss = batch_loss(model, batch);
         const double v = loss.item();
@@ -272,7 +273,10 @@ FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, 
         }
         loss.backward();
         return v;
-      });
+      };
+      // (Passed by reference: a std::function holding the lambda itself would allocate at
+      // every step to store its captures.)
+      const double value = optimizer.step(std::ref(evaluate_loss));
       const auto n = static_cast<std::int64_t>(batch.indices.size());
       state.loss_sum += value * static_cast<double>(n);
       state.samples += n;

@@ -227,8 +227,8 @@ Tensor sum_leading_axes(const Tensor& x, std::int64_t axes) {
       po[0] = static_cast<T>(total);
       return;
     }
-    std::vector<double> total(static_cast<std::size_t>(cols), 0.0);  // (cols,)
-    double* pt = total.data();
+    Tensor total = Tensor::empty({cols}, DType::float64).fill_(0.0);  // (cols,), from the pool
+    double* pt = total.data<double>();
     for (std::int64_t i = 0; i < rows; ++i) {
       const T* row = px + i * cols;
 #pragma omp simd

@@ -39,8 +39,8 @@ Tensor Tensor::permute(const Axes& axes) const {
     throw ShapeError("permute: " + shape_str(axes) + " does not list the " +
                      std::to_string(dim()) + " axes of shape " + shape_str(shape()));
   }
-  std::vector<std::size_t> perm;
-  std::vector<bool> seen(axes.size(), false);
+  detail::XShape perm;
+  DimVector seen(axes.size(), 0);  // 1 where an axis was listed
   Shape out_shape;
   for (std::int64_t a : axes) {
     const auto i = static_cast<std::size_t>(normalize_axis("permute", a, dim()));
@@ -48,7 +48,7 @@ Tensor Tensor::permute(const Axes& axes) const {
       throw ShapeError("permute: axis " + std::to_string(a) + " is listed twice in " +
                        shape_str(axes));
     }
-    seen[i] = true;
+    seen[i] = 1;
     perm.push_back(i);
     out_shape.push_back(shape()[i]);
   }

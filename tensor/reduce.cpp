@@ -28,8 +28,8 @@ using detail::xview;
 namespace {
 
 // The axes to reduce, in [0, ndim), sorted, without repeats (IndexError otherwise).
-std::vector<std::size_t> reduction_axes(const char* op, const Tensor& x, const Axes& axes) {
-  std::vector<std::size_t> out;
+detail::XShape reduction_axes(const char* op, const Tensor& x, const Axes& axes) {
+  detail::XShape out;
   for (std::int64_t a : axes) {
     out.push_back(static_cast<std::size_t>(normalize_axis(op, a, x.dim())));
   }
@@ -41,7 +41,7 @@ std::vector<std::size_t> reduction_axes(const char* op, const Tensor& x, const A
 }
 
 // x's shape with the reduced axes removed (keepdim false) or set to 1 (keepdim true).
-Shape reduced_shape(const Shape& shape, const std::vector<std::size_t>& axes, bool keepdim) {
+Shape reduced_shape(const Shape& shape, const detail::XShape& axes, bool keepdim) {
   Shape out;
   for (std::size_t i = 0; i < shape.size(); ++i) {
     const bool reduced = std::find(axes.begin(), axes.end(), i) != axes.end();
@@ -58,7 +58,7 @@ Shape reduced_shape(const Shape& shape, const std::vector<std::size_t>& axes, bo
 template <class Reducer>
 Tensor reduce(const char* op, const Tensor& x, const Axes& axes, bool keepdim, Reducer reducer) {
   check_floating(op, x);
-  const std::vector<std::size_t> ax = reduction_axes(op, x, axes);
+  const detail::XShape ax = reduction_axes(op, x, axes);
   Tensor out = Tensor::empty(reduced_shape(x.shape(), ax, false), x.dtype());
   dispatch_floating(op, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -115,7 +115,7 @@ Tensor sum(const Tensor& x) { return sum(x, all_axes(x), false); }
 
 Tensor sum(const Tensor& x, const Axes& axes, bool keepdim) {
   check_floating("sum", x);
-  const std::vector<std::size_t> ax = reduction_axes("sum", x, axes);
+  const detail::XShape ax = reduction_axes("sum", x, axes);
   // Leading axes (0, 1, ..., k - 1), all axes included: a fused loop over rows, in float64.
   // NOTE: xt::sum adds float32 in float32: 7.84 million pixels of Fashion-MNIST summed 0.48 %
   // low that way. The other axes (rare: softmax's last axis) still go through xt::sum.
