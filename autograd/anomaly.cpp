@@ -33,12 +33,12 @@ std::string origin(const Variable& v) {
   return what + ", " + dtype_name(v.dtype()) + " " + shape_str(v.shape());
 }
 
-void check_forward(const char* op, const Variable* inputs, std::size_t count, const Tensor& output) {
+void check_forward(const char* op, const Variable* const* inputs, std::size_t count, const Tensor& output) {
   if (all_finite(output)) return;
   std::string from;
   for (std::size_t i = 0; i < count; ++i) {
-    if (!all_finite(inputs[i].data())) return;  // carried on, not made here
-    from += (i > 0 ? "; " : "") + origin(inputs[i]);
+    if (!all_finite(inputs[i]->data())) return;  // carried on, not made here
+    from += (i > 0 ? "; " : "") + origin(*inputs[i]);
   }
   const double largest = max(abs(output)).item();
   throw AutogradError(std::string("detect_anomaly: the forward of ") + op + " made " +

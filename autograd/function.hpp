@@ -62,9 +62,9 @@ template <class Op, std::size_t N> class FunctionNode final : public Node {
 
 namespace detail {
 // Fills the node's edges and input metadata; returns the recorded output.
-Variable record(Node& node, const Variable* inputs, std::size_t count, Tensor output,
+Variable record(Node& node, const Variable* const* inputs, std::size_t count, Tensor output,
                 const std::shared_ptr<Node>& owner);
-bool any_requires_grad(const Variable* inputs, std::size_t count);
+bool any_requires_grad(const Variable* const* inputs, std::size_t count);
 }  // namespace detail
 
 // Runs op.forward on the inputs and, when grad mode is on and some input requires
@@ -73,7 +73,7 @@ bool any_requires_grad(const Variable* inputs, std::size_t count);
 template <class Op, class... Inputs> Variable apply(Op op, const Inputs&... inputs) {
   static_assert((std::is_same_v<Inputs, Variable> && ...), "apply() takes Variables");
   constexpr std::size_t n = sizeof...(Inputs);
-  const std::array<Variable, n> in{inputs...};
+  const std::array<const Variable*, n> in{&inputs...};  // the inputs, not copies of them
   if (!grad_enabled() || !detail::any_requires_grad(in.data(), n)) {
     Context unrecorded(false);
     Tensor output = op.forward(unrecorded, inputs...);

@@ -63,7 +63,7 @@ SavedVariable::SavedVariable(const Variable& variable, bool is_output)
       is_output_(is_output),
       version_(data_.version()) {}
 
-Variable SavedVariable::unpack(const char* op, const std::shared_ptr<Node>& owner) const {
+Variable SavedVariable::unpack(const char* op, Node* owner) const {
   if (!is_output_ && !variable_.data().shares_storage(data_)) {
     throw AutogradError(std::string(op) + ": a Variable saved for backward got new values from "
                         "set_data() after the forward pass; run forward again after changing it");
@@ -76,7 +76,7 @@ Variable SavedVariable::unpack(const char* op, const std::shared_ptr<Node>& owne
                         "operation or clone() it before changing it");
   }
   if (is_output_) {
-    return Variable::from_node(data_, owner);  // the op's own output, with its history
+    return Variable::from_node(data_, owner ? owner->shared_from_this() : nullptr);  // the op's own output, with its history
   }
   return variable_;
 }
@@ -87,10 +87,10 @@ void Context::save(const Variable& input) {
   if (recording_) saved_.emplace_back(input, false);
 }
 
-void Context::attach(Node* node, const Variable* inputs, std::size_t count) {
+void Context::attach(Node* node, const Variable* const* inputs, std::size_t count) {
   node_ = node;
   for (std::size_t i = 0; i < count; ++i) {
-    if (inputs[i].requires_grad()) needs_input_grad_ |= std::uint64_t{1} << i;
+    if (inputs[i]->requires_grad()) needs_input_grad_ |= std::uint64_t{1} << i;
   }
   saved_.reserve(count + 1);  // ops save some of their inputs, and perhaps their output
 }
@@ -110,7 +110,7 @@ Variable Context::saved(std::size_t i) const {
     throw AutogradError(std::string(op) + ": saved(" + std::to_string(i) + ") but only " +
                         std::to_string(saved_.size()) + " tensors were saved in forward");
   }
-  return saved_[i].unpack(op, node_ ? node_->shared_from_this() : nullptr);
+  return saved_[i].unpack(op, node_);
 }
 
 bool Context::needs_input_grad(std::size_t i) const {
@@ -136,14 +136,14 @@ std::vector<std::pair<Shape, std::int64_t>> Context::saved_shapes_and_bytes() co
 
 namespace detail {
 
-bool any_requires_grad(const Variable* inputs, std::size_t count) {
+bool any_requires_grad(const Variable* const* inputs, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
-    if (inputs[i].requires_grad()) return true;
+    if (inputs[i]->requires_grad()) return true;
   }
   return false;
 }
 
-Variable record(Node& node, const Variable* inputs, std::size_t count, Tensor output,
+Variable record(Node& node, const Variable* const* inputs, std::size_t count, Tensor output,
                 const std::shared_ptr<Node>& owner) {
   if (!is_floating(output.dtype())) {
     return Variable(std::move(output));  // integer and boolean results are not differentiable
@@ -151,7 +151,7 @@ Variable record(Node& node, const Variable* inputs, std::size_t count, Tensor ou
   node.next_edges.resize(count);
   node.input_meta.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    const Variable& in = inputs[i];
+    const Variable& in = *inputs[i];
     if (in.grad_fn()) {
       node.next_edges[i].node = in.grad_fn();
     } else if (in.requires_grad()) {

@@ -38,7 +38,8 @@ class SavedVariable {
  public:
   SavedVariable(const Variable& variable, bool is_output);
   // The saved Variable; throws AutogradError naming `op` if its data changed in place.
-  Variable unpack(const char* op, const std::shared_ptr<Node>& owner) const;
+  // `owner` is the node that saved it (the grad_fn an unpacked output gets back).
+  Variable unpack(const char* op, Node* owner) const;
   const Tensor& data() const { return data_; }
 
  private:
@@ -65,7 +66,7 @@ class Context {
   bool recording() const { return recording_; }
   bool wants_output() const { return save_output_; }
   // Links the context to its node and notes which of the `count` inputs require grad.
-  void attach(Node* node, const Variable* inputs, std::size_t count);
+  void attach(Node* node, const Variable* const* inputs, std::size_t count);
   void store_output(const Variable& output);
   void release();  // frees the saved tensors (after backward without retain_graph)
   bool released() const { return released_; }

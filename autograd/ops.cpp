@@ -91,13 +91,13 @@ Variable operator-(const Variable& a, const Variable& b) { return sub(a, b); }
 Variable operator*(const Variable& a, const Variable& b) { return mul(a, b); }
 Variable operator/(const Variable& a, const Variable& b) { return div(a, b); }
 Variable operator-(const Variable& x) { return neg(x); }
-Variable operator+(const Variable& a, double b) { return a + constant(b, a); }
-Variable operator-(const Variable& a, double b) { return a + constant(-b, a); }
-Variable operator*(const Variable& a, double b) { return a * constant(b, a); }
-Variable operator/(const Variable& a, double b) { return a * constant(1.0 / b, a); }
-Variable operator+(double a, const Variable& b) { return constant(a, b) + b; }
+Variable operator+(const Variable& a, double b) { return apply(p::AddScalar{b}, a); }
+Variable operator-(const Variable& a, double b) { return apply(p::AddScalar{-b}, a); }
+Variable operator*(const Variable& a, double b) { return apply(p::MulScalar{b}, a); }
+Variable operator/(const Variable& a, double b) { return apply(p::MulScalar{1.0 / b}, a); }
+Variable operator+(double a, const Variable& b) { return apply(p::AddScalar{a}, b); }
 Variable operator-(double a, const Variable& b) { return constant(a, b) - b; }
-Variable operator*(double a, const Variable& b) { return constant(a, b) * b; }
+Variable operator*(double a, const Variable& b) { return apply(p::MulScalar{a}, b); }
 Variable operator/(double a, const Variable& b) { return constant(a, b) / b; }
 
 Variable sqrt(const Variable& x) { return pow(x, 0.5); }

@@ -30,6 +30,8 @@ Variable operator-(const Variable& a, const Variable& b);
 Variable operator*(const Variable& a, const Variable& b);
 Variable operator/(const Variable& a, const Variable& b);
 Variable operator-(const Variable& x);
+// With a number: x * 2.0, x / 4.0, x + 1.0, x - 1.0 and 2.0 * x record one node with one input
+// (MulScalar, AddScalar); 1.0 - x and 1.0 / x make the number a 0-d constant.
 Variable operator+(const Variable& a, double b);
 Variable operator-(const Variable& a, double b);
 Variable operator*(const Variable& a, double b);

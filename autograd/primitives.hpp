@@ -89,6 +89,24 @@ struct Div {
   }
 };
 
+// y = x * s, for a number s    grad_x = g * s
+// (The same values as x * Variable(s), recorded as one input: the number is neither saved as a
+// tensor nor given a gradient, as in libtorch's mul(Tensor, Scalar). x * 2.0 and x / 4.0 use it.)
+struct MulScalar {
+  static constexpr const char* name = "mul";
+  double s;
+  Tensor forward(Context&, const Variable& x) { return x.data() * s; }
+  Grads backward(Context&, const Variable& g) { return {g * s}; }
+};
+
+// y = x + s, for a number s    grad_x = g                (x + 1.0 and x - 1.0 use it)
+struct AddScalar {
+  static constexpr const char* name = "add";
+  double s;
+  Tensor forward(Context&, const Variable& x) { return x.data() + s; }
+  Grads backward(Context&, const Variable& g) { return {g}; }
+};
+
 // y = x^p                     grad_x = g * p * x^(p - 1)
 struct PowScalar {
   static constexpr const char* name = "pow";

@@ -72,4 +72,21 @@ void BM_chain_forward_backward(benchmark::State& state) {
 }
 BENCHMARK(BM_chain_forward_backward)->Arg(100);
 
+// The same chain with a 1-element tensor for the factor instead of a number: each op then
+// records two inputs (Mul) and saves both, as a chain of tensor ops does.
+void BM_chain_tensor_forward_backward(benchmark::State& state) {
+  const auto n = state.range(0);
+  Variable x(full({1}, 1.0), true);
+  const Variable factor(full({1}, 1.0001));
+  for (auto _ : state) {
+    Variable y = x;
+    for (std::int64_t i = 0; i < n; ++i) y = y * factor;
+    y.backward();
+    x.zero_grad();
+  }
+  state.counters["ns_per_op"] = benchmark::Counter(
+      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_chain_tensor_forward_backward)->Arg(100);
+
 }  // namespace

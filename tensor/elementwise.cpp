@@ -80,18 +80,19 @@ template <class F> Tensor binary(const char* op, const Tensor& a, const Tensor& 
   // broadcasts a 0-d array through its slow element-by-element stepper.
   if (b.dim() == 0 && is_floating(a.dtype())) return with_scalar(op, a, b.item(), false, f);
   if (a.dim() == 0 && is_floating(b.dtype())) return with_scalar(op, b, a.item(), true, f);
-  const Shape shape = broadcast_shapes(op, a.shape(), b.shape());
+  const bool same_shape = a.shape() == b.shape();
+  const Shape shape = same_shape ? a.shape() : broadcast_shapes(op, a.shape(), b.shape());
   return dispatch_floating(op, a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Tensor out = Tensor::empty(shape, a.dtype());
-    if (a.shape() == b.shape() && a.numel() < plain_loop_below) {
+    if (same_shape && a.numel() < plain_loop_below) {
       const T* pa = a.data<T>();
       const T* pb = b.data<T>();
       T* po = out.data<T>();
       for (std::int64_t i = 0; i < a.numel(); ++i) po[i] = f(pa[i], pb[i]);
       return out;
     }
-    if (a.shape() == b.shape()) {  // no broadcasting: flat rows, no allocation for the views
+    if (same_shape) {  // no broadcasting: flat rows, no allocation for the views
       auto xa = detail::flat_view<T>(a);
       auto xb = detail::flat_view<T>(b);
       auto xo = detail::flat_view<T>(out);

@@ -47,6 +47,8 @@ const std::vector<OpCase>& cases() {
       {"mul_broadcast", {{2, 3}, {2, 1}}, [](V x) { return x[0] * x[1]; }},
       {"div", {{2, 3}, {2, 3}}, [](V x) { return x[0] / x[1]; }, true, true},
       {"div_broadcast", {{2, 1}, {3}}, [](V x) { return x[0] / x[1]; }, true, true},
+      {"mul_scalar", {{2, 3}}, [](V x) { return x[0] * 2.5 + 0.5 * x[0] * x[0] - x[0] / 4.0; }},
+      {"add_scalar", {{2, 3}}, [](V x) { return (x[0] + 1.5) * (3.0 + x[0]) * (x[0] - 0.25); }},
       {"pow", {{4}}, [](V x) { return pow(x[0], 3.0); }},
       {"pow_fractional", {{4}}, [](V x) { return pow(x[0], -1.5); }, true, true},
       {"exp", {{2, 2}}, [](V x) { return exp(x[0]); }},
