@@ -242,23 +242,25 @@ void run_backward(const Variable* outputs, const Variable* grad_outputs, std::si
   // [/book:loop]
 }
 
-// Checks that grad_outputs is empty or has one gradient per output.
-void check_grad_outputs(const char* op, const std::vector<Variable>& outputs,
-                        const std::vector<Variable>& grad_outputs) {
+// run_backward on the lists of backward() and grad(): grad_outputs is empty (all omitted) or
+// has one gradient per output (ValueError naming `op` otherwise).
+void run_backward(const char* op, const std::vector<Variable>& outputs,
+                  const std::vector<Variable>& grad_outputs, bool retain_graph, bool create_graph,
+                  Sink& sink) {
   if (!grad_outputs.empty() && grad_outputs.size() != outputs.size()) {
     throw ValueError(std::string(op) + ": " + std::to_string(outputs.size()) + " outputs but " +
                      std::to_string(grad_outputs.size()) + " grad_outputs");
   }
+  run_backward(outputs.data(), grad_outputs.empty() ? nullptr : grad_outputs.data(), outputs.size(),
+               retain_graph, create_graph, sink);
 }
 
 }  // namespace
 
 void backward(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
               bool retain_graph, bool create_graph) {
-  check_grad_outputs("backward", outputs, grad_outputs);
   Sink sink;
-  run_backward(outputs.data(), grad_outputs.empty() ? nullptr : grad_outputs.data(), outputs.size(),
-               retain_graph, create_graph, sink);
+  run_backward("backward", outputs, grad_outputs, retain_graph, create_graph, sink);
 }
 
 namespace detail {
@@ -275,7 +277,6 @@ void backward_one(const Variable& output, const Variable& grad_output, bool reta
 std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vector<Variable>& inputs,
                            const std::vector<Variable>& grad_outputs, bool retain_graph,
                            bool create_graph, bool allow_unused) {
-  check_grad_outputs("grad", outputs, grad_outputs);
   Sink sink;
   sink.capture = true;
   sink.captured.resize(inputs.size());
@@ -289,8 +290,7 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vect
     first[i] = x.grad_fn() ? sink.node_index.emplace(x.grad_fn().get(), i).first->second
                            : sink.leaf_index.emplace(x.impl().get(), i).first->second;
   }
-  run_backward(outputs.data(), grad_outputs.empty() ? nullptr : grad_outputs.data(), outputs.size(),
-               retain_graph, create_graph, sink);
+  run_backward("grad", outputs, grad_outputs, retain_graph, create_graph, sink);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     sink.captured[i] = sink.captured[first[i]];
     if (!sink.captured[i].defined() && !allow_unused) {

@@ -76,7 +76,8 @@ Variable SavedVariable::unpack(const char* op, Node* owner) const {
                         "operation or clone() it before changing it");
   }
   if (is_output_) {
-    return Variable::from_node(data_, owner ? owner->shared_from_this() : nullptr);  // the op's own output, with its history
+    // The op's own output, with its history.
+    return Variable::from_node(data_, owner ? owner->shared_from_this() : nullptr);
   }
   return variable_;
 }

@@ -7,7 +7,8 @@
 //   record      Variable * Variable with w requiring grad: a Node is recorded, then freed
 //   backward    record plus backward() through the one node
 // Recording overhead per op = record - no_grad (the brief's target: under 1 us).
-// A chain of 100 recorded ops (forward, then backward) shows the cost per op in a graph.
+// A chain of 100 recorded ops (forward, then backward) shows the cost per op in a graph: with a
+// number as the factor (y * 1.0001, one input per op) and with a 1-element tensor (two inputs).
 //
 //   OPENBLAS_NUM_THREADS=1 build/dev/bench/bench_autograd --benchmark_min_time=0.2
 // NOTE: compare ratios within one run; the machine is shared.

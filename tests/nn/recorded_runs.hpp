@@ -2,6 +2,8 @@
 // The optimizer runs that PyTorch recorded (tests/fixtures/optim_trajectories.json, made by
 // tests/nn/conformance/make_optim_trajectories.py), and what the optimizer tests build from
 // them: the recorded problem, each run's optimizer, and the step closure.
+#include <boost/test/unit_test.hpp>
+
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -36,6 +38,14 @@ struct Problem {
         b(json_to_tensor(data().at("problem").at("b0")).to(dtype), true) {}
   Variable loss() const { return mean(square(tanh(matmul(x, w) + b) - y)); }
 };
+
+// Checks that two problems' parameters are equal, element by element (bit for bit).
+inline void check_same_parameters(const Problem& a, const Problem& b) {
+  BOOST_TEST(a.w.data().to_vector<double>() == b.w.data().to_vector<double>(),
+             boost::test_tools::per_element());
+  BOOST_TEST(a.b.data().to_vector<double>() == b.b.data().to_vector<double>(),
+             boost::test_tools::per_element());
+}
 
 // The optimizer of a recorded run, built from PyTorch's keyword arguments.
 inline std::unique_ptr<Optimizer> make_optimizer(const json& run, std::vector<Variable> parameters) {

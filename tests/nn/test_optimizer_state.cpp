@@ -60,10 +60,7 @@ BOOST_AUTO_TEST_CASE(state_dict_round_trip) {
         opt_a->step(closure(*opt_a, a));
         opt_b->step(closure(*opt_b, b));
       }
-      BOOST_TEST(a.w.data().to_vector<double>() == b.w.data().to_vector<double>(),
-                 boost::test_tools::per_element());
-      BOOST_TEST(a.b.data().to_vector<double>() == b.b.data().to_vector<double>(),
-                 boost::test_tools::per_element());
+      check_same_parameters(a, b);
     }
   }
 }
