@@ -164,9 +164,11 @@ namespace {
 // float32 (end - begin, D): sum_n ||y_n - x_n||^2 / N and sum_n BCE(y_n, x_n) / N, where each
 // batch's sums are taken in float64 and added up.
 template <class BatchRows>
-ReconstructionError batched_error(Autoencoder& model, std::int64_t n, std::int64_t batch_size, BatchRows batch_rows) {
+ReconstructionError batched_error(Autoencoder& model, std::int64_t n, std::int64_t batch_size, BatchRows batch_rows,
+                                  const std::atomic<bool>* stop = nullptr) {
   double sse = 0, bce = 0;
   for (std::int64_t begin = 0; begin < n; begin += batch_size) {
+    if (stop != nullptr && stop->load()) throw Interrupted("reconstruction_error: interrupted");
     const Tensor x = batch_rows(begin, std::min(begin + batch_size, n));
     const Tensor y = reconstruct(model, x, batch_size).to(DType::float64);
     const Tensor x64 = x.to(DType::float64);
@@ -189,9 +191,11 @@ ReconstructionError reconstruction_error(Autoencoder& model, const Tensor& x, st
                        [&](std::int64_t begin, std::int64_t end) { return x.rows(begin, end); });
 }
 
-ReconstructionError reconstruction_error(Autoencoder& model, const data::ImageBytes& images, std::int64_t batch_size) {
-  return batched_error(model, images.size(), batch_size,
-                       [&](std::int64_t begin, std::int64_t end) { return images.rows(begin, end).to_float(); });
+ReconstructionError reconstruction_error(Autoencoder& model, const data::ImageBytes& images, std::int64_t batch_size,
+                                         const std::atomic<bool>* stop) {
+  return batched_error(
+      model, images.size(), batch_size,
+      [&](std::int64_t begin, std::int64_t end) { return images.rows(begin, end).to_float(); }, stop);
 }
 
 }  // namespace xtgrad::ae

@@ -5,6 +5,7 @@
 // Z code units. An autoencoder maps x (N, D) to a code z = encode(x) (N, Z) and back to a
 // reconstruction decode(z) (N, D). Errors are per image: summed over the D pixels and
 // averaged over the N images (the unit of Hinton & Salakhutdinov 2006, and of PCA's table).
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -60,6 +61,7 @@ struct PretrainOptions {
   double lr = 1e-3;             // Adam
   std::uint64_t seed = 0;
   std::ostream* out = nullptr;  // progress (nullptr: std::cout)
+  const std::atomic<bool>* stop = nullptr;  // see nn::FitOptions::stop (nothing is saved)
 };
 
 class Autoencoder : public nn::Module {
@@ -114,9 +116,11 @@ struct ReconstructionError {
 // per 1000 rows each, more than the training itself needs.
 ReconstructionError reconstruction_error(Autoencoder& model, const Tensor& x,
                                          std::int64_t batch_size = 100);
-// The same on images kept as bytes, converted to pixel values one batch at a time.
+// The same on images kept as bytes, converted to pixel values one batch at a time. When
+// `stop` is raised (by a signal handler) it ends after the batch under way with Interrupted.
 ReconstructionError reconstruction_error(Autoencoder& model, const data::ImageBytes& images,
-                                         std::int64_t batch_size = 100);
+                                         std::int64_t batch_size = 100,
+                                         const std::atomic<bool>* stop = nullptr);
 
 // f applied to x (N, ...) batch_size rows at a time, without gradients; the results stacked.
 Tensor map_rows(const Tensor& x, std::int64_t batch_size,

@@ -43,30 +43,65 @@ std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t, const std::v
 }
 
 // Pictures of what the model does; each is optional where it makes no sense for the model.
+// Each name goes into the folder's manifest before it is drawn; a stop request is honoured
+// between pictures.
 std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& config, const data::ImageSet& test,
-                                       const std::string& dir, std::ostream& out) {
+                                       RunFolder& folder, const RunOptions& options, std::ostream& out) {
+  const std::string& dir = folder.path();
   std::vector<std::string> written;
-  auto done = [&](const std::string& name) { written.push_back(dir + "/" + name); };
+  auto check_stop = [&] {
+    if (options.stop != nullptr && options.stop->load()) throw Interrupted("pictures: interrupted");
+  };
+  auto next = [&](const std::string& name) {
+    check_stop();
+    folder.will_write(name);
+    return dir + "/" + name;
+  };
   const Tensor originals = test.images.rows(0, 10);
-  data::save_image_grid(dir + "/reconstructions.png", concatenate({originals, reconstruct(model, originals)}), 28, 28, 10, 3);
-  done("reconstructions.png");
+  data::save_image_grid(next("reconstructions.png"), concatenate({originals, reconstruct(model, originals)}), 28, 28,
+                        10, 3);
+  written.push_back(dir + "/reconstructions.png");
   if (data::gnuplot_available()) {
-    data::plot_loss_curves(dir + "/history.csv", dir + "/loss.png", config.name + ": loss per image");
-    done("loss.png");
+    data::plot_loss_curves(dir + "/history.csv", next("loss.png"), config.name + ": loss per image");
+    written.push_back(dir + "/loss.png");
     if (model.code_size() == 2) {
       const Tensor some = test.images.rows(0, 5000);
       std::vector<std::string> names(data::fashion_mnist_classes.begin(), data::fashion_mnist_classes.end());
-      data::plot_latent_scatter(dir + "/latent.png", encode_all(model, some), test.labels.rows(0, 5000), names,
-                          config.name + ": 2-d codes of test images");
-      done("latent.png");
+      data::plot_latent_scatter(next("latent.png"), encode_all(model, some), test.labels.rows(0, 5000), names,
+                                config.name + ": 2-d codes of test images");
+      written.push_back(dir + "/latent.png");
     }
   } else {
     out << "note: gnuplot is not installed, so loss.png and latent.png were not drawn\n";
   }
+  check_stop();
   for (const std::string& path : model.draw_pictures(test.images, dir, config.train.seed + 3)) {
-    written.push_back(path);  // what only this kind of model draws: filters, samples, denoising
+    folder.will_write(fs::path(path).filename().string());  // filters, samples, denoising
+    written.push_back(path);
   }
   return written;
+}
+
+void phase(const RunOptions& options, const std::string& name) {
+  if (options.on_phase) options.on_phase(name);
+}
+
+// Throws Interrupted with `note` (what was kept, how to go on) once a stop was requested.
+void check_stop(const RunOptions& options, const std::string& note) {
+  if (options.stop != nullptr && options.stop->load()) throw Interrupted(note);
+}
+
+// The arguments a run needs besides its config, recorded beside the checkpoint for --resume.
+const std::string kRunArguments = "checkpoint-run.json";
+
+json run_arguments(const std::string& data_dir, const RunOptions& options) {
+  std::error_code error;
+  const fs::path absolute = fs::weakly_canonical(fs::absolute(data_dir, error), error);
+  json j;
+  j["data_dir"] = error ? data_dir : absolute.string();
+  j["checkpoint_every"] = options.checkpoint_every;
+  j["stop_on_divergence"] = options.divergence.stop;
+  return j;
 }
 
 std::string number(double x) {
@@ -82,7 +117,8 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   std::ostream& out = options.out != nullptr ? *options.out : std::cout;
   const std::string dir = options.out_dir.empty() ? "runs/" + config.name : options.out_dir;
   const std::string data_dir = options.data_dir.empty() ? data::default_fashion_mnist_dir() : options.data_dir;
-  const RunFolder folder(dir, options.replace, options.resume);
+  using Mode = RunFolder::Mode;
+  RunFolder folder(dir, options.resume ? Mode::resume : options.replace ? Mode::replace : Mode::fresh, data_dir);
   const std::string checkpoint = dir + "/checkpoint.npz", checkpoint_config = dir + "/checkpoint-config.json";
   Generator gen(config.train.seed);
 
@@ -110,7 +146,14 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
     p.lr = config.train.lr;
     p.seed = config.train.seed;
     p.out = &out;
-    model->pretrain(train_data->images().to_float(), p);  // layer by layer, on a float copy while it lasts
+    p.stop = options.stop;
+    try {
+      phase(options, "pretraining");
+      model->pretrain(train_data->images().to_float(), p);  // layer by layer, on a float copy while it lasts
+    } catch (const Interrupted&) {
+      throw Interrupted("interrupted while pretraining, before any file was written: " + dir +
+                        " is as it was; run the same command again to start over");
+    }
   }
 
   std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(config.train, model->parameters());
@@ -127,16 +170,26 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   fit_options.checkpoint_seconds = options.checkpoint_every > 0 ? 0 : kCheckpointSeconds;
   fit_options.stop = options.stop;
   fit_options.stop_after_steps = options.stop_after_steps;
+  fit_options.divergence = options.divergence;
   if (options.resume) fit_options.resume_from = checkpoint;
-  // Beside each checkpoint: the config --resume goes on with. Written only now, once the data
-  // has loaded, so that a data error leaves the folder empty (and RunFolder removes it).
-  if (!options.resume) write_file_atomically(checkpoint_config, config_to_json(config) + "\n", checkpoint_config);
+  // Every input is checked (config, data, model): only now is an earlier run's folder emptied
+  // (--force), and the first file written. Beside each checkpoint: the config and arguments
+  // --resume goes on with.
+  folder.clear_earlier_run();
+  for (const char* name : {"checkpoint-config.json", "checkpoint-run.json", "checkpoint.npz", "history.csv"}) {
+    folder.will_write(name);
+  }
+  if (!options.resume) {
+    write_file_atomically(checkpoint_config, config_to_json(config) + "\n", checkpoint_config);
+    write_file_atomically(dir + "/" + kRunArguments, run_arguments(data_dir, options).dump(2) + "\n", kRunArguments);
+  }
   nn::FitResult fit;
   try {
+    phase(options, "training");
     fit = nn::fit(*model, [&](nn::Module&, const nn::Batch& b) { return model->loss(b); }, *optimizer, *train_data,
                   val_data ? &*val_data : nullptr, fit_options);
   } catch (const nn::TrainingInterrupted& e) {
-    throw nn::TrainingInterrupted(std::string(e.what()) + ": xtgrad train --resume " + dir);
+    throw nn::TrainingInterrupted(std::string(e.what()) + ": xtgrad train --resume " + shell_word(dir));
   }
   // Training is over: the optimizer's state (Adam: 2 numbers per parameter) and the gradients
   // (1 per parameter) are freed before evaluation and PCA, which need neither (33 MB for hinton).
@@ -146,61 +199,75 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
   // evaluation and PCA use other sizes, so they go back to the system now.
   storage_pool::release_cache();
   // Saved at once, so that nothing that fails later (evaluation, PCA, pictures) loses the weights.
+  folder.will_write("model.npz");
+  folder.will_write("config.json");
   save_trained(dir + "/model.npz", *model, config);
   write_file_atomically(dir + "/config.json", config_to_json(config) + "\n", "config.json");
   std::error_code ignored;  // the model is safe: the checkpoint has done its work
   fs::remove(checkpoint, ignored);
   fs::remove(checkpoint_config, ignored);
-  if (options.stop != nullptr && options.stop->load()) {
-    throw nn::TrainingInterrupted("interrupted after training: model.npz and config.json are saved in " + dir +
-                                  "; xtgrad eval --model-file " + dir + "/model.npz evaluates it");
-  }
+  fs::remove(dir + "/" + kRunArguments, ignored);
   if (options.on_saved) options.on_saved(dir);
 
-  const ReconstructionError error = reconstruction_error(*model, test.images);
-  const auto pca_start = std::chrono::steady_clock::now();
-  const data::PCA pca = data::PCA::fit(train_all);
-  train_data.reset();  // the last views of the training images: their 47 MB go now
-  val_data.reset();
-  train_all = data::ImageBytes();
-  const double pca_sse = pca.sse_per_image(test.images, model->code_size());
-  const double pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
-  // The models' reports and pictures take the test images as one float32 tensor (31 MB).
-  const data::ImageSet test_float{test.images.to_float(), test.labels};
-  const auto report = model->report(test_float.images);
+  // From here on, a stop request ends the run within a second: the model is kept, and no
+  // results.json is written (a folder without it is an unfinished run).
+  const std::string kept = "model.npz and config.json are saved in " + dir + " (no results.json); xtgrad eval --model-file " +
+                           shell_word(dir + "/model.npz") + " evaluates it";
+  try {
+    phase(options, "evaluation");
+    check_stop(options, "");
+    const ReconstructionError error = reconstruction_error(*model, test.images, 100, options.stop);
+    phase(options, "pca");
+    const auto pca_start = std::chrono::steady_clock::now();
+    const data::PCA pca = data::PCA::fit(train_all, options.stop);
+    train_data.reset();  // the last views of the training images: their 47 MB go now
+    val_data.reset();
+    train_all = data::ImageBytes();
+    const double pca_sse = pca.sse_per_image(test.images, model->code_size());
+    const double pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
+    check_stop(options, "");
+    // The models' reports and pictures take the test images as one float32 tensor (31 MB).
+    const data::ImageSet test_float{test.images.to_float(), test.labels};
+    const auto report = model->report(test_float.images);
 
-  RunSummary summary{dir, error.sse_per_image, pca_sse, {}};
-  summary.pictures = draw_pictures(*model, config, test_float, dir, out);
+    RunSummary summary{dir, error.sse_per_image, pca_sse, {}};
+    phase(options, "pictures");
+    summary.pictures = draw_pictures(*model, config, test_float, folder, options, out);
+    check_stop(options, "");
 
-  // Training throughput: every epoch sees all training images; its training time (without
-  // validation) is that count over the epoch's samples_per_second.
-  double samples = 0, training_seconds = 0;
-  for (const auto& e : fit.history) {
-    samples += static_cast<double>(n_train);
-    if (e.samples_per_second > 0) training_seconds += static_cast<double>(n_train) / e.samples_per_second;
+    // Training throughput: every epoch sees all training images; its training time (without
+    // validation) is that count over the epoch's samples_per_second.
+    double samples = 0, training_seconds = 0;
+    for (const auto& e : fit.history) {
+      samples += static_cast<double>(n_train);
+      if (e.samples_per_second > 0) training_seconds += static_cast<double>(n_train) / e.samples_per_second;
+    }
+    json results;
+    results["model"] = config.model;
+    results["config"] = json::parse(config_to_json(config));
+    results["epochs"] = fit.history.size();
+    results["train_seconds"] = fit.train_seconds;
+    results["samples_per_second"] = training_seconds > 0 ? samples / training_seconds : 0.0;
+    results["test_sse_per_image"] = error.sse_per_image;
+    if (model->logistic_output()) results["test_bce_per_image"] = error.bce_per_image;
+    results["pca_sse_per_image"] = pca_sse;
+    results["pca_components"] = model->code_size();
+    results["pca_seconds"] = pca_seconds;
+    for (const auto& [key, value] : report) results[key] = value;
+    results["pictures"] = summary.pictures;
+    folder.will_write("results.json");
+    write_file_atomically(dir + "/results.json", results.dump(2) + "\n", "results.json");
+
+    out << "\ntest reconstruction error per image (squared error summed over 784 pixels)\n"
+        << "  " << std::left << std::setw(44) << model->describe() << number(error.sse_per_image) << "\n"
+        << "  " << std::setw(44) << ("PCA, " + std::to_string(model->code_size()) + " components") << number(pca_sse) << "\n";
+    if (model->logistic_output()) out << "  (model's binary cross-entropy per image: " << number(error.bce_per_image) << ")\n";
+    for (const auto& [key, value] : report) out << "  " << key << ": " << number(value) << "\n";
+    out << "\nresults, model and pictures are in " << dir << "/\n";
+    return summary;
+  } catch (const Interrupted&) {
+    throw Interrupted("interrupted after training: " + kept);
   }
-  json results;
-  results["model"] = config.model;
-  results["config"] = json::parse(config_to_json(config));
-  results["epochs"] = fit.history.size();
-  results["train_seconds"] = fit.train_seconds;
-  results["samples_per_second"] = training_seconds > 0 ? samples / training_seconds : 0.0;
-  results["test_sse_per_image"] = error.sse_per_image;
-  if (model->logistic_output()) results["test_bce_per_image"] = error.bce_per_image;
-  results["pca_sse_per_image"] = pca_sse;
-  results["pca_components"] = model->code_size();
-  results["pca_seconds"] = pca_seconds;
-  for (const auto& [key, value] : report) results[key] = value;
-  results["pictures"] = summary.pictures;
-  write_file_atomically(dir + "/results.json", results.dump(2) + "\n", "results.json");
-
-  out << "\ntest reconstruction error per image (squared error summed over 784 pixels)\n"
-      << "  " << std::left << std::setw(44) << model->describe() << number(error.sse_per_image) << "\n"
-      << "  " << std::setw(44) << ("PCA, " + std::to_string(model->code_size()) + " components") << number(pca_sse) << "\n";
-  if (model->logistic_output()) out << "  (model's binary cross-entropy per image: " << number(error.bce_per_image) << ")\n";
-  for (const auto& [key, value] : report) out << "  " << key << ": " << number(value) << "\n";
-  out << "\nresults, model and pictures are in " << dir << "/\n";
-  return summary;
 }
 
 RunSummary resume_run(const std::string& dir, RunOptions options) {
@@ -209,9 +276,50 @@ RunSummary resume_run(const std::string& dir, RunOptions options) {
     throw FileError("resume " + dir + ": no checkpoint.npz and checkpoint-config.json there (a finished run " +
                     "removes them; a run stopped before its first checkpoint has none)");
   }
+  // The run's own arguments: one not given now is taken from the record, one given differently
+  // is refused (the run would go on with other data, and end with another result).
+  const std::string recorded = dir + "/" + kRunArguments;
+  if (fs::exists(recorded)) {
+    std::error_code error;
+    if (fs::file_size(recorded, error) > (1 << 16)) throw FileError("resume " + dir + ": " + recorded + " is too large");
+    std::ifstream in(recorded);
+    json j;
+    try {
+      j = json::parse(in);
+      const json defaults = run_arguments(options.data_dir.empty() ? "" : options.data_dir, options);
+      const std::string data_dir = j.at("data_dir").get<std::string>();
+      if (options.data_dir.empty()) {
+        options.data_dir = data_dir;
+      } else if (defaults.at("data_dir").get<std::string>() != data_dir) {
+        throw ValueError("resume " + dir + ": the run was started with --data-dir " + data_dir + ", not " +
+                         options.data_dir + "; leave --data-dir out to go on with its own");
+      }
+      const int every = j.at("checkpoint_every").get<int>();
+      if (options.checkpoint_every == 0) {
+        options.checkpoint_every = every;
+      } else if (options.checkpoint_every != every) {
+        throw ValueError("resume " + dir + ": the run was started with --checkpoint-every " +
+                         (every == 0 ? std::string("left to its default") : std::to_string(every)) + ", not " +
+                         std::to_string(options.checkpoint_every) + "; leave it out to go on with the run's own");
+      }
+      // --stop-on-divergence can only be added: a flag cannot say "not given".
+      options.divergence.stop = options.divergence.stop || j.at("stop_on_divergence").get<bool>();
+    } catch (const json::exception& e) {
+      throw FileError("resume " + dir + ": " + recorded + " is damaged (" + e.what() + ")");
+    }
+  }
   options.out_dir = dir;
   options.resume = true;
   return train_and_evaluate(load_config(checkpoint_config), options);
+}
+
+std::string shell_word(const std::string& path) {
+  const bool plain = !path.empty() && path.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                             "0123456789_-./+,:=@%") == std::string::npos;
+  if (plain) return path;
+  std::string quoted = "'";
+  for (char c : path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
 }
 
 void save_trained(const std::string& model_file, const Autoencoder& model, const RunConfig& config) {
@@ -235,6 +343,15 @@ TrainedModel load_trained(const std::string& model_file) {
     throw ShapeError("model file " + model_file + ": " + e.what());
   } catch (const ValueError& e) {
     throw ValueError("model file " + model_file + ": " + e.what());
+  }
+  // A model with NaN or Inf weights gives NaN errors and black pictures: refuse it here.
+  for (const auto& [name, parameter] : t.model->named_parameters()) {
+    // NOTE: max keeps NaN and |x| maps -Inf to Inf, so max|x| is finite exactly when every element is.
+    const double largest = max(abs(parameter.data())).item();
+    if (!std::isfinite(largest)) {
+      throw ValueError("model file " + model_file + ": the parameter " + name + " holds " +
+                       (std::isnan(largest) ? "NaN" : "Inf") + " values; this model cannot be used");
+    }
   }
   return t;
 }

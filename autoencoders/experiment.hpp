@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "autoencoders/config.hpp"
+#include "nn/fit.hpp"
 
 namespace xtgrad::ae {
 
@@ -24,11 +25,14 @@ constexpr double kCheckpointSeconds = 60;
 struct RunOptions {
   std::string data_dir;      // empty: data::default_fashion_mnist_dir()
   std::string out_dir;       // empty: runs/<config name>
-  bool replace = false;      // remove the files of an earlier run in out_dir (see run_folder.hpp)
+  bool replace = false;      // remove an earlier run's files in out_dir (see run_folder.hpp)
   std::ostream* out = nullptr;  // progress and tables (nullptr: std::cout)
   // Called once model.npz and config.json are saved, before evaluation, PCA and pictures
   // (tests use it to make what follows training fail).
   std::function<void(const std::string& dir)> on_saved;
+  // Called as each phase after loading starts: "pretraining", "training", "evaluation", "pca",
+  // "pictures" (tests send a signal there).
+  std::function<void(const std::string& phase)> on_phase;
   // Checkpoints go to <out>/checkpoint.npz (with checkpoint-config.json beside it), and are
   // removed once model.npz is saved. checkpoint_every 0: at the end of any epoch that ends 60 s
   // (kCheckpointSeconds) or more after the start or the last checkpoint: runs under a minute
@@ -37,6 +41,7 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;  // see nn::FitOptions::stop
   std::int64_t stop_after_steps = 0;        // tests: see nn::FitOptions::stop_after_steps
   bool resume = false;                      // go on from <out>/checkpoint.npz (see resume_run)
+  nn::Divergence divergence;                // what a diverging or stalled training does
 };
 
 
@@ -50,8 +55,15 @@ struct RunSummary {
 // check_config(config) comes first, so a bad setting fails before anything is loaded or trained.
 RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options = {});
 // Interrupted or crashed while training: goes on from dir/checkpoint.npz with the run's own
-// config, and ends as the uninterrupted run would have, bit for bit (same threads).
+// config, and ends as the uninterrupted run would have, bit for bit (same threads). The run's
+// arguments are recorded beside the checkpoint (checkpoint-run.json: the data folder, the
+// checkpoint interval, what divergence does); one that `options` leaves empty (0, default) is
+// taken from there, and one it gives differently is refused with ValueError naming both.
 RunSummary resume_run(const std::string& dir, RunOptions options = {});
+
+// `path` as one word of a shell command: as it is when it holds only safe characters, else in
+// single quotes ("runs/my run" -> 'runs/my run'), so that a printed command can be pasted.
+std::string shell_word(const std::string& path);
 
 // A trained model as model.npz: its state dict, and its configuration as a raw member
 // "config.json" (numpy.load(f)["config.json"] is its text), so the weights always travel with

@@ -44,29 +44,34 @@ PCA PCA::fit(const Tensor& x) {
     throw ShapeError("PCA::fit: expected data (N, D) with N >= 1 rows, got shape " +
                      shape_str(x.shape()));
   }
-  return fit_blocks(x, x.size(1));
+  return fit_blocks(x, x.size(1), nullptr);
 }
 
-PCA PCA::fit(const ImageBytes& images) {
+PCA PCA::fit(const ImageBytes& images, const std::atomic<bool>* stop) {
   if (images.size() < 1) {
     throw ShapeError("PCA::fit: expected images (N, D) with N >= 1, got (0, " +
                      std::to_string(images.pixels()) + ")");
   }
-  return fit_blocks(images, images.pixels());
+  return fit_blocks(images, images.pixels(), stop);
 }
 
-template <class Rows> PCA PCA::fit_blocks(const Rows& x, std::int64_t d) {
+template <class Rows> PCA PCA::fit_blocks(const Rows& x, std::int64_t d, const std::atomic<bool>* stop) {
   const std::int64_t n = row_count(x);
+  auto check_stop = [&] {
+    if (stop != nullptr && stop->load()) throw Interrupted("PCA::fit: interrupted");
+  };
   // Two passes over blocks of rows, each converted to float64 on its own, so that no float64
   // copy of the whole data set is made (for 60000 x 784 images it would take 376 MB):
   //   mean = (1/N) sum_blocks sum_rows x_n,   C = (1/N) sum_blocks (X_b - mean)^T (X_b - mean)
   Tensor mu = zeros({d}, DType::float64);  // (D,)
   for (std::int64_t begin = 0; begin < n; begin += kRowsPerBlock) {
+    check_stop();
     mu.add_(sum(block64(x, begin), {0}));
   }
   mu = mu / static_cast<double>(n);
   Tensor cov = zeros({d, d}, DType::float64);  // (D, D)
   for (std::int64_t begin = 0; begin < n; begin += kRowsPerBlock) {
+    check_stop();
     Tensor centred = block64(x, begin);  // (B, D)
     centred.add_(mu, -1.0);
     cov.add_(matmul(centred, centred, true, false));  // (D, B) @ (B, D)

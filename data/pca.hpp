@@ -18,6 +18,7 @@
 //
 // Everything is computed in float64 (float32 inputs and images as bytes are converted, 1000
 // rows at a time): the covariance sums 60 000 products per entry.
+#include <atomic>
 #include <cstdint>
 
 #include "data/image_bytes.hpp"
@@ -36,8 +37,9 @@ class PCA {
   // hence the codes and reconstructions, unchanged.
   static PCA fit(const Tensor& x);
   // The same fit to images kept as bytes (N, D), each block converted to pixel values: the
-  // numbers are those of fit(images.to_float()), without that float copy.
-  static PCA fit(const ImageBytes& images);
+  // numbers are those of fit(images.to_float()), without that float copy. When `stop` is
+  // raised (by a signal handler) the fit ends after the block under way with Interrupted.
+  static PCA fit(const ImageBytes& images, const std::atomic<bool>* stop = nullptr);
 
   std::int64_t features() const { return mean_.size(0); }  // D
   // The mean image (D,), float64.
@@ -64,7 +66,7 @@ class PCA {
  private:
   PCA(Tensor mean, Tensor components, Tensor variance);
   // fit and sse_per_image over blocks of rows of a float tensor or of ImageBytes (pca.cpp).
-  template <class Rows> static PCA fit_blocks(const Rows& x, std::int64_t d);
+  template <class Rows> static PCA fit_blocks(const Rows& x, std::int64_t d, const std::atomic<bool>* stop);
   template <class Rows> double sse_blocks(const Rows& x, std::int64_t k) const;
   // x as float64 after checking that it is (N, D) with this PCA's D; `op` names the caller.
   Tensor checked_input(const char* op, const Tensor& x) const;

@@ -103,13 +103,32 @@ void write_history(const std::string& path, const std::vector<EpochRecord>& hist
   write_file_atomically(path, csv.str(), "fit: history file");
 }
 
-// "runs/ckpt-{epoch}.npz" -> "runs/ckpt-12.npz" (every "{epoch}" is replaced).
-std::string checkpoint_file(std::string pattern, int epoch) {
+// "runs/ckpt-{epoch}.npz" -> "runs/ckpt-12.npz": every "{epoch}" in the file name is replaced;
+// the folders are a path, never a pattern ("runs/{epoch}/ckpt.npz" stays as it is).
+std::string checkpoint_file(const std::string& pattern, int epoch) {
+  const std::size_t name_start = pattern.find_last_of('/') + 1;  // 0 without a '/'
+  std::string name = pattern.substr(name_start);
   const std::string key = "{epoch}", value = std::to_string(epoch);
-  for (auto at = pattern.find(key); at != std::string::npos; at = pattern.find(key, at + value.size())) {
-    pattern.replace(at, key.size(), value);
+  for (auto at = name.find(key); at != std::string::npos; at = name.find(key, at + value.size())) {
+    name.replace(at, key.size(), value);
   }
-  return pattern;
+  return pattern.substr(0, name_start) + name;
+}
+
+// A copy of every parameter's values, to see later whether an epoch moved any.
+std::vector<Tensor> parameter_values(const Module& model) {
+  std::vector<Tensor> values;
+  for (const auto& [name, parameter] : model.named_parameters()) values.push_back(parameter.data().clone());
+  return values;
+}
+
+// Whether any parameter differs from `before` (parameter_values of the same model).
+bool weights_moved(const Module& model, const std::vector<Tensor>& before) {
+  std::size_t i = 0;
+  for (const auto& [name, parameter] : model.named_parameters()) {
+    if (max(abs(parameter.data() - before[i++])).item() != 0.0) return true;
+  }
+  return false;
 }
 
 // An independent copy of the weights: state_dict() shares storage with the model.
@@ -240,8 +259,19 @@ FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, 
   };
   bool stopped_early = false;
 
+  const Divergence& divergence = options.divergence;
+  int rises = 0;  // epoch ends in a row at which the monitored loss rose
+  double previous_monitored = kNaN;
+  // Reported as a warning, or thrown with Divergence::stop.
+  auto diverging = [&](const std::string& problem) {
+    const std::string message = "fit: " + problem + (divergence.stop ? "" : " (warning; stop_on_divergence makes it an error)");
+    if (divergence.stop) throw TrainingError(message);
+    progress.note("warning: " + message.substr(5));
+  };
+
   for (int epoch = first_epoch; epoch <= options.epochs && !stopped_early; ++epoch) {
     const Clock::time_point epoch_start = Clock::now();
+    const std::vector<Tensor> weights_before = divergence.stalled ? parameter_values(model) : std::vector<Tensor>{};
     model.train();
     progress.start_epoch(epoch);
     state.epoch = epoch;
@@ -311,6 +341,17 @@ FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, 
 
     // Early stopping: an improvement must beat the best loss so far by more than min_delta.
     const double monitored = validation != nullptr ? record.val_loss : record.train_loss;
+    rises = monitored > previous_monitored ? rises + 1 : 0;
+    previous_monitored = monitored;
+    if (divergence.rising_epochs > 0 && rises == divergence.rising_epochs) {
+      diverging(std::string(monitored_name) + " rose at " + std::to_string(rises) + " epoch ends in a row (to " +
+                loss_str(monitored) + " at epoch " + std::to_string(epoch) +
+                "); the learning rate may be too high, or the model overfits");
+    }
+    if (divergence.stalled && state.samples > 0 && !weights_moved(model, weights_before)) {
+      diverging("epoch " + std::to_string(epoch) + " changed no weight: the updates are below the weights' "
+                "floating-point resolution (is the learning rate far too small?)");
+    }
     if (monitored < state.best_loss - stopping.min_delta) {
       state.best_epoch = epoch;
       state.best_loss = monitored;

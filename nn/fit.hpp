@@ -31,9 +31,9 @@ class TrainingError : public Error {
 
 // Training stopped on request (FitOptions::stop) after a finished step; the checkpoint named in
 // the message continues it (FitOptions::resume_from).
-class TrainingInterrupted : public Error {
+class TrainingInterrupted : public Interrupted {
  public:
-  using Error::Error;
+  using Interrupted::Interrupted;
 };
 
 // The loss of one batch. It runs the model, so that models with extra loss terms (a VAE's KL,
@@ -51,6 +51,17 @@ struct EarlyStopping {
   bool restore_best = true;      // put back the best weights at the end, stopped early or not
 };
 
+// A training that goes wrong without a NaN: the monitored loss (the validation loss, else the
+// training loss) rose at `rising_epochs` epoch ends in a row, or a whole epoch changed no weight
+// (its updates fell below the weights' floating-point resolution: the learning rate is far too
+// small, or the optimizer's state has blown up). Reported as a "warning:" line, or thrown as
+// TrainingError when `stop` is set.
+struct Divergence {
+  int rising_epochs = 3;  // 0: the loss is not watched
+  bool stalled = true;    // watch for epochs that change no weight (costs one copy of the weights)
+  bool stop = false;      // TrainingError instead of a warning
+};
+
 struct FitOptions {
   int epochs = 10;
   std::int64_t batch_size = 128;
@@ -62,7 +73,8 @@ struct FitOptions {
   int checkpoint_every = 0;          // epochs between checkpoints (0: none)
   double checkpoint_seconds = 0;     // also at the end of an epoch once this many seconds have
                                      // passed since the start or the last checkpoint (0: never)
-  std::string checkpoint_path;       // with {epoch} replaced, e.g. "runs/ckpt-{epoch}.npz"; also
+  std::string checkpoint_path;       // its file name may hold {epoch}, replaced by the epoch
+                                     // ("ckpt-{epoch}.npz"); its folders are taken as they are. Also
                                      // where an interrupted fit saves. A checkpoint holds the model,
                                      // the optimizer, the schedule, the position (epoch, step), the
                                      // history and the state of every generator (sample order,
@@ -76,6 +88,7 @@ struct FitOptions {
   std::int64_t stop_after_steps = 0; // tests: as if `stop` were raised after this many steps of
                                      // this call (0: never)
   EarlyStopping early_stopping;
+  Divergence divergence;
   LRScheduler* scheduler = nullptr;  // stepped once per epoch
   std::ostream* out = nullptr;       // progress output (nullptr: std::cout)
   bool progress = true;              // false: silent

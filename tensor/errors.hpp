@@ -15,6 +15,13 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Work stopped on request (Ctrl-C, SIGTERM, SIGHUP): the message says what was kept and how
+// to go on. nn::TrainingInterrupted is the kind thrown by training.
+class Interrupted : public Error {
+ public:
+  using Error::Error;
+};
+
 // Shapes that do not fit together: broadcasting, matmul, reshape, concatenate, ...
 class ShapeError : public Error {
  public:

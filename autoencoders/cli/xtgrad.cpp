@@ -12,8 +12,10 @@
 //   xtgrad --version
 //
 // Every argument is checked before any work starts. Every error is one line on stderr and a
-// non-zero exit: 2 for a bad command line, 130 when training was interrupted (SIGINT or
-// SIGTERM: the step under way finishes and a checkpoint is written), 1 otherwise.
+// non-zero exit: 2 for a bad command line, 130 when a run was interrupted (SIGINT, SIGTERM or
+// SIGHUP: in training the step under way finishes and a checkpoint is written; in pretraining,
+// evaluation, PCA and pictures the run stops within a second, keeping what it saved), 1
+// otherwise.
 #include <atomic>
 #include <csignal>
 #include <cmath>
@@ -36,8 +38,9 @@ using namespace xtgrad;
 
 namespace {
 
-// Raised by the first SIGINT or SIGTERM; fit() then finishes its step and checkpoints. The
-// handler puts the default back, so a second signal ends the process at once.
+// Raised by the first SIGINT, SIGTERM or SIGHUP; fit() then finishes its step and checkpoints,
+// and the phases after training stop at their next block. The handler puts the default back,
+// so a second signal ends the process at once.
 std::atomic<bool> stop_requested{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
 extern "C" void on_stop_signal(int signal) {
@@ -88,7 +91,7 @@ struct TrainArgs {
   std::int64_t batch_size = 0, latent = 0, limit = 0;
   double lr = 0;
   std::uint64_t seed = 0;
-  bool seed_given = false, force = false, detect_anomaly = false;
+  bool seed_given = false, force = false, detect_anomaly = false, stop_on_divergence = false;
 };
 
 // The configuration train will run, every argument applied (train_and_evaluate checks it
@@ -188,7 +191,11 @@ int main(int argc, char** argv) {
     model_list += (model_list.empty() ? "" : name == ae::model_names().back() ? " or " : ", ") + name;
   }
   std::string ladder = "Models, each the one before plus one thing:\n";
-  for (const ae::ModelKind& kind : ae::model_kinds()) ladder += "  " + kind.name + std::string(11 - kind.name.size(), ' ') + kind.adds + "\n";
+  std::size_t name_width = 0;
+  for (const ae::ModelKind& kind : ae::model_kinds()) name_width = std::max(name_width, kind.name.size());
+  for (const ae::ModelKind& kind : ae::model_kinds()) {
+    ladder += "  " + kind.name + std::string(name_width + 2 - kind.name.size(), ' ') + kind.adds + "\n";
+  }
   app.footer(ladder);
   const ae::TrainConfig defaults;
   const std::string config_or = " (default: the config's, or ";
@@ -214,15 +221,18 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--limit", t.limit, "use only the first N training images (default: all)")
       ->check(interval(1, 100000000));
   train_cmd->add_option("--out", t.out, "output folder (default: runs/<config name>)");
-  train_cmd->add_flag("--force", t.force, "replace the files of an earlier run in the output folder");
+  train_cmd->add_flag("--force", t.force, "replace an earlier run's files in the output folder (only those: a folder "
+                      "holding anything else is refused)");
   train_cmd->add_option("--data-dir", t.data_dir, "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
   train_cmd->add_option("--checkpoint-every", t.checkpoint_every, "epochs between checkpoints in <out>/checkpoint.npz "
                         "(default: after any epoch ending a minute or more after the last checkpoint)")
       ->check(interval(1, 100000));
   train_cmd->add_flag("--detect-anomaly", t.detect_anomaly, "stop at the first op whose forward or backward makes "
                       "a NaN or Inf, and name it (slower)");
+  train_cmd->add_flag("--stop-on-divergence", t.stop_on_divergence, "stop with an error, not a warning, when the "
+                      "validation loss rises 3 epochs in a row or an epoch changes no weight");
   train_cmd->add_option("--resume", t.resume, "go on with the interrupted run in this folder, with its own settings "
-                        "(--data-dir and --checkpoint-every may be given)");
+                        "(--data-dir and --checkpoint-every, if given, must be the run's own)");
 
   std::string components = "2,10,30,32", data_dir;
   std::int64_t limit = -1;
@@ -260,6 +270,18 @@ int main(int argc, char** argv) {
   summary_cmd->add_option("--batch-size", batch_size, "batch size for the memory estimate (default: the config's)")
       ->check(interval(1, 1000000));
 
+  // An empty or blank value is never meant: `--resume ''` must not start a fresh run, nor
+  // `--out ''` write into runs/<name>.
+  const CLI::Validator not_blank(
+      [](std::string& value) -> std::string {
+        return value.find_first_not_of(" \t\n\r\f\v") == std::string::npos ? "the value is empty" : "";
+      },
+      /*validator_desc=*/"");
+  for (CLI::App* command : app.get_subcommands({})) {
+    for (CLI::Option* option : command->get_options()) {
+      if (option->get_type_size() != 0 && option->get_name() != "--help") option->check(not_blank);
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
@@ -270,22 +292,32 @@ int main(int argc, char** argv) {
   }
   try {
     if (*train_cmd) {
+      // Only train catches these: the other commands save nothing, and end at once.
+      for (int signal : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal, on_stop_signal);
       ae::RunOptions options;
       options.out_dir = t.out;
       options.data_dir = t.data_dir;
       options.checkpoint_every = t.checkpoint_every;
       options.replace = t.force;
       options.stop = &stop_requested;
+      options.divergence.stop = t.stop_on_divergence;
       if (const char* steps = std::getenv("XTGRAD_STOP_AFTER_STEPS")) options.stop_after_steps = std::stoll(steps);  // tests
-      std::signal(SIGINT, on_stop_signal);
-      std::signal(SIGTERM, on_stop_signal);
+      // Tests: XTGRAD_SIGNAL_AT=pca:1 sends this process signal 1 (SIGHUP) as PCA starts.
+      if (const char* at = std::getenv("XTGRAD_SIGNAL_AT")) {
+        const std::string spec = at;
+        const std::string when = spec.substr(0, spec.find(':'));
+        const int signal = std::atoi(spec.substr(spec.find(':') + 1).c_str());
+        options.on_phase = [when, signal](const std::string& phase) {
+          if (phase == when) std::raise(signal);
+        };
+      }
       const DetectAnomalyGuard anomaly(t.detect_anomaly);
       if (t.resume.empty()) {
         ae::train_and_evaluate(train_config(t), options);
         return 0;
       }
       for (const char* setting : {"--model", "--config", "--init", "--epochs", "--batch-size", "--lr", "--latent",
-                                  "--seed", "--limit", "--out"}) {
+                                  "--seed", "--limit", "--out", "--force"}) {
         if (train_cmd->count(setting) > 0) {
           throw ValueError(std::string("--resume goes on with the run's own settings; it takes no ") + setting);
         }
@@ -304,7 +336,7 @@ int main(int argc, char** argv) {
     if (*sample_cmd) return sample(model_file, count, out_png, seed);
     if (*check_cmd) return gradcheck_model(model, steps, seed);
     if (*summary_cmd) return summary(model, config, batch_size);
-  } catch (const nn::TrainingInterrupted& e) {
+  } catch (const Interrupted& e) {
     std::cerr << "xtgrad: " << e.what() << "\n";
     return 130;  // 128 + SIGINT, as a shell reports a process ended by Ctrl-C
   } catch (const std::exception& e) {

@@ -350,4 +350,60 @@ BOOST_AUTO_TEST_CASE(errors) {
                            {"fit", "validation", "empty"});
 }
 
+// A checkpoint path's file name may hold {epoch}; its folders are a path, taken as they are.
+BOOST_AUTO_TEST_CASE(epoch_placeholders_count_only_in_the_file_name) {
+  TempDir dir;
+  nn::FitOptions options = disagreeing_options(2);
+  options.checkpoint_every = 1;
+  options.checkpoint_path = dir.file("run-{epoch}/ckpt-{epoch}.npz");
+  fit_disagreeing(options);
+  BOOST_TEST(fs::exists(dir.file("run-{epoch}/ckpt-1.npz")));
+  BOOST_TEST(fs::exists(dir.file("run-{epoch}/ckpt-2.npz")));
+  BOOST_TEST(dir.entries() == std::vector<std::string>{"run-{epoch}"});
+}
+
+// Training that goes wrong without a NaN is reported: a warning line, or TrainingError when
+// asked. Here the loss rises by construction (a penalty that grows with every step).
+BOOST_AUTO_TEST_CASE(a_loss_rising_epoch_after_epoch_is_reported) {
+  const Disagreeing data = disagreeing_data();
+  auto run = [&](bool stop, std::ostream& out) {
+    Generator init(11);
+    nn::Linear model(1, 1, init);
+    nn::SGD optimizer(model.parameters(), kLearningRate);
+    double penalty = 0;
+    const nn::BatchLoss rising = [&](nn::Module& m, const nn::Batch& b) { return mse(m, b) + (penalty += 100.0); };
+    nn::FitOptions options = disagreeing_options(6);
+    options.progress = true;
+    options.out = &out;
+    options.divergence.stop = stop;
+    nn::fit(model, rising, optimizer, data.train, nullptr, options);
+  };
+  std::ostringstream out;
+  run(false, out);
+  int warnings = 0;
+  for (const std::string& line : lines_of(out.str())) {
+    if (starts_with(line, "warning: train_loss rose at 3 epoch ends in a row")) ++warnings;
+  }
+  BOOST_TEST(warnings == 1, out.str());  // once, when the third rise in a row is seen
+  std::ostringstream ignored;
+  check_throws<nn::TrainingError>([&] { run(true, ignored); },
+                                  {"fit: train_loss rose at 3 epoch ends in a row", "at epoch 4"});
+}
+
+BOOST_AUTO_TEST_CASE(an_epoch_that_changes_no_weight_is_reported) {
+  const Disagreeing data = disagreeing_data();
+  Generator init(11);
+  nn::Linear model(1, 1, init);
+  nn::SGD optimizer(model.parameters(), 1e-30);  // each update is below a float's resolution
+  nn::FitOptions options = disagreeing_options(2);
+  std::ostringstream out;
+  options.progress = true;
+  options.out = &out;
+  nn::fit(model, mse, optimizer, data.train, nullptr, options);
+  BOOST_TEST(out.str().find("warning: epoch 1 changed no weight") != std::string::npos, out.str());
+  options.divergence.stop = true;
+  check_throws<nn::TrainingError>([&] { nn::fit(model, mse, optimizer, data.train, nullptr, options); },
+                                  {"fit: epoch 1 changed no weight", "learning rate far too small"});
+}
+
 BOOST_AUTO_TEST_SUITE_END()

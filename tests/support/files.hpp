@@ -46,15 +46,20 @@ struct TempDir {
 
   std::string file(const std::string& name) const { return (path / name).string(); }
   // The names of everything in the folder, sorted (to see that no temporary file was left).
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(path)) {
-      names.push_back(e.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
+  std::vector<std::string> entries() const;
 };
+
+// The names of everything in the folder `path`, sorted.
+inline std::vector<std::string> dir_entries(const std::string& path) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(path)) {
+    names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+inline std::vector<std::string> TempDir::entries() const { return dir_entries(path.string()); }
 
 // The whole file as a string of bytes; the test stops if it cannot be opened.
 inline std::string read_bytes(const std::string& path) {
