@@ -29,7 +29,6 @@
 
 #include "autograd/anomaly.hpp"
 #include "autograd/node.hpp"
-#include "tensor/storage_pool.hpp"
 
 namespace xtgrad {
 
@@ -80,7 +79,7 @@ template <class Op, class... Inputs> Variable apply(Op op, const Inputs&... inpu
     if (anomaly_detection_enabled()) detail::check_forward(Op::name, in.data(), n, output);
     return Variable(std::move(output));
   }
-  auto node = storage_pool::make_shared<FunctionNode<Op, n>>(std::move(op));
+  auto node = make_on_tape<FunctionNode<Op, n>>(std::move(op));
   node->ctx_.attach(node.get(), in.data(), n);
   Tensor output = node->op_.forward(node->ctx_, inputs...);
   if (anomaly_detection_enabled()) detail::check_forward(Op::name, in.data(), n, output);

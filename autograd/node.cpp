@@ -19,7 +19,7 @@ std::atomic<std::uint64_t> sequence_counter{0};
 // chain of 100,000 ops. So the outermost dying node keeps a list, every node destroyed while
 // it runs hands what it owns to that list, and the outermost one empties it in a loop.
 // (A plain pointer: a thread_local vector could already be destroyed when a static graph dies.)
-thread_local storage_pool::PoolVector<std::shared_ptr<void>>* pending_release = nullptr;
+thread_local TapeVector<std::shared_ptr<void>>* pending_release = nullptr;
 
 }  // namespace
 
@@ -41,7 +41,7 @@ Node::~Node() {
     }
     return;
   }
-  storage_pool::PoolVector<std::shared_ptr<void>> pending;  // from the pool: freed at every step
+  TapeVector<std::shared_ptr<void>> pending;
   pending_release = &pending;
   for (Edge& edge : next_edges) {
     if (edge.node) pending.push_back(std::move(edge.node));

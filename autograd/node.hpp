@@ -13,13 +13,9 @@
 #include <vector>
 
 #include "autograd/variable.hpp"
-#include "tensor/storage_pool.hpp"
+#include "autograd/tape_memory.hpp"
 
 namespace xtgrad {
-
-// One gradient per input of an op (undefined = none). Its elements live in the storage pool,
-// like the tape's other small lists: Grads{a, b} reads as std::vector<Variable>{a, b}.
-using Grads = storage_pool::PoolVector<Variable>;
 
 // [book:edge]
 // Where the gradient of one input goes: to the node that produced it, or, for a leaf that
@@ -79,7 +75,7 @@ class Context {
   bool released_ = false;
   Node* node_ = nullptr;
   std::uint64_t needs_input_grad_ = 0;  // bit i: input i requires grad (apply() takes <= 64 inputs)
-  storage_pool::PoolVector<SavedVariable> saved_;
+  TapeVector<SavedVariable> saved_;
 };
 
 class Node : public std::enable_shared_from_this<Node> {
@@ -109,8 +105,8 @@ class Node : public std::enable_shared_from_this<Node> {
     Shape shape;
     DType dtype;
   };
-  storage_pool::PoolVector<Edge> next_edges;       // one per input
-  storage_pool::PoolVector<InputMeta> input_meta;  // one per input: to check what backward returns
+  EdgeList next_edges;                       // one per input
+  TapeVector<InputMeta> input_meta;          // one per input: to check what backward returns
   Shape output_shape;
   DType output_dtype = DType::float32;
   std::uint64_t sequence_nr = 0;      // creation order: backward runs newest first

@@ -3,7 +3,7 @@
 
 #include "autograd/engine.hpp"
 #include "autograd/node.hpp"
-#include "tensor/storage_pool.hpp"
+#include "autograd/tape_memory.hpp"
 
 namespace xtgrad {
 
@@ -29,7 +29,7 @@ NoGradGuard::~NoGradGuard() { grad_mode = previous_; }
 GradModeGuard::GradModeGuard(bool enabled) : previous_(grad_mode) { grad_mode = enabled; }
 GradModeGuard::~GradModeGuard() { grad_mode = previous_; }
 
-Variable::Variable(Tensor data, bool requires_grad) : impl_(storage_pool::make_shared<VariableImpl>()) {
+Variable::Variable(Tensor data, bool requires_grad) : impl_(make_on_tape<VariableImpl>()) {
   check_defined("Variable", data);
   impl_->data = std::move(data);
   set_requires_grad(requires_grad);

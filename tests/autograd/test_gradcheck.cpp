@@ -84,6 +84,20 @@ struct UnreducedAdd {
   Grads backward(Context&, const Variable& g) { return {g, g}; }
 };
 
+// A backward rule that fails inside: its own subtraction cannot broadcast (3, 5) with (3,).
+struct BrokenBackward {
+  static constexpr const char* name = "broken_backward";
+  Tensor forward(Context&, const Variable& x) { return x.data() * 2.0; }
+  Grads backward(Context&, const Variable& g) { return {g - Variable(ones({3}, g.dtype()))}; }
+};
+
+// A backward rule that returns one gradient too many.
+struct TwoForOne {
+  static constexpr const char* name = "two_for_one";
+  Tensor forward(Context&, const Variable& x) { return x.data() * 2.0; }
+  Grads backward(Context&, const Variable& g) { return {g, g}; }
+};
+
 Variable input(const Shape& shape, std::uint64_t seed, const std::string& name) {
   Generator gen(seed);
   Variable v(uniform(shape, 0.5, 1.5, gen, DType::float64), true);
@@ -94,6 +108,20 @@ Variable input(const Shape& shape, std::uint64_t seed, const std::string& name) 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(gradcheck_api)
+
+// An error from inside an op's backward names the op and its path from the output, and keeps
+// its type; so does a rule that returns the wrong number of gradients.
+BOOST_AUTO_TEST_CASE(errors_inside_a_backward_name_the_op) {
+  const Variable x = input({3, 5}, 1, "x");
+  const Variable y = sum(exp(apply(BrokenBackward{}, x)));
+  check_throws<ShapeError>([&] { y.backward(); },
+                           {"the backward of broken_backward (reached from the output by sum <- exp <- "
+                            "broken_backward): sub: cannot broadcast shapes (3, 5) and (3,)"});
+  const Variable z = sum(apply(TwoForOne{}, x));
+  check_throws<AutogradError>([&] { z.backward(); },
+                              {"the backward of two_for_one (reached from the output by sum <- two_for_one): "
+                               "returned 2 gradients for 1 inputs"});
+}
 
 BOOST_AUTO_TEST_CASE(ufldl_example_ratio) {
   // UFLDL's gradient-checking exercise: h(x) = x1^2 + 3 x1 x2 at (4, 10), eps = 1e-4.
