@@ -131,11 +131,8 @@ namespace {
 
 // map_rows(x, batch_size, f) with the model in evaluation mode, its mode put back afterwards.
 template <class F> Tensor batched(Autoencoder& model, const Tensor& x, std::int64_t batch_size, F f) {
-  const bool was_training = model.is_training();
-  model.eval();
-  Tensor out = map_rows(x, batch_size, f);
-  model.train(was_training);
-  return out;
+  const nn::EvalModeGuard eval_mode(model);
+  return map_rows(x, batch_size, f);
 }
 
 }  // namespace

@@ -55,8 +55,7 @@ std::string VariationalAutoencoder::describe() const {
 }
 
 std::vector<std::pair<std::string, double>> VariationalAutoencoder::report(const Tensor& x) {
-  const bool was_training = is_training();
-  eval();
+  const nn::EvalModeGuard eval_mode(*this);
   NoGradGuard no_grad;
   double recon = 0, kl = 0, recon_at_mean = 0;
   for (std::int64_t begin = 0; begin < x.size(0); begin += 1000) {
@@ -66,7 +65,6 @@ std::vector<std::pair<std::string, double>> VariationalAutoencoder::report(const
     recon_at_mean += nn::bce_with_logits_loss(decode_logits(q.mu), batch, nn::Reduction::sum).item();
     kl += nn::kl_normal_loss(q.mu, q.logvar, nn::Reduction::sum).item();
   }
-  train(was_training);
   const double n = static_cast<double>(x.size(0));
   return {{"neg_elbo_per_image", (recon + kl) / n},
           {"recon_per_image", recon / n},

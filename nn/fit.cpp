@@ -39,21 +39,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Evaluation mode while alive, then back to the mode the module was in.
-class EvalModeGuard {
- public:
-  explicit EvalModeGuard(Module& model) : model_(model), was_training_(model.is_training()) {
-    model_.eval();
-  }
-  ~EvalModeGuard() { model_.train(was_training_); }
-  EvalModeGuard(const EvalModeGuard&) = delete;
-  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
-
- private:
-  Module& model_;
-  bool was_training_;
-};
-
 void check_options(const FitOptions& options, const Dataset* validation) {
   auto fail = [](const std::string& what) { throw ValueError("fit: " + what); };
   if (options.epochs <= 0) fail("epochs must be positive, got " + std::to_string(options.epochs));
@@ -214,91 +199,79 @@ double evaluate(Module& model, const BatchLoss& loss, const Dataset& data, std::
   return samples > 0 ? loss_sum / static_cast<double>(samples) : kNaN;
 }
 
-FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, const Dataset& train,
-              const Dataset* validation, const FitOptions& options) {
-  check_options(options, validation);
-  DataLoader loader(train, options.batch_size, options.shuffle, options.drop_last, options.seed);
-  const std::int64_t steps = loader.batches_per_epoch();
-  if (steps == 0) {
-    throw ValueError("fit: the training set gives no batch (" + std::to_string(train.size()) +
-                     " samples, batch_size " + std::to_string(options.batch_size) +
-                     (options.drop_last ? ", drop_last)" : ")"));
+namespace {
+
+// One call of fit(): what it was given, and what carries over from step to step. run() is the
+// loop; each of its steps is a method below.
+class FitLoop {
+ public:
+  FitLoop(Module& model, const BatchLoss& loss, Optimizer& optimizer, const Dataset& train,
+          const Dataset* validation, const FitOptions& options)
+      : model_(model), loss_(loss), optimizer_(optimizer), validation_(validation), options_(options),
+        loader_(train, options.batch_size, options.shuffle, options.drop_last, options.seed),
+        steps_(loader_.batches_per_epoch()),
+        out_(options.out != nullptr ? *options.out : std::cout),
+        progress_(out_, detail::progress_style(options, out_), options.epochs, steps_),
+        monitored_name_(validation != nullptr ? "val_loss" : "train_loss") {
+    if (steps_ == 0) {
+      throw ValueError("fit: the training set gives no batch (" + std::to_string(train.size()) +
+                       " samples, batch_size " + std::to_string(options.batch_size) +
+                       (options.drop_last ? ", drop_last)" : ")"));
+    }
+    state_.steps = steps_;
   }
-  std::ostream& out = options.out != nullptr ? *options.out : std::cout;
-  detail::Progress progress(out, detail::progress_style(options, out), options.epochs, steps);
 
-  const EarlyStopping& stopping = options.early_stopping;
-  const bool keep_best = stopping.patience > 0 && stopping.restore_best;
-  const char* monitored_name = validation != nullptr ? "val_loss" : "train_loss";
-  // Everything that carries over from step to step and epoch to epoch, as a checkpoint holds it.
-  detail::FitState state;
-  state.steps = steps;
-  if (!options.resume_from.empty()) resume(options.resume_from, model, optimizer, options.scheduler, loader, state);
-  const int first_epoch = state.step == steps ? state.epoch + 1 : std::max(state.epoch, 1);
-  const std::int64_t resumed_steps = state.step == steps ? 0 : state.step;  // of first_epoch
-  const Clock::time_point fit_start = Clock::now();
-  Clock::time_point last_checkpoint = fit_start;
-  std::int64_t steps_done = 0;  // in this call
-  auto stop_requested = [&] {
-    return (options.stop != nullptr && options.stop->load()) ||
-           (options.stop_after_steps > 0 && steps_done >= options.stop_after_steps);
-  };
-  // A checkpoint of the state now; after the epoch's shuffle, `order` is its state before it.
-  auto save = [&](const std::string& path) {
-    for (Generator* g : model.generators()) state.generators.push_back(g->state());
-    make_parent_directory(path);
-    save_checkpoint(path, model, &optimizer, detail::to_state_dict(state));
-    state.generators.clear();
-    last_checkpoint = Clock::now();
-  };
-  auto interrupted = [&](const std::string& path) {
-    save(path);
-    return TrainingInterrupted("fit: interrupted after epoch " + std::to_string(state.epoch) + ", step " +
-                               std::to_string(state.step) + " (of " + std::to_string(steps) +
-                               "); the checkpoint " + path + " continues it");
-  };
-  bool stopped_early = false;
+  FitResult run() {
+    if (!options_.resume_from.empty()) {
+      resume(options_.resume_from, model_, optimizer_, options_.scheduler, loader_, state_);
+    }
+    const int first_epoch = state_.step == steps_ ? state_.epoch + 1 : std::max(state_.epoch, 1);
+    const std::int64_t resumed_steps = state_.step == steps_ ? 0 : state_.step;  // of first_epoch
+    const Clock::time_point start = Clock::now();
+    last_checkpoint_ = start;
+    bool stopped_early = false;
+    for (int epoch = first_epoch; epoch <= options_.epochs && !stopped_early; ++epoch) {
+      const Clock::time_point epoch_start = Clock::now();
+      const std::vector<Tensor> weights_before =
+          options_.divergence.stalled ? parameter_values(model_) : std::vector<Tensor>{};
+      const std::int64_t last_step = run_epoch(epoch, epoch == first_epoch ? resumed_steps : 0);
+      const EpochRecord record = end_of_epoch(epoch, epoch_start, last_step);
+      stopped_early = early_stopping(epoch, record);
+      check_divergence(epoch, record, weights_before);
+      checkpoint(epoch, /*more=*/epoch < options_.epochs && !stopped_early);
+    }
+    return result(stopped_early, seconds_since(start));
+  }
 
-  const Divergence& divergence = options.divergence;
-  int rises = 0;  // epoch ends in a row at which the monitored loss rose
-  double previous_monitored = kNaN;
-  // Reported as a warning, or thrown with Divergence::stop.
-  auto diverging = [&](const std::string& problem) {
-    const std::string message = "fit: " + problem + (divergence.stop ? "" : " (warning; stop_on_divergence makes it an error)");
-    if (divergence.stop) throw TrainingError(message);
-    progress.note("warning: " + message.substr(5));
-  };
-
-  for (int epoch = first_epoch; epoch <= options.epochs && !stopped_early; ++epoch) {
-    const Clock::time_point epoch_start = Clock::now();
-    const std::vector<Tensor> weights_before = divergence.stalled ? parameter_values(model) : std::vector<Tensor>{};
-    model.train();
-    progress.start_epoch(epoch);
-    state.epoch = epoch;
-    state.order = loader.generator().state();  // before this epoch's shuffle
-    const std::int64_t skip = epoch == first_epoch ? resumed_steps : 0;
+ private:
+  // One epoch's training steps (the first `skip` were done before a resume); returns the
+  // number of the epoch's last step.
+  std::int64_t run_epoch(int epoch, std::int64_t skip) {
+    model_.train();
+    progress_.start_epoch(epoch);
+    state_.epoch = epoch;
+    state_.order = loader_.generator().state();  // before this epoch's shuffle
     if (skip == 0) {
-      state.loss_sum = 0.0;
-      state.samples = 0;
+      state_.loss_sum = 0.0;
+      state_.samples = 0;
     }
     std::int64_t step = 0;
-    for (const Batch& batch : loader) {
+    for (const Batch& batch : loader_) {
       // NOTE: a resumed epoch draws its order again (the generator was put back to the epoch's
       // start) and passes over the batches it had done.
       if (++step <= skip) continue;
       // The closure form of step(): most optimizers evaluate it once, L-BFGS as often as its
       // line search needs. It returns the loss before the update.
       const auto evaluate_loss = [&] {
-        optimizer.zero_grad();
-        const Variable loss = batch_loss(model, batch);
+        optimizer_.zero_grad();
+        const Variable loss = loss_(model_, batch);
         const double v = loss.item();
         // NOTE: one NaN reaches every weight through backward, and every later loss is NaN:
         // stop here, where the step that went wrong is known.
         if (!std::isfinite(v)) {
           std::ostringstream message;
-          message << "fit: the loss became " << v << " at epoch " << epoch << ", step " << step
-                  << " (of " << steps << "); try a lower learning rate, and check the data for "
-                  << "NaN or Inf";
+          message << "fit: the loss became " << v << " at epoch " << epoch << ", step " << step << " (of " << steps_
+                  << "); try a lower learning rate, and check the data for NaN or Inf";
           throw TrainingError(message.str());
         }
         loss.backward();
@@ -306,85 +279,156 @@ FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, 
       };
       // (Passed by reference: a std::function holding the lambda itself would allocate at
       // every step to store its captures.)
-      const double value = optimizer.step(std::ref(evaluate_loss));
+      const double value = optimizer_.step(std::ref(evaluate_loss));
       const auto n = static_cast<std::int64_t>(batch.indices.size());
-      state.loss_sum += value * static_cast<double>(n);
-      state.samples += n;
-      state.step = step;
-      ++steps_done;
-      progress.step(step, state.loss_sum / static_cast<double>(state.samples), state.samples);
-      if (step < steps && stop_requested()) {
-        if (options.checkpoint_path.empty()) throw TrainingInterrupted("fit: interrupted (no checkpoint_path)");
-        throw interrupted(checkpoint_file(options.checkpoint_path, epoch));
-      }
+      state_.loss_sum += value * static_cast<double>(n);
+      state_.samples += n;
+      state_.step = step;
+      ++steps_done_;
+      progress_.step(step, state_.loss_sum / static_cast<double>(state_.samples), state_.samples);
+      if (step < steps_ && stop_requested()) throw interrupted(epoch);
     }
-    const double train_seconds = seconds_since(epoch_start);
-    state.order = loader.generator().state();  // the epoch is done: the next one shuffles from here
+    state_.order = loader_.generator().state();  // the epoch is done: the next one shuffles from here
+    return step;
+  }
 
+  // The epoch's record (validation loss included), checked for NaN and Inf before anything is
+  // saved, then shown, written to history.csv, and the scheduler stepped.
+  EpochRecord end_of_epoch(int epoch, Clock::time_point epoch_start, std::int64_t last_step) {
+    const double train_seconds = seconds_since(epoch_start);
     EpochRecord record{};
     record.epoch = epoch;
-    record.train_loss = state.loss_sum / static_cast<double>(state.samples);
-    record.val_loss =
-        validation != nullptr ? evaluate(model, batch_loss, *validation, options.batch_size) : kNaN;
-    record.learning_rate = optimizer.learning_rate();
+    record.train_loss = state_.loss_sum / static_cast<double>(state_.samples);
+    record.val_loss = validation_ != nullptr ? evaluate(model_, loss_, *validation_, options_.batch_size) : kNaN;
+    record.learning_rate = optimizer_.learning_rate();
     record.seconds = seconds_since(epoch_start);
-    record.samples_per_second =
-        train_seconds > 0 ? static_cast<double>(state.samples) / train_seconds : 0.0;
-    check_finite_after_epoch(model, record, validation != nullptr, step);  // before anything is saved
-    state.history.push_back(record);
-    progress.end_epoch(record);
-    if (!options.history_csv.empty()) write_history(options.history_csv, state.history);
-    if (options.scheduler != nullptr) {
-      options.scheduler->step();
-      state.scheduler_epoch = options.scheduler->epoch();
+    record.samples_per_second = train_seconds > 0 ? static_cast<double>(state_.samples) / train_seconds : 0.0;
+    check_finite_after_epoch(model_, record, validation_ != nullptr, last_step);
+    state_.history.push_back(record);
+    progress_.end_epoch(record);
+    if (!options_.history_csv.empty()) write_history(options_.history_csv, state_.history);
+    if (options_.scheduler != nullptr) {
+      options_.scheduler->step();
+      state_.scheduler_epoch = options_.scheduler->epoch();
     }
-
-    // Early stopping: an improvement must beat the best loss so far by more than min_delta.
-    const double monitored = validation != nullptr ? record.val_loss : record.train_loss;
-    rises = monitored > previous_monitored ? rises + 1 : 0;
-    previous_monitored = monitored;
-    if (divergence.rising_epochs > 0 && rises == divergence.rising_epochs) {
-      diverging(std::string(monitored_name) + " rose at " + std::to_string(rises) + " epoch ends in a row (to " +
-                loss_str(monitored) + " at epoch " + std::to_string(epoch) +
-                "); the learning rate may be too high, or the model overfits");
-    }
-    if (divergence.stalled && state.samples > 0 && !weights_moved(model, weights_before)) {
-      diverging("epoch " + std::to_string(epoch) + " changed no weight: the updates are below the weights' "
-                "floating-point resolution (is the learning rate far too small?)");
-    }
-    if (monitored < state.best_loss - stopping.min_delta) {
-      state.best_epoch = epoch;
-      state.best_loss = monitored;
-      state.epochs_without_improvement = 0;
-      if (keep_best) state.best_weights = clone_state(model);
-    } else if (stopping.patience > 0 && ++state.epochs_without_improvement >= stopping.patience) {
-      stopped_early = true;
-      progress.note("early stopping: no improvement of " + std::string(monitored_name) + " for " +
-                    std::to_string(stopping.patience) + " epochs");
-    }
-
-    const bool more = epoch < options.epochs && !stopped_early;
-    if (more && stop_requested()) {
-      if (options.checkpoint_path.empty()) throw TrainingInterrupted("fit: interrupted (no checkpoint_path)");
-      throw interrupted(checkpoint_file(options.checkpoint_path, epoch));
-    }
-    const bool every_n = options.checkpoint_every > 0 && epoch % options.checkpoint_every == 0;
-    const bool timed = options.checkpoint_seconds > 0 && seconds_since(last_checkpoint) >= options.checkpoint_seconds;
-    if (every_n || (timed && more)) save(checkpoint_file(options.checkpoint_path, epoch));
+    return record;
   }
 
-  FitResult result;
-  result.history = state.history;
-  result.best_epoch = state.best_epoch;
-  result.best_loss = state.best_loss;
-  result.stopped_early = stopped_early;
-  if (keep_best && !state.best_weights.empty() && result.best_epoch != static_cast<int>(result.history.size())) {
-    model.load_state_dict(state.best_weights);
-    progress.note("restored the weights of epoch " + std::to_string(result.best_epoch) + " (" +
-                  monitored_name + " " + loss_str(result.best_loss) + ")");
+  // Early stopping: an improvement must beat the best loss so far by more than min_delta.
+  // Returns whether training stops here.
+  bool early_stopping(int epoch, const EpochRecord& record) {
+    const EarlyStopping& stopping = options_.early_stopping;
+    const double monitored = validation_ != nullptr ? record.val_loss : record.train_loss;
+    if (monitored < state_.best_loss - stopping.min_delta) {
+      state_.best_epoch = epoch;
+      state_.best_loss = monitored;
+      state_.epochs_without_improvement = 0;
+      if (keep_best()) state_.best_weights = clone_state(model_);
+    } else if (stopping.patience > 0 && ++state_.epochs_without_improvement >= stopping.patience) {
+      progress_.note("early stopping: no improvement of " + std::string(monitored_name_) + " for " +
+                     std::to_string(stopping.patience) + " epochs");
+      return true;
+    }
+    return false;
   }
-  result.train_seconds = seconds_since(fit_start);
-  return result;
+
+  // A loss rising epoch after epoch, or an epoch that moved no weight: a warning, or
+  // TrainingError with Divergence::stop.
+  void check_divergence(int epoch, const EpochRecord& record, const std::vector<Tensor>& weights_before) {
+    const Divergence& divergence = options_.divergence;
+    auto report = [&](const std::string& problem) {
+      if (divergence.stop) throw TrainingError("fit: " + problem);
+      progress_.note("warning: " + problem + " (warning; stop_on_divergence makes it an error)");
+    };
+    const double monitored = validation_ != nullptr ? record.val_loss : record.train_loss;
+    rises_ = monitored > previous_monitored_ ? rises_ + 1 : 0;
+    previous_monitored_ = monitored;
+    if (divergence.rising_epochs > 0 && rises_ == divergence.rising_epochs) {
+      report(std::string(monitored_name_) + " rose at " + std::to_string(rises_) + " epoch ends in a row (to " +
+             loss_str(monitored) + " at epoch " + std::to_string(epoch) +
+             "); the learning rate may be too high, or the model overfits");
+    }
+    if (divergence.stalled && state_.samples > 0 && !weights_moved(model_, weights_before)) {
+      report("epoch " + std::to_string(epoch) + " changed no weight: the updates are below the weights' "
+             "floating-point resolution (is the learning rate far too small?)");
+    }
+  }
+
+  // A stop request between epochs ends the fit with a checkpoint; otherwise one is written
+  // every checkpoint_every epochs, or when checkpoint_seconds have passed and more epochs follow.
+  void checkpoint(int epoch, bool more) {
+    if (more && stop_requested()) throw interrupted(epoch);
+    const bool every_n = options_.checkpoint_every > 0 && epoch % options_.checkpoint_every == 0;
+    const bool timed =
+        options_.checkpoint_seconds > 0 && seconds_since(last_checkpoint_) >= options_.checkpoint_seconds;
+    if (every_n || (timed && more)) save(checkpoint_file(options_.checkpoint_path, epoch));
+  }
+
+  FitResult result(bool stopped_early, double seconds) {
+    FitResult r;
+    r.history = state_.history;
+    r.best_epoch = state_.best_epoch;
+    r.best_loss = state_.best_loss;
+    r.stopped_early = stopped_early;
+    if (keep_best() && !state_.best_weights.empty() && r.best_epoch != static_cast<int>(r.history.size())) {
+      model_.load_state_dict(state_.best_weights);
+      progress_.note("restored the weights of epoch " + std::to_string(r.best_epoch) + " (" + monitored_name_ + " " +
+                     loss_str(r.best_loss) + ")");
+    }
+    r.train_seconds = seconds;
+    return r;
+  }
+
+  bool keep_best() const { return options_.early_stopping.patience > 0 && options_.early_stopping.restore_best; }
+
+  bool stop_requested() const {
+    return (options_.stop != nullptr && options_.stop->load()) ||
+           (options_.stop_after_steps > 0 && steps_done_ >= options_.stop_after_steps);
+  }
+
+  // A checkpoint of the state now; after the epoch's shuffle, `order` is its state before it.
+  void save(const std::string& path) {
+    for (Generator* g : model_.generators()) state_.generators.push_back(g->state());
+    make_parent_directory(path);
+    save_checkpoint(path, model_, &optimizer_, detail::to_state_dict(state_));
+    state_.generators.clear();
+    last_checkpoint_ = Clock::now();
+  }
+
+  // Saves a checkpoint and says how to go on from it.
+  TrainingInterrupted interrupted(int epoch) {
+    if (options_.checkpoint_path.empty()) return TrainingInterrupted("fit: interrupted (no checkpoint_path)");
+    const std::string path = checkpoint_file(options_.checkpoint_path, epoch);
+    save(path);
+    return TrainingInterrupted("fit: interrupted after epoch " + std::to_string(state_.epoch) + ", step " +
+                               std::to_string(state_.step) + " (of " + std::to_string(steps_) +
+                               "); the checkpoint " + path + " continues it");
+  }
+
+  Module& model_;
+  const BatchLoss& loss_;
+  Optimizer& optimizer_;
+  const Dataset* validation_;
+  const FitOptions& options_;
+  DataLoader loader_;
+  const std::int64_t steps_;  // per epoch
+  std::ostream& out_;
+  detail::Progress progress_;
+  const char* monitored_name_;
+  // Everything that carries over from step to step and epoch to epoch, as a checkpoint holds it.
+  detail::FitState state_;
+  std::int64_t steps_done_ = 0;  // in this call
+  Clock::time_point last_checkpoint_;
+  int rises_ = 0;  // epoch ends in a row at which the monitored loss rose
+  double previous_monitored_ = kNaN;
+};
+
+}  // namespace
+
+FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, const Dataset& train,
+              const Dataset* validation, const FitOptions& options) {
+  check_options(options, validation);
+  return FitLoop(model, batch_loss, optimizer, train, validation, options).run();
 }
 
 }  // namespace xtgrad::nn

@@ -121,4 +121,19 @@ class Module {
   std::vector<Generator*> generators_;
 };
 
+// Evaluation mode while alive (dropout off, a VAE's code its mean), then back to the mode the
+// module was in, also when an exception leaves the scope.
+//   { EvalModeGuard eval_mode(model); ... model(x) ... }
+class EvalModeGuard {
+ public:
+  explicit EvalModeGuard(Module& model) : model_(model), was_training_(model.is_training()) { model_.eval(); }
+  ~EvalModeGuard() { model_.train(was_training_); }
+  EvalModeGuard(const EvalModeGuard&) = delete;
+  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+
+ private:
+  Module& model_;
+  bool was_training_;
+};
+
 }  // namespace xtgrad::nn
