@@ -73,7 +73,7 @@ class JsonReader : public ConfigFields {
   void allow(const std::string& key) { known_.insert(key); }
   void finish() const {
     for (const auto& [key, v] : object_.items()) {
-      if (!known_.count(key)) throw ValueError(where_ + ": unknown key \"" + key + "\"");
+      if (!known_.count(key)) throw ValueError(where_ + ": unknown key " + quote(key));
     }
   }
 
@@ -85,7 +85,7 @@ class JsonReader : public ConfigFields {
     if (!object_.contains(key)) return;
     const json& v = object_.at(key);
     const std::string problem = why_not<T>(v);
-    if (!problem.empty()) throw ValueError(where_ + ": \"" + key + "\" " + problem + ", got " + v.dump());
+    if (!problem.empty()) throw ValueError(where_ + ": \"" + key + "\" " + problem + ", got " + excerpt(v.dump()));
     value = v.get<T>();
   }
 
@@ -181,7 +181,7 @@ double parameter_estimate(const std::vector<std::int64_t>& widths) {
 void check_config(const RunConfig& c, const std::string& where) {
   const TrainConfig& t = c.train;
   if (t.optimizer != "adam" && t.optimizer != "sgd" && t.optimizer != "lbfgs") {
-    throw ValueError(where + ": unknown optimizer \"" + t.optimizer + "\" (adam, sgd, lbfgs)");
+    throw ValueError(where + ": unknown optimizer " + quote(t.optimizer) + " (adam, sgd, lbfgs)");
   }
   const ModelKind& kind = model_kind(c.model);
   // The same bounds as the command line's options (and 20 L-BFGS iterations per epoch).

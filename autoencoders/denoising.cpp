@@ -13,7 +13,7 @@ NoiseKind parse_noise(const std::string& name) {
   if (name == "masking") return NoiseKind::masking;
   if (name == "gaussian") return NoiseKind::gaussian;
   if (name == "salt_and_pepper") return NoiseKind::salt_and_pepper;
-  throw ValueError("noise: unknown kind \"" + name + "\" (masking, gaussian, salt_and_pepper)");
+  throw ValueError("noise: unknown kind " + quote(name) + " (masking, gaussian, salt_and_pepper)");
 }
 
 std::string noise_name(NoiseKind kind) {

@@ -14,7 +14,7 @@ SparsityPenalty parse_penalty(const std::string& name) {
   if (name == "kl") return SparsityPenalty::kl;
   if (name == "l1") return SparsityPenalty::l1;
   if (name == "l2") return SparsityPenalty::l2;
-  throw ValueError("sparse penalty: unknown \"" + name + "\" (kl, l1, l2)");
+  throw ValueError("sparse penalty: unknown " + quote(name) + " (kl, l1, l2)");
 }
 
 std::string penalty_name(SparsityPenalty penalty) {

@@ -2,6 +2,7 @@
 // must say how its layers start, and what it says is written back out.
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include "../support/files.hpp"
@@ -173,6 +174,53 @@ BOOST_AUTO_TEST_CASE(a_folder_given_as_config_is_named) {
 BOOST_AUTO_TEST_CASE(defaults_per_model) {
   BOOST_TEST(ae::init_name(ae::default_config("basic").init) == "pytorch");
   BOOST_TEST(ae::init_name(ae::default_config("sparse").init) == "ufldl");
+}
+
+// ---------------------------------------------------------------- bounded input
+// An error quotes at most 40 bytes of any value: a hostile file gives one short line.
+
+// The message of the ValueError f throws, checked to be one short line: a 50 MB value must not
+// make a 50 MB message (only the message's start is printed when it is long).
+std::string short_refusal(const std::function<void()>& f, const std::vector<std::string>& parts) {
+  std::string message;
+  try {
+    f();
+    BOOST_ERROR("expected a ValueError, none was thrown");
+    return "";
+  } catch (const ValueError& e) {
+    message = e.what();
+  }
+  const std::string start = message.substr(0, 300);
+  BOOST_TEST(message.size() <= 300u, "a message of " << message.size() << " bytes: " << start << "...");
+  BOOST_TEST(message.find('\n') == std::string::npos, "a message of several lines: " << start);
+  for (const std::string& part : parts) {
+    BOOST_TEST(message.find(part) != std::string::npos, "message \"" << start << "\" does not contain \"" << part << "\"");
+  }
+  return message;
+}
+
+BOOST_AUTO_TEST_CASE(an_error_quotes_40_bytes_of_a_long_value_and_its_size) {
+  const std::string head = R"({"model": "basic", "init": "pytorch", )";
+  // A value of the wrong type (its JSON text: 100000 x's and their quotes).
+  short_refusal([&] { ae::parse_config(head + R"("train": {"epochs": ")" + std::string(100000, 'x') + "\"}}", "c"); },
+                {"c, train: \"epochs\" must be a whole number", "got \"" + std::string(39, 'x') + "... (100002 bytes)"});
+  std::string list = "[";
+  for (int i = 0; i < 100000; ++i) list += "1,";
+  list += "1]";
+  short_refusal([&] { ae::parse_config(head + R"("train": {"epochs": )" + list + "}}", "c"); },
+                {"got " + list.substr(0, 40) + "... (" + std::to_string(list.size()) + " bytes)"});
+  // A key no field reads, and names that no choice knows.
+  short_refusal([&] { ae::parse_config(head + "\"" + std::string(100000, 'k') + "\": 1}", "c"); },
+                {"c: unknown key \"" + std::string(40, 'k') + "...\" (100000 bytes)"});
+  short_refusal([&] { ae::parse_config(R"({"model": "basic", "init": ")" + std::string(100000, 'h') + "\"}", "c"); },
+                {"c: \"init\": init: unknown initialisation \"" + std::string(40, 'h') +
+                 "...\" (100000 bytes) (pytorch, glorot-uniform, ufldl)"});
+  short_refusal([&] { ae::parse_config(R"({"model": ")" + std::string(100000, 'm') + R"(", "init": "pytorch"})", "c"); },
+                {"c: unknown model \"" + std::string(40, 'm') + "...\" (100000 bytes) (basic, deep"});
+  short_refusal([&] { ae::parse_config(head + R"("train": {"optimizer": ")" + std::string(100000, 'o') + "\"}}", "c"); },
+                {"c: unknown optimizer \"" + std::string(40, 'o') + "...\" (100000 bytes) (adam, sgd, lbfgs)"});
+  // A control character in a key is escaped: the message stays on one line.
+  short_refusal([&] { ae::parse_config(head + R"("a\nb": 1})", "c"); }, {"c: unknown key \"a\\nb\""});
 }
 
 BOOST_AUTO_TEST_SUITE_END()
