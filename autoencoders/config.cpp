@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -13,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "autoencoders/bounded_json.hpp"
 #include "autoencoders/config_fields.hpp"
 #include "autoencoders/model_kinds.hpp"
 #include "data/fashion_mnist.hpp"
@@ -85,7 +85,7 @@ class JsonReader : public ConfigFields {
     if (!object_.contains(key)) return;
     const json& v = object_.at(key);
     const std::string problem = why_not<T>(v);
-    if (!problem.empty()) throw ValueError(where_ + ": \"" + key + "\" " + problem + ", got " + excerpt(v.dump()));
+    if (!problem.empty()) throw ValueError(where_ + ": \"" + key + "\" " + problem + ", got " + shown(v));
     value = v.get<T>();
   }
 
@@ -245,13 +245,19 @@ RunConfig load_config(const std::string& name_or_path, const std::string& dir) {
   const std::string path = is_path ? name_or_path : dir + "/" + name_or_path + ".json";
   std::error_code error;
   if (fs::is_directory(path, error)) throw FileError("config " + path + ": is a folder, not a JSON file");
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw FileError("config " + path + ": cannot open it" +
                     (is_path ? "" : " (named configs live in " + dir + ")"));
   }
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::uintmax_t size = fs::file_size(path, error);
+  if (!error) check_json_size(size, "config " + path);  // before reading: a 5 GB file is never read
+  // A file with no size to ask (a pipe) is read up to one byte past the limit.
+  std::string text(kMaxJsonBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
   if (in.bad()) throw FileError("config " + path + ": cannot read it");
+  if (text.size() > kMaxJsonBytes) throw ValueError("config " + path + ": more than the 1 MiB a configuration may hold");
   const std::size_t slash = path.find_last_of('/');
   std::string name = path.substr(slash == std::string::npos ? 0 : slash + 1);
   name = name.substr(0, name.size() - (name.size() > 5 && name.substr(name.size() - 5) == ".json" ? 5 : 0));
@@ -259,12 +265,7 @@ RunConfig load_config(const std::string& name_or_path, const std::string& dir) {
 }
 
 RunConfig parse_config(const std::string& text, const std::string& where, const std::string& name) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
-    throw ValueError(where + ": not valid JSON (" + e.what() + ")");
-  }
+  const json j = parse_bounded_json(text, where);
   RunConfig c;
   c.name = name;
   read_sections(j, where, c);

@@ -177,7 +177,9 @@ BOOST_AUTO_TEST_CASE(defaults_per_model) {
 }
 
 // ---------------------------------------------------------------- bounded input
-// An error quotes at most 40 bytes of any value: a hostile file gives one short line.
+// A configuration is at most 1 MiB, nested at most 16 levels deep, says each key once, and an
+// error quotes at most 40 bytes of any value: hostile files (train --config, --resume's
+// checkpoint-config.json, a model file's config.json) give one short line, never a crash.
 
 // The message of the ValueError f throws, checked to be one short line: a 50 MB value must not
 // make a 50 MB message (only the message's start is printed when it is long).
@@ -197,6 +199,49 @@ std::string short_refusal(const std::function<void()>& f, const std::vector<std:
     BOOST_TEST(message.find(part) != std::string::npos, "message \"" << start << "\" does not contain \"" << part << "\"");
   }
   return message;
+}
+
+// A config whose train.epochs is `levels` nested lists: 3 levels of nesting (the file, train,
+// the list) when levels is 1.
+std::string nested_epochs(std::size_t levels) {
+  return R"({"model": "basic", "init": "pytorch", "train": {"epochs": )" + std::string(levels, '[') +
+         std::string(levels, ']') + "}}";
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_typed_value_nested_200000_deep_is_one_line_not_a_crash) {
+  // 400 KB, under the size limit: the depth limit refuses it while parsing, before anything
+  // recurses over it (printing the value in the message would, once per level).
+  TempDir dir;
+  const std::string path = dir.file("deep.json");
+  write_bytes(path, nested_epochs(200000));
+  short_refusal([&] { ae::load_config(path); }, {path + ", train.epochs[0]", "more than 16 levels"});
+  // A model file's config.json member goes through parse_config with the same limits.
+  short_refusal([] { ae::parse_config(nested_epochs(200000), "model file m.npz, config.json"); },
+                {"model file m.npz, config.json, train.epochs[0]", "more than 16 levels"});
+}
+
+BOOST_AUTO_TEST_CASE(nesting_is_refused_beyond_16_levels_and_not_before) {
+  // 14 lists in train.epochs are 16 levels: the parser accepts them, the reader refuses the type.
+  short_refusal([] { ae::parse_config(nested_epochs(14), "config x.json"); },
+                {"config x.json, train: \"epochs\" must be a whole number", "got [[[["});
+  short_refusal([] { ae::parse_config(nested_epochs(15), "config x.json"); },
+                {"config x.json, train.epochs[0][0][0][0][0][0][0][0][0][0][0][0][0][0]: more than 16 levels"});
+  short_refusal([] { ae::parse_config(std::string(17, '['), "config x.json"); }, {"config x.json, [0]", "more than 16 levels"});
+}
+
+BOOST_AUTO_TEST_CASE(a_config_over_1_mib_is_refused_before_it_is_read) {
+  // 50 MiB in one string value, of the wrong type: refused by its size, in a short line.
+  TempDir dir;
+  const std::string path = dir.file("huge.json");
+  const std::string head = R"({"model": "basic", "init": "pytorch", "train": {"epochs": ")", tail = "\"}}";
+  write_bytes(path, head + std::string(50 << 20, 'x') + tail);
+  const std::string size = std::to_string(head.size() + (50 << 20) + tail.size());
+  short_refusal([&] { ae::load_config(path); },
+                {"config " + path + ": " + size + " bytes, more than the 1 MiB a configuration may hold"});
+  // The same limit for text that does not come from a file (a model file's config.json).
+  const std::string text = head + std::string(1 << 20, 'x') + tail;
+  short_refusal([&] { ae::parse_config(text, "model file m.npz, config.json"); },
+                {"model file m.npz, config.json: " + std::to_string(text.size()) + " bytes, more than the 1 MiB"});
 }
 
 BOOST_AUTO_TEST_CASE(an_error_quotes_40_bytes_of_a_long_value_and_its_size) {
@@ -221,6 +266,28 @@ BOOST_AUTO_TEST_CASE(an_error_quotes_40_bytes_of_a_long_value_and_its_size) {
                 {"c: unknown optimizer \"" + std::string(40, 'o') + "...\" (100000 bytes) (adam, sgd, lbfgs)"});
   // A control character in a key is escaped: the message stays on one line.
   short_refusal([&] { ae::parse_config(head + R"("a\nb": 1})", "c"); }, {"c: unknown key \"a\\nb\""});
+}
+
+BOOST_AUTO_TEST_CASE(a_parse_error_quotes_40_bytes_of_the_token_it_read_last) {
+  // nlohmann's message quotes the whole token it last read, however long.
+  const std::string head = R"({"model": "basic", "init": "pytorch", )";
+  short_refusal([&] { ae::parse_config(head + R"("train": {"lr": )" + std::string(200000, '9') + "}}", "c"); },
+                {"c: not valid JSON", "number overflow parsing '" + std::string(40, '9') + "... (200000 bytes)'"});
+  short_refusal([&] { ae::parse_config(head + R"("description": ")" + std::string(100000, 'd') + "\\q\"}", "c"); },
+                {"c: not valid JSON", "last read: '\"" + std::string(39, 'd') + "... (100003 bytes)'"});
+}
+
+BOOST_AUTO_TEST_CASE(a_key_said_twice_is_an_error_naming_the_object_and_the_key) {
+  // nlohmann keeps the last of two equal keys: the first "epochs" would be dropped unseen.
+  const std::string head = R"({"model": "basic", "init": "pytorch", )";
+  short_refusal([&] { ae::parse_config(head + R"("train": {"epochs": 1, "lr": 0.1, "epochs": 2}})", "config x.json"); },
+                {"config x.json, train: the key \"epochs\" appears twice; say it once"});
+  short_refusal([&] { ae::parse_config(head + R"("model": "deep"})", "config x.json"); },
+                {"config x.json: the key \"model\" appears twice; say it once"});
+  short_refusal([&] { ae::parse_config(head + R"("deep": {"sizes": [784, {"a": 1, "a": 1}]}})", "config x.json"); },
+                {"config x.json, deep.sizes[1]: the key \"a\" appears twice"});
+  // The same key in two objects is two keys.
+  BOOST_CHECK_NO_THROW(ae::parse_config(head + R"("basic": {"code": 8}, "train": {"epochs": 1, "seed": 8}})", "c"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
