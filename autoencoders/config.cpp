@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -165,17 +166,6 @@ namespace {
 // their gradients and Adam's two moments). A larger layer is a typo, not a protocol.
 constexpr double kMaxParameters = 268435456.0;
 
-// Weights and biases of a mirrored encoder-decoder with these widths, in double: the product
-// of two huge widths must not wrap around before it is compared with the limit.
-double parameter_estimate(const std::vector<std::int64_t>& widths) {
-  double count = 0;
-  for (std::size_t i = 0; i + 1 < widths.size(); ++i) {
-    const double a = static_cast<double>(widths[i]), b = static_cast<double>(widths[i + 1]);
-    count += 2 * a * b + a + b;  // encoder (a -> b) and decoder (b -> a)
-  }
-  return count;
-}
-
 }  // namespace
 
 void check_config(const RunConfig& c, const std::string& where) {
@@ -204,11 +194,11 @@ void check_config(const RunConfig& c, const std::string& where) {
   for (std::int64_t w : widths) {
     if (w <= 0) throw ValueError(where + ": " + key + ": every size must be positive, got " + std::to_string(w));
   }
-  const double parameters = parameter_estimate(widths);
+  const double parameters = kind.parameters(c);  // the built model's count, exactly (test_config)
   if (parameters > kMaxParameters) {
     std::ostringstream s;
-    s << where << ": " << key << ": the model would have " << parameters << " parameters, more than the "
-      << kMaxParameters << " (1 GiB of float32 weights) allowed";
+    s << std::fixed << std::setprecision(0) << where << ": " << key << ": the model would have " << parameters
+      << " parameters, more than the " << kMaxParameters << " (1 GiB of float32 weights) allowed";
     throw ValueError(s.str());
   }
   const std::int64_t code = widths.back();

@@ -121,6 +121,7 @@ ModelKind denoising_kind() {
     }
   };
   kind.widths = [](const RunConfig& c) { return inner_kind(c).widths(c); };
+  kind.parameters = [](const RunConfig& c) { return inner_kind(c).parameters(c); };  // noise has none
   kind.set_code = [](RunConfig& c, std::int64_t code) { inner_kind(c).set_code(c, code); };
   kind.make_tiny = [](RunConfig& c) {
     DenoisingConfig& d = c.options.get<DenoisingConfig>();

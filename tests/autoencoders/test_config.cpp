@@ -3,11 +3,16 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <iomanip>
 #include <map>
 
 #include "../support/files.hpp"
 #include "../tensor/helpers.hpp"
+#include "autoencoders/basic.hpp"
 #include "autoencoders/config.hpp"
+#include "autoencoders/deep.hpp"
+#include "autoencoders/denoising.hpp"
+#include "autoencoders/model_kinds.hpp"
 #include "nn/all.hpp"
 
 using namespace xtgrad;
@@ -288,6 +293,49 @@ BOOST_AUTO_TEST_CASE(a_key_said_twice_is_an_error_naming_the_object_and_the_key)
                 {"config x.json, deep.sizes[1]: the key \"a\" appears twice"});
   // The same key in two objects is two keys.
   BOOST_CHECK_NO_THROW(ae::parse_config(head + R"("basic": {"code": 8}, "train": {"epochs": 1, "seed": 8}})", "c"));
+}
+
+BOOST_AUTO_TEST_CASE(the_parameter_limit_counts_the_vae_head_and_tied_decoders) {
+  // 784-80000-784: 313762352 parameters with the logvar head (80000 x 784 + 784 more), above
+  // the 2^28 = 268435456 limit; without the head it looked like 251041568, under it.
+  check_refused(R"({"model": "vae", "init": "pytorch", "vae": {"hidden": 80000, "latent": 784}})",
+                {"vae.hidden and vae.latent: the model would have 313762352 parameters, more than the 268435456"});
+  check_refused(R"({"model": "denoising", "init": "pytorch", "denoising": {"inner": "vae"},
+                    "vae": {"hidden": 80000, "latent": 784}})", {"the model would have 313762352 parameters"});
+  // A tied 784-150000-784 shares its weights: 235501568 parameters, not the 470701568 of two copies.
+  BOOST_CHECK_NO_THROW(ae::parse_config(R"({"model": "deep", "init": "pytorch",
+      "deep": {"sizes": [784, 150000, 784], "tied": true}})", "c"));
+}
+
+BOOST_AUTO_TEST_CASE(every_kind_counts_its_parameters_exactly) {
+  // The count the parameter limit compares is the built model's, for every kind of the table:
+  // with its defaults, as its tiny gradcheck instance, and inside a denoising model; the two
+  // kinds that can tie their decoders, tied.
+  std::vector<std::pair<std::string, ae::RunConfig>> configs;
+  for (const std::string& name : ae::model_names()) {
+    configs.emplace_back(name, ae::default_config(name));
+    ae::RunConfig tiny = ae::default_config(name);
+    tiny.input_size = 6;
+    ae::model_kind(name).make_tiny(tiny);
+    configs.emplace_back(name + " (tiny)", tiny);
+    if (name == "denoising") continue;
+    ae::RunConfig wrapped = ae::default_config("denoising");
+    wrapped.options.get<ae::DenoisingConfig>().inner = name;
+    configs.emplace_back("denoising around " + name, wrapped);
+  }
+  ae::RunConfig basic = ae::default_config("basic");
+  basic.options.get<ae::BasicConfig>().tied = true;
+  basic.options.get<ae::BasicConfig>().code_l2 = 0.1;
+  configs.emplace_back("basic (tied, code_l2)", basic);
+  ae::RunConfig deep = ae::default_config("deep");
+  deep.options.get<ae::DeepConfig>().tied = true;
+  configs.emplace_back("deep (tied)", deep);
+  for (const auto& [label, c] : configs) {
+    Generator gen(0);
+    const double built = static_cast<double>(ae::make_model(c, gen)->parameter_count());
+    BOOST_TEST(ae::model_kind(c.model).parameters(c) == built, label << ": counted "
+               << std::fixed << std::setprecision(0) << ae::model_kind(c.model).parameters(c) << ", built " << built);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
