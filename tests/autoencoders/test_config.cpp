@@ -12,6 +12,7 @@
 #include "autoencoders/config.hpp"
 #include "autoencoders/deep.hpp"
 #include "autoencoders/denoising.hpp"
+#include "autoencoders/experiment.hpp"
 #include "autoencoders/model_kinds.hpp"
 #include "nn/all.hpp"
 
@@ -220,9 +221,11 @@ BOOST_AUTO_TEST_CASE(a_wrong_typed_value_nested_200000_deep_is_one_line_not_a_cr
   const std::string path = dir.file("deep.json");
   write_bytes(path, nested_epochs(200000));
   short_refusal([&] { ae::load_config(path); }, {path + ", train.epochs[0]", "more than 16 levels"});
-  // A model file's config.json member goes through parse_config with the same limits.
-  short_refusal([] { ae::parse_config(nested_epochs(200000), "model file m.npz, config.json"); },
-                {"model file m.npz, config.json, train.epochs[0]", "more than 16 levels"});
+  // A model file's config.json member (eval, sample) goes through the same limits.
+  const std::string model_file = dir.file("model.npz");
+  nn::save_npz(model_file, {}, {{"config.json", nested_epochs(200000)}});
+  short_refusal([&] { ae::load_trained(model_file); },
+                {"model file " + model_file + ", config.json, train.epochs[0]", "more than 16 levels"});
 }
 
 BOOST_AUTO_TEST_CASE(nesting_is_refused_beyond_16_levels_and_not_before) {
