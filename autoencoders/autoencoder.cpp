@@ -20,8 +20,7 @@ Activation parse_activation(const std::string& name) {
   if (name == "tanh") return Activation::tanh;
   if (name == "leaky_relu") return Activation::leaky_relu;
   if (name == "elu") return Activation::elu;
-  throw ValueError("activation: unknown name \"" + name +
-                   "\" (identity, relu, sigmoid, tanh, leaky_relu, elu)");
+  throw ValueError("activation: unknown name " + quote(name) + " (identity, relu, sigmoid, tanh, leaky_relu, elu)");
 }
 
 std::string activation_name(Activation a) {
@@ -52,7 +51,7 @@ ReconstructionLoss parse_loss(const std::string& name) {
   if (name == "sse" || name == "mse") return ReconstructionLoss::sse;
   if (name == "half_sse") return ReconstructionLoss::half_sse;
   if (name == "bce" || name == "cross_entropy") return ReconstructionLoss::bce;
-  throw ValueError("loss: unknown name \"" + name + "\" (sse, half_sse, bce)");
+  throw ValueError("loss: unknown name " + quote(name) + " (sse, half_sse, bce)");
 }
 
 std::string loss_name(ReconstructionLoss loss) {
@@ -81,7 +80,7 @@ Init parse_init(const std::string& name) {
   if (name == "pytorch") return Init::pytorch;
   if (name == "glorot-uniform") return Init::glorot_uniform;
   if (name == "ufldl") return Init::ufldl;
-  throw ValueError("init: unknown initialisation \"" + name + "\" (pytorch, glorot-uniform, ufldl)");
+  throw ValueError("init: unknown initialisation " + quote(name) + " (pytorch, glorot-uniform, ufldl)");
 }
 
 std::string init_name(Init init) {

@@ -42,6 +42,10 @@ ModelKind basic_kind() {
   kind.widths = [](const RunConfig& c) {
     return std::pair<std::vector<std::int64_t>, std::string>{{c.input_size, c.options.get<BasicConfig>().code}, "basic.code"};
   };
+  // (code_l2 wraps the model in a penalty, which adds no parameters)
+  kind.parameters = [](const RunConfig& c) {
+    return deep_parameter_count(one_layer(c.input_size, c.options.get<BasicConfig>()));
+  };
   kind.set_code = [](RunConfig& c, std::int64_t code) { c.options.get<BasicConfig>().code = code; };
   kind.make_tiny = [](RunConfig& c) { c.options.get<BasicConfig>().code = 3; };
   kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
+#include <iomanip>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "autoencoders/bounded_json.hpp"
 #include "autoencoders/config_fields.hpp"
 #include "autoencoders/model_kinds.hpp"
 #include "data/fashion_mnist.hpp"
@@ -73,7 +74,7 @@ class JsonReader : public ConfigFields {
   void allow(const std::string& key) { known_.insert(key); }
   void finish() const {
     for (const auto& [key, v] : object_.items()) {
-      if (!known_.count(key)) throw ValueError(where_ + ": unknown key \"" + key + "\"");
+      if (!known_.count(key)) throw ValueError(where_ + ": unknown key " + quote(key));
     }
   }
 
@@ -85,7 +86,7 @@ class JsonReader : public ConfigFields {
     if (!object_.contains(key)) return;
     const json& v = object_.at(key);
     const std::string problem = why_not<T>(v);
-    if (!problem.empty()) throw ValueError(where_ + ": \"" + key + "\" " + problem + ", got " + v.dump());
+    if (!problem.empty()) throw ValueError(where_ + ": \"" + key + "\" " + problem + ", got " + shown(v));
     value = v.get<T>();
   }
 
@@ -165,23 +166,12 @@ namespace {
 // their gradients and Adam's two moments). A larger layer is a typo, not a protocol.
 constexpr double kMaxParameters = 268435456.0;
 
-// Weights and biases of a mirrored encoder-decoder with these widths, in double: the product
-// of two huge widths must not wrap around before it is compared with the limit.
-double parameter_estimate(const std::vector<std::int64_t>& widths) {
-  double count = 0;
-  for (std::size_t i = 0; i + 1 < widths.size(); ++i) {
-    const double a = static_cast<double>(widths[i]), b = static_cast<double>(widths[i + 1]);
-    count += 2 * a * b + a + b;  // encoder (a -> b) and decoder (b -> a)
-  }
-  return count;
-}
-
 }  // namespace
 
 void check_config(const RunConfig& c, const std::string& where) {
   const TrainConfig& t = c.train;
   if (t.optimizer != "adam" && t.optimizer != "sgd" && t.optimizer != "lbfgs") {
-    throw ValueError(where + ": unknown optimizer \"" + t.optimizer + "\" (adam, sgd, lbfgs)");
+    throw ValueError(where + ": unknown optimizer " + quote(t.optimizer) + " (adam, sgd, lbfgs)");
   }
   const ModelKind& kind = model_kind(c.model);
   // The same bounds as the command line's options (and 20 L-BFGS iterations per epoch).
@@ -204,11 +194,11 @@ void check_config(const RunConfig& c, const std::string& where) {
   for (std::int64_t w : widths) {
     if (w <= 0) throw ValueError(where + ": " + key + ": every size must be positive, got " + std::to_string(w));
   }
-  const double parameters = parameter_estimate(widths);
+  const double parameters = kind.parameters(c);  // the built model's count, exactly (test_config)
   if (parameters > kMaxParameters) {
     std::ostringstream s;
-    s << where << ": " << key << ": the model would have " << parameters << " parameters, more than the "
-      << kMaxParameters << " (1 GiB of float32 weights) allowed";
+    s << std::fixed << std::setprecision(0) << where << ": " << key << ": the model would have " << parameters
+      << " parameters, more than the " << kMaxParameters << " (1 GiB of float32 weights) allowed";
     throw ValueError(s.str());
   }
   const std::int64_t code = widths.back();
@@ -245,13 +235,19 @@ RunConfig load_config(const std::string& name_or_path, const std::string& dir) {
   const std::string path = is_path ? name_or_path : dir + "/" + name_or_path + ".json";
   std::error_code error;
   if (fs::is_directory(path, error)) throw FileError("config " + path + ": is a folder, not a JSON file");
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw FileError("config " + path + ": cannot open it" +
                     (is_path ? "" : " (named configs live in " + dir + ")"));
   }
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::uintmax_t size = fs::file_size(path, error);
+  if (!error) check_json_size(size, "config " + path);  // before reading: a 5 GB file is never read
+  // A file with no size to ask (a pipe) is read up to one byte past the limit.
+  std::string text(kMaxJsonBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
   if (in.bad()) throw FileError("config " + path + ": cannot read it");
+  if (text.size() > kMaxJsonBytes) throw ValueError("config " + path + ": more than the 1 MiB a configuration may hold");
   const std::size_t slash = path.find_last_of('/');
   std::string name = path.substr(slash == std::string::npos ? 0 : slash + 1);
   name = name.substr(0, name.size() - (name.size() > 5 && name.substr(name.size() - 5) == ".json" ? 5 : 0));
@@ -259,12 +255,7 @@ RunConfig load_config(const std::string& name_or_path, const std::string& dir) {
 }
 
 RunConfig parse_config(const std::string& text, const std::string& where, const std::string& name) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
-    throw ValueError(where + ": not valid JSON (" + e.what() + ")");
-  }
+  const json j = parse_bounded_json(text, where);
   RunConfig c;
   c.name = name;
   read_sections(j, where, c);

@@ -11,7 +11,9 @@
 //     "train": {"optimizer": "adam", "lr": 0.001, "batch_size": 256, "epochs": 50}
 //   }
 //
-// Every key is checked: an unknown one (a typo) is an error naming the file and the key.
+// Every key is checked: an unknown one (a typo) or one said twice is an error naming the file
+// and the key. A configuration is at most 1 MiB and 16 levels deep (bounded_json.hpp), so a
+// hostile file, checkpoint-config.json or model file's config.json gives one short line.
 // "init" is required: a protocol is not reproduced unless its layers start as it says.
 #include <any>
 #include <cstdint>
@@ -72,7 +74,7 @@ std::string default_config_dir();
 
 // A configuration from a JSON file path, or by name from `dir` ("keras-basic" ->
 // dir/keras-basic.json). FileError for a missing or unreadable file, ValueError naming the
-// file and key for bad content.
+// file and key for bad content (a file over 1 MiB is refused before it is read).
 RunConfig load_config(const std::string& name_or_path, const std::string& dir = default_config_dir());
 // A configuration from JSON text (as config_to_json writes it); `where` starts every error
 // message, `name` is used when the text has no "name".

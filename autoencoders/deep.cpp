@@ -30,6 +30,15 @@ void check_deep_config(const DeepConfig& c, const std::string& where) {
   }
 }
 
+double deep_parameter_count(const DeepConfig& c) {
+  double count = 0;
+  for (std::size_t i = 0; i + 1 < c.sizes.size(); ++i) {
+    const double a = static_cast<double>(c.sizes[i]), b = static_cast<double>(c.sizes[i + 1]);
+    count += (a * b + b) + ((c.tied ? 0 : a * b) + a);  // encoder i, decoder i
+  }
+  return count;
+}
+
 DeepAutoencoder::DeepAutoencoder(const DeepConfig& config, Generator& gen) : config_(config) {
   check_deep_config(config, "DeepAutoencoder");
   const auto& s = config.sizes;
@@ -177,6 +186,7 @@ ModelKind deep_kind() {
   kind.widths = [](const RunConfig& c) {
     return std::pair<std::vector<std::int64_t>, std::string>{c.options.get<DeepConfig>().sizes, "deep.sizes"};
   };
+  kind.parameters = [](const RunConfig& c) { return deep_parameter_count(c.options.get<DeepConfig>()); };
   kind.set_code = [](RunConfig& c, std::int64_t code) {
     auto& sizes = c.options.get<DeepConfig>().sizes;
     if (sizes.size() >= 2) sizes.back() = code;

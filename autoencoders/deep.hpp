@@ -66,6 +66,11 @@ class DeepAutoencoder : public Autoencoder {
 
 // The "deep" entry of the table (model_kinds.cpp).
 ModelKind deep_kind();
+// How many parameters a DeepAutoencoder with this config has, counted without building it:
+//   sum over layers i of  a b + b  (encoder a -> b)  +  a b + a  (decoder b -> a)
+// with a = sizes[i], b = sizes[i + 1], and no decoder weight when tied. In double: the product
+// of two huge sizes must not wrap around before check_config compares it with its limit.
+double deep_parameter_count(const DeepConfig& c);
 // ValueError, starting with `where`, unless these sizes can build a model (at least the input
 // and the code, each positive, and the BCE loss only with a logistic output).
 void check_deep_config(const DeepConfig& c, const std::string& where);

@@ -13,7 +13,7 @@ NoiseKind parse_noise(const std::string& name) {
   if (name == "masking") return NoiseKind::masking;
   if (name == "gaussian") return NoiseKind::gaussian;
   if (name == "salt_and_pepper") return NoiseKind::salt_and_pepper;
-  throw ValueError("noise: unknown kind \"" + name + "\" (masking, gaussian, salt_and_pepper)");
+  throw ValueError("noise: unknown kind " + quote(name) + " (masking, gaussian, salt_and_pepper)");
 }
 
 std::string noise_name(NoiseKind kind) {
@@ -121,6 +121,7 @@ ModelKind denoising_kind() {
     }
   };
   kind.widths = [](const RunConfig& c) { return inner_kind(c).widths(c); };
+  kind.parameters = [](const RunConfig& c) { return inner_kind(c).parameters(c); };  // noise has none
   kind.set_code = [](RunConfig& c, std::int64_t code) { inner_kind(c).set_code(c, code); };
   kind.make_tiny = [](RunConfig& c) {
     DenoisingConfig& d = c.options.get<DenoisingConfig>();

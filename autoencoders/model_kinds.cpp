@@ -28,7 +28,7 @@ const ModelKind& model_kind(const std::string& name) {
   }
   std::string names;
   for (const ModelKind& kind : model_kinds()) names += (names.empty() ? "" : ", ") + kind.name;
-  throw ValueError("unknown model \"" + name + "\" (" + names + ")");
+  throw ValueError("unknown model " + quote(name) + " (" + names + ")");
 }
 
 std::vector<std::string> model_names() {

@@ -37,6 +37,9 @@ struct ModelKind {
   // The layer widths, input first and code last, and the key that sets them ("deep.sizes"):
   // for the size checks, the parameter limit and the code size.
   std::function<std::pair<std::vector<std::int64_t>, std::string>(const RunConfig&)> widths;
+  // How many parameters build makes, counted from the options without building anything (for
+  // check_config's limit). In double: the product of two huge widths must not wrap around.
+  std::function<double(const RunConfig&)> parameters;
   std::function<void(RunConfig&, std::int64_t code)> set_code;
   // A tiny instance for gradcheck --model: 6 inputs, a code of 3.
   std::function<void(RunConfig&)> make_tiny;

@@ -14,7 +14,7 @@ SparsityPenalty parse_penalty(const std::string& name) {
   if (name == "kl") return SparsityPenalty::kl;
   if (name == "l1") return SparsityPenalty::l1;
   if (name == "l2") return SparsityPenalty::l2;
-  throw ValueError("sparse penalty: unknown \"" + name + "\" (kl, l1, l2)");
+  throw ValueError("sparse penalty: unknown " + quote(name) + " (kl, l1, l2)");
 }
 
 std::string penalty_name(SparsityPenalty penalty) {
@@ -77,6 +77,20 @@ std::vector<std::pair<std::string, double>> SparseAutoencoder::report(const Tens
 }
 
 // ---------------------------------------------------------------- the "sparse" kind
+namespace {
+
+// UFLDL's one layer: sigmoid hidden layer and output, J = 1/2 ||y - x||^2.
+DeepConfig ufldl_layer(const RunConfig& c) {
+  DeepConfig layer;
+  layer.sizes = {c.input_size, c.options.get<SparseConfig>().hidden};
+  layer.code = Activation::sigmoid;
+  layer.output = Activation::sigmoid;
+  layer.loss = ReconstructionLoss::half_sse;
+  return layer;
+}
+
+}  // namespace
+
 ModelKind sparse_kind() {
   ModelKind kind;
   kind.name = "sparse";
@@ -107,21 +121,18 @@ ModelKind sparse_kind() {
   kind.widths = [](const RunConfig& c) {
     return std::pair<std::vector<std::int64_t>, std::string>{{c.input_size, c.options.get<SparseConfig>().hidden}, "sparse.hidden"};
   };
+  // (the penalty adds no parameters)
+  kind.parameters = [](const RunConfig& c) { return deep_parameter_count(ufldl_layer(c)); };
   kind.set_code = [](RunConfig& c, std::int64_t code) { c.options.get<SparseConfig>().hidden = code; };
   kind.make_tiny = [](RunConfig& c) { c.options.get<SparseConfig>().hidden = 4; };
   kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
     const SparseConfig s = c.options.get<SparseConfig>();
-    DeepConfig one_layer;  // UFLDL: sigmoid hidden layer and output, J = 1/2 ||y - x||^2
-    one_layer.sizes = {c.input_size, s.hidden};
-    one_layer.code = Activation::sigmoid;
-    one_layer.output = Activation::sigmoid;
-    one_layer.loss = ReconstructionLoss::half_sse;
     CodePenalty penalty;
     penalty.kind = s.penalty;
     penalty.weight = s.penalty == SparsityPenalty::kl ? s.beta : s.l1;
     penalty.rho = s.rho;
     penalty.weight_decay = s.lambda;
-    return std::make_shared<SparseAutoencoder>(std::make_shared<DeepAutoencoder>(one_layer, gen), penalty);
+    return std::make_shared<SparseAutoencoder>(std::make_shared<DeepAutoencoder>(ufldl_layer(c), gen), penalty);
   };
   return kind;
 }

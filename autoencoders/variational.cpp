@@ -10,18 +10,27 @@
 
 namespace xtgrad::ae {
 
+namespace {
+
+// The deep model D-H-Z under the Gaussian head: ReLU, a linear code (mu), a logistic output.
+DeepConfig body_config(const VAEConfig& v) {
+  DeepConfig deep;
+  deep.sizes = {v.input, v.hidden, v.latent};
+  deep.hidden = Activation::relu;
+  deep.code = Activation::identity;  // mu is linear in h
+  deep.output = Activation::sigmoid;
+  deep.loss = ReconstructionLoss::bce;
+  return deep;
+}
+
+}  // namespace
+
 VariationalAutoencoder::VariationalAutoencoder(const VAEConfig& config, Generator& gen, std::uint64_t noise_seed)
     : config_(config), noise_(noise_seed) {
   if (config.input <= 0 || config.hidden <= 0 || config.latent <= 0 || config.beta < 0) {
     throw ValueError("VariationalAutoencoder: sizes must be positive and beta >= 0");
   }
-  DeepConfig deep;
-  deep.sizes = {config.input, config.hidden, config.latent};
-  deep.hidden = Activation::relu;
-  deep.code = Activation::identity;  // mu is linear in h
-  deep.output = Activation::sigmoid;
-  deep.loss = ReconstructionLoss::bce;
-  body = register_module("body", std::make_shared<DeepAutoencoder>(deep, gen));
+  body = register_module("body", std::make_shared<DeepAutoencoder>(body_config(config), gen));
   logvar_head = register_module("logvar", std::make_shared<nn::Linear>(config.hidden, config.latent, gen));
   register_generator(&noise_);
 }
@@ -118,6 +127,12 @@ ModelKind vae_kind() {
   kind.widths = [](const RunConfig& c) {
     const VAEConfig v = c.options.get<VAEConfig>();
     return std::pair<std::vector<std::int64_t>, std::string>{{c.input_size, v.hidden, v.latent}, "vae.hidden and vae.latent"};
+  };
+  kind.parameters = [](const RunConfig& c) {
+    VAEConfig v = c.options.get<VAEConfig>();
+    v.input = c.input_size;
+    const double h = static_cast<double>(v.hidden), z = static_cast<double>(v.latent);
+    return deep_parameter_count(body_config(v)) + (h * z + z);  // the body, the logvar head H -> Z
   };
   kind.set_code = [](RunConfig& c, std::int64_t code) { c.options.get<VAEConfig>().latent = code; };
   kind.make_tiny = [](RunConfig& c) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 
 namespace xtgrad::fuzz {
@@ -25,6 +26,17 @@ inline std::string write_input(const std::uint8_t* data, std::size_t size, const
   if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
   std::fclose(f);
   return path;
+}
+
+// Aborts (a failing input) unless the error's message is one line of at most kMaxMessageBytes:
+// for the readers that promise short messages (configurations: at most 40 bytes of any value,
+// and of each key on a path at most 16 levels deep, escaped, each up to 6 bytes a byte).
+constexpr std::size_t kMaxMessageBytes = 8192;
+inline void require_short_line(const std::exception& e) {
+  const std::string message = e.what();
+  if (message.size() <= kMaxMessageBytes && message.find('\n') == std::string::npos) return;
+  std::fprintf(stderr, "an error of %zu bytes (or several lines): %.300s\n", message.size(), message.c_str());
+  std::abort();
 }
 
 }  // namespace xtgrad::fuzz

@@ -2,11 +2,18 @@
 // must say how its layers start, and what it says is written back out.
 #include <cmath>
 #include <filesystem>
+#include <functional>
+#include <iomanip>
 #include <map>
 
 #include "../support/files.hpp"
 #include "../tensor/helpers.hpp"
+#include "autoencoders/basic.hpp"
 #include "autoencoders/config.hpp"
+#include "autoencoders/deep.hpp"
+#include "autoencoders/denoising.hpp"
+#include "autoencoders/experiment.hpp"
+#include "autoencoders/model_kinds.hpp"
 #include "nn/all.hpp"
 
 using namespace xtgrad;
@@ -173,6 +180,165 @@ BOOST_AUTO_TEST_CASE(a_folder_given_as_config_is_named) {
 BOOST_AUTO_TEST_CASE(defaults_per_model) {
   BOOST_TEST(ae::init_name(ae::default_config("basic").init) == "pytorch");
   BOOST_TEST(ae::init_name(ae::default_config("sparse").init) == "ufldl");
+}
+
+// ---------------------------------------------------------------- bounded input
+// A configuration is at most 1 MiB, nested at most 16 levels deep, says each key once, and an
+// error quotes at most 40 bytes of any value: hostile files (train --config, --resume's
+// checkpoint-config.json, a model file's config.json) give one short line, never a crash.
+
+// The message of the ValueError f throws, checked to be one short line: a 50 MB value must not
+// make a 50 MB message (only the message's start is printed when it is long).
+std::string short_refusal(const std::function<void()>& f, const std::vector<std::string>& parts) {
+  std::string message;
+  try {
+    f();
+    BOOST_ERROR("expected a ValueError, none was thrown");
+    return "";
+  } catch (const ValueError& e) {
+    message = e.what();
+  }
+  const std::string start = message.substr(0, 300);
+  BOOST_TEST(message.size() <= 300u, "a message of " << message.size() << " bytes: " << start << "...");
+  BOOST_TEST(message.find('\n') == std::string::npos, "a message of several lines: " << start);
+  for (const std::string& part : parts) {
+    BOOST_TEST(message.find(part) != std::string::npos, "message \"" << start << "\" does not contain \"" << part << "\"");
+  }
+  return message;
+}
+
+// A config whose train.epochs is `levels` nested lists: 3 levels of nesting (the file, train,
+// the list) when levels is 1.
+std::string nested_epochs(std::size_t levels) {
+  return R"({"model": "basic", "init": "pytorch", "train": {"epochs": )" + std::string(levels, '[') +
+         std::string(levels, ']') + "}}";
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_typed_value_nested_200000_deep_is_one_line_not_a_crash) {
+  // 400 KB, under the size limit: the depth limit refuses it while parsing, before anything
+  // recurses over it (printing the value in the message would, once per level).
+  TempDir dir;
+  const std::string path = dir.file("deep.json");
+  write_bytes(path, nested_epochs(200000));
+  short_refusal([&] { ae::load_config(path); }, {path + ", train.epochs[0]", "more than 16 levels"});
+  // A model file's config.json member (eval, sample) goes through the same limits.
+  const std::string model_file = dir.file("model.npz");
+  nn::save_npz(model_file, {}, {{"config.json", nested_epochs(200000)}});
+  short_refusal([&] { ae::load_trained(model_file); },
+                {"model file " + model_file + ", config.json, train.epochs[0]", "more than 16 levels"});
+}
+
+BOOST_AUTO_TEST_CASE(nesting_is_refused_beyond_16_levels_and_not_before) {
+  // 14 lists in train.epochs are 16 levels: the parser accepts them, the reader refuses the type.
+  short_refusal([] { ae::parse_config(nested_epochs(14), "config x.json"); },
+                {"config x.json, train: \"epochs\" must be a whole number", "got [[[["});
+  short_refusal([] { ae::parse_config(nested_epochs(15), "config x.json"); },
+                {"config x.json, train.epochs[0][0][0][0][0][0][0][0][0][0][0][0][0][0]: more than 16 levels"});
+  short_refusal([] { ae::parse_config(std::string(17, '['), "config x.json"); }, {"config x.json, [0]", "more than 16 levels"});
+}
+
+BOOST_AUTO_TEST_CASE(a_config_over_1_mib_is_refused_before_it_is_read) {
+  // 50 MiB in one string value, of the wrong type: refused by its size, in a short line.
+  TempDir dir;
+  const std::string path = dir.file("huge.json");
+  const std::string head = R"({"model": "basic", "init": "pytorch", "train": {"epochs": ")", tail = "\"}}";
+  write_bytes(path, head + std::string(50 << 20, 'x') + tail);
+  const std::string size = std::to_string(head.size() + (50 << 20) + tail.size());
+  short_refusal([&] { ae::load_config(path); },
+                {"config " + path + ": " + size + " bytes, more than the 1 MiB a configuration may hold"});
+  // The same limit for text that does not come from a file (a model file's config.json).
+  const std::string text = head + std::string(1 << 20, 'x') + tail;
+  short_refusal([&] { ae::parse_config(text, "model file m.npz, config.json"); },
+                {"model file m.npz, config.json: " + std::to_string(text.size()) + " bytes, more than the 1 MiB"});
+}
+
+BOOST_AUTO_TEST_CASE(an_error_quotes_40_bytes_of_a_long_value_and_its_size) {
+  const std::string head = R"({"model": "basic", "init": "pytorch", )";
+  // A value of the wrong type (its JSON text: 100000 x's and their quotes).
+  short_refusal([&] { ae::parse_config(head + R"("train": {"epochs": ")" + std::string(100000, 'x') + "\"}}", "c"); },
+                {"c, train: \"epochs\" must be a whole number", "got \"" + std::string(39, 'x') + "... (100002 bytes)"});
+  std::string list = "[";
+  for (int i = 0; i < 100000; ++i) list += "1,";
+  list += "1]";
+  short_refusal([&] { ae::parse_config(head + R"("train": {"epochs": )" + list + "}}", "c"); },
+                {"got " + list.substr(0, 40) + "... (" + std::to_string(list.size()) + " bytes)"});
+  // A key no field reads, and names that no choice knows.
+  short_refusal([&] { ae::parse_config(head + "\"" + std::string(100000, 'k') + "\": 1}", "c"); },
+                {"c: unknown key \"" + std::string(40, 'k') + "...\" (100000 bytes)"});
+  short_refusal([&] { ae::parse_config(R"({"model": "basic", "init": ")" + std::string(100000, 'h') + "\"}", "c"); },
+                {"c: \"init\": init: unknown initialisation \"" + std::string(40, 'h') +
+                 "...\" (100000 bytes) (pytorch, glorot-uniform, ufldl)"});
+  short_refusal([&] { ae::parse_config(R"({"model": ")" + std::string(100000, 'm') + R"(", "init": "pytorch"})", "c"); },
+                {"c: unknown model \"" + std::string(40, 'm') + "...\" (100000 bytes) (basic, deep"});
+  short_refusal([&] { ae::parse_config(head + R"("train": {"optimizer": ")" + std::string(100000, 'o') + "\"}}", "c"); },
+                {"c: unknown optimizer \"" + std::string(40, 'o') + "...\" (100000 bytes) (adam, sgd, lbfgs)"});
+  // A control character in a key is escaped: the message stays on one line.
+  short_refusal([&] { ae::parse_config(head + R"("a\nb": 1})", "c"); }, {"c: unknown key \"a\\nb\""});
+}
+
+BOOST_AUTO_TEST_CASE(a_parse_error_quotes_40_bytes_of_the_token_it_read_last) {
+  // nlohmann's message quotes the whole token it last read, however long.
+  const std::string head = R"({"model": "basic", "init": "pytorch", )";
+  short_refusal([&] { ae::parse_config(head + R"("train": {"lr": )" + std::string(200000, '9') + "}}", "c"); },
+                {"c: not valid JSON", "number overflow parsing '" + std::string(40, '9') + "... (200000 bytes)'"});
+  short_refusal([&] { ae::parse_config(head + R"("description": ")" + std::string(100000, 'd') + "\\q\"}", "c"); },
+                {"c: not valid JSON", "last read: '\"" + std::string(39, 'd') + "... (100003 bytes)'"});
+}
+
+BOOST_AUTO_TEST_CASE(a_key_said_twice_is_an_error_naming_the_object_and_the_key) {
+  // nlohmann keeps the last of two equal keys: the first "epochs" would be dropped unseen.
+  const std::string head = R"({"model": "basic", "init": "pytorch", )";
+  short_refusal([&] { ae::parse_config(head + R"("train": {"epochs": 1, "lr": 0.1, "epochs": 2}})", "config x.json"); },
+                {"config x.json, train: the key \"epochs\" appears twice; say it once"});
+  short_refusal([&] { ae::parse_config(head + R"("model": "deep"})", "config x.json"); },
+                {"config x.json: the key \"model\" appears twice; say it once"});
+  short_refusal([&] { ae::parse_config(head + R"("deep": {"sizes": [784, {"a": 1, "a": 1}]}})", "config x.json"); },
+                {"config x.json, deep.sizes[1]: the key \"a\" appears twice"});
+  // The same key in two objects is two keys.
+  BOOST_CHECK_NO_THROW(ae::parse_config(head + R"("basic": {"code": 8}, "train": {"epochs": 1, "seed": 8}})", "c"));
+}
+
+BOOST_AUTO_TEST_CASE(the_parameter_limit_counts_the_vae_head_and_tied_decoders) {
+  // 784-80000-784: 313762352 parameters with the logvar head (80000 x 784 + 784 more), above
+  // the 2^28 = 268435456 limit; without the head it looked like 251041568, under it.
+  check_refused(R"({"model": "vae", "init": "pytorch", "vae": {"hidden": 80000, "latent": 784}})",
+                {"vae.hidden and vae.latent: the model would have 313762352 parameters, more than the 268435456"});
+  check_refused(R"({"model": "denoising", "init": "pytorch", "denoising": {"inner": "vae"},
+                    "vae": {"hidden": 80000, "latent": 784}})", {"the model would have 313762352 parameters"});
+  // A tied 784-150000-784 shares its weights: 235501568 parameters, not the 470701568 of two copies.
+  BOOST_CHECK_NO_THROW(ae::parse_config(R"({"model": "deep", "init": "pytorch",
+      "deep": {"sizes": [784, 150000, 784], "tied": true}})", "c"));
+}
+
+BOOST_AUTO_TEST_CASE(every_kind_counts_its_parameters_exactly) {
+  // The count the parameter limit compares is the built model's, for every kind of the table:
+  // with its defaults, as its tiny gradcheck instance, and inside a denoising model; the two
+  // kinds that can tie their decoders, tied.
+  std::vector<std::pair<std::string, ae::RunConfig>> configs;
+  for (const std::string& name : ae::model_names()) {
+    configs.emplace_back(name, ae::default_config(name));
+    ae::RunConfig tiny = ae::default_config(name);
+    tiny.input_size = 6;
+    ae::model_kind(name).make_tiny(tiny);
+    configs.emplace_back(name + " (tiny)", tiny);
+    if (name == "denoising") continue;
+    ae::RunConfig wrapped = ae::default_config("denoising");
+    wrapped.options.get<ae::DenoisingConfig>().inner = name;
+    configs.emplace_back("denoising around " + name, wrapped);
+  }
+  ae::RunConfig basic = ae::default_config("basic");
+  basic.options.get<ae::BasicConfig>().tied = true;
+  basic.options.get<ae::BasicConfig>().code_l2 = 0.1;
+  configs.emplace_back("basic (tied, code_l2)", basic);
+  ae::RunConfig deep = ae::default_config("deep");
+  deep.options.get<ae::DeepConfig>().tied = true;
+  configs.emplace_back("deep (tied)", deep);
+  for (const auto& [label, c] : configs) {
+    Generator gen(0);
+    const double built = static_cast<double>(ae::make_model(c, gen)->parameter_count());
+    BOOST_TEST(ae::model_kind(c.model).parameters(c) == built, label << ": counted "
+               << std::fixed << std::setprecision(0) << ae::model_kind(c.model).parameters(c) << ", built " << built);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

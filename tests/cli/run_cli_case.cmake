@@ -1,6 +1,7 @@
 # Runs one xtgrad command line and checks its exit code and what it printed.
 #   -D EXE=... -D ARGS="a;b;c" -D EXPECT_EXIT=2 -D STDERR_REGEX=... [-D STDOUT_REGEX=...]
 #   [-D ABSENT=<path>]: the path must not exist afterwards (removed before the run)
+#   [-D MAX_STDERR_BYTES=n]: stderr must be at most n bytes (an error quotes a value's start only)
 # With EXPECT_EXIT non-zero, stderr must be exactly one line (the error message).
 if(DEFINED ABSENT)
   file(REMOVE_RECURSE "${ABSENT}")
@@ -21,6 +22,13 @@ if(NOT EXPECT_EXIT STREQUAL "0")
   list(LENGTH newlines lines)
   if(NOT lines EQUAL 1)
     message(FATAL_ERROR "an error must be one line, got ${lines}:\n${what}")
+  endif()
+endif()
+if(DEFINED MAX_STDERR_BYTES)
+  string(LENGTH "${err}" bytes)
+  if(bytes GREATER MAX_STDERR_BYTES)
+    string(SUBSTRING "${err}" 0 300 start)
+    message(FATAL_ERROR "stderr is ${bytes} bytes, more than ${MAX_STDERR_BYTES}:\n${start}...")
   endif()
 endif()
 if(DEFINED ABSENT AND EXISTS "${ABSENT}")
