@@ -126,7 +126,7 @@ struct LBFGSOptions {
 // L-BFGS (Nocedal & Wright, Numerical Optimization, algorithms 7.4 and 3.5/3.6), as in
 // torch.optim.LBFGS: all parameters are treated as one flat vector. Needs step(closure).
 // Its state is global, not per parameter: "n_iter", "func_evals", "d", the history
-// "old_dirs.<k>", "old_steps.<k>", ... (float64, see lbfgs.cpp).
+// "old_dirs.<k>", "old_steps.<k>", ... (in the parameters' dtype; its size: see lbfgs.cpp).
 class LBFGS : public Optimizer {
  public:
   LBFGS(std::vector<Variable> parameters, LBFGSOptions options);
@@ -142,8 +142,9 @@ class LBFGS : public Optimizer {
  private:
   LBFGSOptions options_;
   std::int64_t func_evals_ = 0, n_iter_ = 0;
-  std::vector<Tensor> old_dirs_, old_steps_;  // flat float64 history (s_k, y_k pairs)
-  Tensor d_, prev_flat_grad_;                 // direction and previous flat gradient
+  DType history_dtype_ = DType::float32;      // float64 if any parameter is
+  std::vector<Tensor> old_dirs_, old_steps_;  // flat history (y_k, s_k pairs), history_dtype_
+  Tensor d_, prev_flat_grad_;                 // direction and previous flat gradient, float64
   double t_ = 0.0, prev_loss_ = 0.0, h_diag_ = 1.0;
 };
 
