@@ -184,6 +184,15 @@ LBFGS::LBFGS(std::vector<Variable> parameters, LBFGSOptions options)
   }
 }
 
+// NOTE: counted at 8 bytes per element, history included: load_state_dict also takes a float64
+// history for float32 parameters (and rounds it), as a checkpoint may hold one.
+std::uint64_t LBFGS::max_state_bytes() const {
+  std::uint64_t n = 0;
+  for (const Variable& p : parameters_) n += static_cast<std::uint64_t>(p.numel());
+  const std::uint64_t pairs = static_cast<std::uint64_t>(options_.history_size);
+  return (2 + 2 * pairs) * n * sizeof(double) + 4096;
+}
+
 void LBFGS::step() {
   throw ValueError(
       "LBFGS: step() needs a closure that clears the gradients, computes the loss, calls "

@@ -27,6 +27,7 @@ class SGD : public Optimizer {
   std::string name() const override { return "SGD"; }
   StateDict state_dict() const override;
   void load_state_dict(const StateDict& state) override;
+  std::uint64_t max_state_bytes() const override { return state_bytes(1); }  // momentum_buffer
 
  private:
   SGDOptions options_;
@@ -50,6 +51,7 @@ class Adam : public Optimizer {
   std::string name() const override { return decoupled_ ? "AdamW" : "Adam"; }
   StateDict state_dict() const override;
   void load_state_dict(const StateDict& state) override;
+  std::uint64_t max_state_bytes() const override { return state_bytes(2); }  // exp_avg, exp_avg_sq
 
  protected:
   Adam(std::vector<Variable> parameters, AdamOptions options, bool decoupled);
@@ -84,6 +86,7 @@ class RMSprop : public Optimizer {
   std::string name() const override { return "RMSprop"; }
   StateDict state_dict() const override;
   void load_state_dict(const StateDict& state) override;
+  std::uint64_t max_state_bytes() const override { return state_bytes(3); }  // square_avg, momentum_buffer, grad_avg
 
  private:
   RMSpropOptions options_;
@@ -106,6 +109,7 @@ class Adagrad : public Optimizer {
   std::string name() const override { return "Adagrad"; }
   StateDict state_dict() const override;
   void load_state_dict(const StateDict& state) override;
+  std::uint64_t max_state_bytes() const override { return state_bytes(1); }  // sum
 
  private:
   AdagradOptions options_;
@@ -135,6 +139,7 @@ class LBFGS : public Optimizer {
   std::string name() const override { return "LBFGS"; }
   StateDict state_dict() const override;
   void load_state_dict(const StateDict& state) override;
+  std::uint64_t max_state_bytes() const override;  // d, prev_flat_grad, history_size pairs
   // Total function evaluations and iterations so far.
   std::int64_t evaluations() const { return func_evals_; }
   std::int64_t iterations() const { return n_iter_; }
