@@ -337,12 +337,12 @@ TrainedModel load_trained(const std::string& model_file) {
   t.config = parse_config(*text, "model file " + model_file + ", " + kConfigMember);
   Generator gen(0);
   t.model = make_model(t.config, gen);
-  try {
-    t.model->load_state_dict(nn::load_npz(model_file));
+  try {  // the arrays must be exactly the model's, checked before any is inflated
+    t.model->load_state_dict(nn::load_npz(model_file, nn::NpzExpectation{t.model->state_dict(), {}, {}}));
   } catch (const ShapeError& e) {
     throw ShapeError("model file " + model_file + ": " + e.what());
-  } catch (const ValueError& e) {
-    throw ValueError("model file " + model_file + ": " + e.what());
+  } catch (const ValueError& e) {  // a missing or unknown array: not the model its config describes
+    throw FileError("model file " + model_file + ": " + e.what());
   }
   // A model with NaN or Inf weights gives NaN errors and black pictures: refuse it here.
   for (const auto& [name, parameter] : t.model->named_parameters()) {

@@ -1,8 +1,9 @@
 // Reading Fashion-MNIST's IDX files with zlib (gzread reads gzipped and plain files alike).
 //
 // A file is read completely and checked before anything is converted: the header, the
-// number of data bytes the header promises, and that nothing follows them. Pixels become
-// float32 pixel / 255, labels int64.
+// number of data bytes the header promises, and that nothing follows them. The header's claim
+// is checked against the file before the data is read (read_idx). Pixels become float32
+// pixel / 255, labels int64.
 #include "data/fashion_mnist.hpp"
 
 #include <zlib.h>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,15 +53,49 @@ class GzReader {
       const std::size_t want = std::min(kChunk, n - got);
       const std::size_t old_size = out.size();
       out.resize(old_size + want);
-      const int r = gzread(file_, out.data() + old_size, static_cast<unsigned>(want));
+      const std::size_t r = read_into(out.data() + old_size, want);
+      out.resize(old_size + r);
+      got += r;
+      if (r < want) break;  // the end of the file
+    }
+    return got;
+  }
+
+  // Reads up to n bytes and throws them away, 1 MiB at a time; returns how many there were.
+  std::size_t skip(std::size_t n) {
+    std::vector<std::uint8_t> scratch(std::min<std::size_t>(n, 1 << 20));
+    std::size_t got = 0;
+    while (got < n) {
+      const std::size_t want = std::min(scratch.size(), n - got);
+      const std::size_t r = read_into(scratch.data(), want);
+      got += r;
+      if (r < want) break;
+    }
+    return got;
+  }
+
+  // Whether zlib reads the file as it is (not gzip); known after the first read.
+  bool plain() const { return gzdirect(file_) == 1; }
+  // Back to the first byte.
+  void rewind() {
+    if (gzrewind(file_) != 0) {
+      int code = Z_OK;
+      throw FileError(op_ + ": cannot read " + in_quotes(path_) + " again: " + zlib_message(&code));
+    }
+  }
+
+ private:
+  // Up to n (at most 1 MiB) bytes into dst; fewer only at the end of the file.
+  std::size_t read_into(std::uint8_t* dst, std::size_t n) {
+    std::size_t got = 0;
+    while (got < n) {
+      const int r = gzread(file_, dst + got, static_cast<unsigned>(n - got));
       if (r < 0) {
         int code = Z_OK;
         const std::string message = zlib_message(&code);
         throw FileError(op_ + ": cannot read " + in_quotes(path_) + ": " +
                         (code == Z_ERRNO ? std::strerror(errno) : message));
       }
-      out.resize(old_size + static_cast<std::size_t>(r));
-      got += static_cast<std::size_t>(r);
       if (r == 0) {  // end of the file; zlib flags a gzip stream that stops mid-way
         int code = Z_OK;
         const std::string message = zlib_message(&code);
@@ -69,11 +105,11 @@ class GzReader {
         }
         break;
       }
+      got += static_cast<std::size_t>(r);
     }
     return got;
   }
 
- private:
   // zlib's description of the last error ("invalid distance code"), without the
   // "<path>: " that zlib puts in front; its error code goes to *code.
   std::string zlib_message(int* code) const {
@@ -100,17 +136,48 @@ struct IdxData {
   std::vector<std::uint8_t> bytes;  // the elements, row-major
 };
 
-// Reads the whole IDX file at `path`, which must have the magic number `magic` (unsigned
-// bytes; its last byte is the number of dimensions): the header must be complete, the data
-// exactly as long as the sizes say, and nothing may follow it. `what` names the content in
-// messages ("images").
-IdxData read_idx(const char* op, const std::string& path, std::uint32_t magic, const char* what) {
-  const std::string at = std::string(op) + ": " + in_quotes(path);
-  const std::int64_t ndim = magic & 0xff;
-  const std::int64_t header_bytes = 4 + 4 * ndim;
-  GzReader file(op, path);
-  std::vector<std::uint8_t> header;
+// The bytes after the data that a gzip file's trailing-bytes message counts exactly; beyond
+// them it says "more than": counting all of a bomb's would take seconds.
+constexpr std::uint64_t kTrailingCounted = std::uint64_t{1} << 20;
 
+// What an IDX header claims: `data_bytes` after its `header_bytes`, and nothing more. Makes the
+// messages of a file that holds less or more.
+struct IdxClaim {
+  std::string at;    // "<op>: '<path>'"
+  const char* what;  // "images"
+  std::uint64_t header_bytes = 0, data_bytes = 0;
+
+  FileError truncated(std::uint64_t got) const {
+    return FileError(at + " is truncated: expected " + std::to_string(data_bytes) + " bytes of " +
+                     what + " after the " + std::to_string(header_bytes) + "-byte header, got " +
+                     std::to_string(got));
+  }
+  // `extra` bytes follow the data; more than that when not `counted_all`.
+  FileError trailing(std::uint64_t extra, bool counted_all) const {
+    return FileError(at + " has " + (counted_all ? "" : "more than ") + std::to_string(extra) +
+                     " unexpected bytes after its " + std::to_string(data_bytes) + " bytes of " + what);
+  }
+};
+
+// The length of a gzip file's content as its trailer says: ISIZE, the last 4 bytes, is the
+// uncompressed length of the last gzip member mod 2^32 (RFC 1952, section 2.3.1).
+std::uint32_t gzip_isize(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char b[4] = {0, 0, 0, 0};
+  in.seekg(-4, std::ios::end);
+  in.read(reinterpret_cast<char*>(b), 4);
+  return std::uint32_t{b[0]} | std::uint32_t{b[1]} << 8 | std::uint32_t{b[2]} << 16 |
+         std::uint32_t{b[3]} << 24;
+}
+
+// The header of the IDX file being read by `file` (its first 4 + 4 ndim bytes): the magic
+// number must be `magic` (unsigned bytes; its last byte is the number of dimensions), the
+// sizes within idx_max_items and idx_max_bytes, and 3-dimensional images `side` x `side`
+// unless side is 0. Returns the sizes, outermost first.
+std::vector<std::int64_t> read_idx_header(GzReader& file, const std::string& at, std::uint32_t magic,
+                                          const char* what, std::int64_t side) {
+  const std::int64_t ndim = magic & 0xff;
+  std::vector<std::uint8_t> header;
   if (file.read(header, 4) < 4) {
     throw FileError(at + " is truncated: it holds " + std::to_string(header.size()) +
                     " bytes, fewer than the 4 of an IDX magic number");
@@ -126,48 +193,95 @@ IdxData read_idx(const char* op, const std::string& path, std::uint32_t magic, c
     throw FileError(at + " is not an IDX file of unsigned bytes: its magic number is " +
                     std::to_string(found) + ", expected " + std::to_string(magic));
   }
-
   const std::size_t size_bytes = static_cast<std::size_t>(4 * ndim);
   if (file.read(header, size_bytes) < size_bytes) {
-    throw FileError(at + " is truncated: its header should be " + std::to_string(header_bytes) +
+    throw FileError(at + " is truncated: its header should be " + std::to_string(4 + size_bytes) +
                     " bytes, got " + std::to_string(header.size()));
   }
-  IdxData idx{path, {}, {}};
-  // Three sizes below 2^32 could overflow 64 bits; no real file comes near 2^40 bytes.
-  // NOTE: a 0 among the sizes makes the data empty, but the other sizes still multiply into
-  // the tensor's shape (0, 2^32 - 1, 2^32 - 1 would overflow rows * cols), so the bound is on
-  // the product of the non-zero sizes.
-  std::int64_t nonzero_bytes = 1;
-  bool empty = false;
+  std::vector<std::int64_t> sizes;
+  std::string shown;  // "1000 x 28 x 28"
   for (std::int64_t i = 0; i < ndim; ++i) {
-    const std::int64_t size = big_endian_u32(header.data() + 4 + 4 * i);
-    idx.sizes.push_back(size);
-    empty = empty || size == 0;
-    if (size != 0 && nonzero_bytes > (std::int64_t{1} << 40) / size) {
-      throw FileError(at + " has implausible sizes in its header (more than 2^40 bytes of " +
-                      what + ")");
-    }
-    nonzero_bytes *= size == 0 ? 1 : size;
+    sizes.push_back(big_endian_u32(header.data() + 4 + 4 * i));
+    shown += (i == 0 ? "" : " x ") + std::to_string(sizes.back());
   }
-  const std::int64_t data_bytes = empty ? 0 : nonzero_bytes;
+  if (sizes[0] > idx_max_items) {
+    throw FileError(at + " has implausible sizes in its header: " + std::to_string(sizes[0]) + " " +
+                    what + ", more than the " + std::to_string(idx_max_items) + " a file may hold");
+  }
+  // NOTE: a 0 among the sizes makes the data empty, but the other sizes still multiply into
+  // the tensor's shape (0, 2^32 - 1, 2^32 - 1 would overflow rows * cols), so the cap is on
+  // the product of the non-zero sizes. Each factor is below 2^32 and the product so far at
+  // most idx_max_bytes, so it cannot overflow 64 bits.
+  std::int64_t nonzero_bytes = 1;
+  for (std::int64_t size : sizes) {
+    nonzero_bytes *= size == 0 ? 1 : size;
+    if (nonzero_bytes > idx_max_bytes) {
+      throw FileError(at + " has implausible sizes in its header: " + shown + " is more than the " +
+                      std::to_string(idx_max_bytes) + " bytes of " + what + " a file may hold");
+    }
+  }
+  if (ndim == 3 && side > 0 && (sizes[1] != side || sizes[2] != side)) {
+    throw FileError(at + " holds " + std::to_string(sizes[1]) + " x " + std::to_string(sizes[2]) + " " +
+                    what + ", expected " + std::to_string(side) + " x " + std::to_string(side));
+  }
+  return sizes;
+}
+
+// Checks the header's claim against the file at `path`, before any data is read, so that a
+// file claiming more than it holds costs at most 1 MiB to refuse, never its claim:
+//   plain file  its size says exactly how many bytes follow the header.
+//   gzip file   C compressed bytes expand to at most 1032 C (deflate's limit: a 258-byte match
+//               in 2 bits; zlib's "technical details"), and the trailer's ISIZE is the length
+//               mod 2^32. When ISIZE disagrees, the file is damaged, or it holds several gzip
+//               members (ISIZE counts only the last one) or junk after its stream (which zlib
+//               ignores): the data is then counted without being kept, and if it is exactly
+//               as long as claimed, `file` is put back to the start of the data.
+// Returns false if the file has no size to check (a pipe): then only the reads check it.
+bool check_claim(GzReader& file, const std::string& path, const IdxClaim& claim) {
+  std::error_code ec;
+  const std::uint64_t file_bytes = std::filesystem::file_size(path, ec);  // C, for a gzip file
+  if (ec) return false;
+  const std::uint64_t claimed = claim.header_bytes + claim.data_bytes;
+  if (file.plain()) {
+    if (file_bytes < claimed) throw claim.truncated(file_bytes - claim.header_bytes);
+    if (file_bytes > claimed) throw claim.trailing(file_bytes - claimed, true);
+  } else if (claimed > 1032 * file_bytes) {
+    throw FileError(claim.at + " is truncated: its header claims " + std::to_string(claim.data_bytes) +
+                    " bytes of " + claim.what + ", but its " + std::to_string(file_bytes) +
+                    " gzip bytes can expand to " + std::to_string(1032 * file_bytes) + " at most");
+  } else if (gzip_isize(path) != static_cast<std::uint32_t>(claimed)) {
+    const std::uint64_t counted = claim.data_bytes + kTrailingCounted;
+    const std::uint64_t got = file.skip(counted + 1);
+    if (got < claim.data_bytes) throw claim.truncated(got);
+    if (got > claim.data_bytes) throw claim.trailing(std::min(got, counted) - claim.data_bytes, got <= counted);
+    file.rewind();  // several members: the data is all there
+    file.skip(claim.header_bytes);
+  }
+  return true;
+}
+
+// Reads the whole IDX file at `path`: its header (read_idx_header), whose claim is checked
+// against the file (check_claim), then the data, which must be exactly as long as the sizes
+// say and followed by nothing. zlib checks every gzip member's CRC-32 and length meanwhile.
+IdxData read_idx(const char* op, const std::string& path, std::uint32_t magic, const char* what,
+                 std::int64_t side) {
+  IdxClaim claim{std::string(op) + ": " + in_quotes(path), what};
+  GzReader file(op, path);
+  IdxData idx{path, read_idx_header(file, claim.at, magic, what, side), {}};
+  claim.header_bytes = 4 + 4 * idx.sizes.size();
+  claim.data_bytes = 1;
+  for (std::int64_t size : idx.sizes) claim.data_bytes *= static_cast<std::uint64_t>(size);
+  const bool checked = check_claim(file, path, claim);
 
   // NOTE: reserved up front, so that reading in 1 MiB steps never reallocates: a growing
-  // vector would hold up to twice the file's 47 MB while it copies itself. At most 64 MiB,
-  // though: the header's sizes are only a claim (up to 2^40 bytes passes the check above), and
-  // a damaged file must end as "truncated", not as an attempt to set a terabyte aside.
-  idx.bytes.reserve(static_cast<std::size_t>(std::min<std::int64_t>(data_bytes, std::int64_t{1} << 26)));
-  const std::size_t got = file.read(idx.bytes, static_cast<std::size_t>(data_bytes));
-  if (got < static_cast<std::size_t>(data_bytes)) {
-    throw FileError(at + " is truncated: expected " + std::to_string(data_bytes) +
-                    " bytes of " + what + " after the " + std::to_string(header_bytes) +
-                    "-byte header, got " + std::to_string(got));
-  }
-  std::vector<std::uint8_t> rest;
-  const std::size_t extra = file.read(rest, std::size_t{1} << 30);
-  if (extra > 0) {
-    throw FileError(at + " has " + std::to_string(extra) + " unexpected bytes after its " +
-                    std::to_string(data_bytes) + " bytes of " + what);
-  }
+  // vector would hold up to twice the file's 47 MB while it copies itself. Unless the claim
+  // has been checked against the file, it is trusted only 64 MiB at a time.
+  const auto data_bytes = static_cast<std::size_t>(claim.data_bytes);
+  idx.bytes.reserve(checked ? data_bytes : std::min<std::size_t>(data_bytes, std::size_t{1} << 26));
+  const std::size_t got = file.read(idx.bytes, data_bytes);
+  if (got < data_bytes) throw claim.truncated(got);
+  const std::uint64_t extra = file.skip(kTrailingCounted + 1);
+  if (extra > 0) throw claim.trailing(std::min(extra, kTrailingCounted), extra <= kTrailingCounted);
   return idx;
 }
 
@@ -227,15 +341,9 @@ ByteImageSet load_split(const char* op, Split split, const std::string& dir, std
   }
   const std::string prefix = split == Split::train ? "train" : "t10k";
   IdxData images = read_idx(op, idx_path(dir, prefix + "-images-idx3-ubyte"),
-                            kImagesMagic, "images");
+                            kImagesMagic, "images", kSide);
   const IdxData labels = read_idx(op, idx_path(dir, prefix + "-labels-idx1-ubyte"),
-                                  kLabelsMagic, "labels");
-
-  if (images.sizes[1] != kSide || images.sizes[2] != kSide) {
-    throw FileError(std::string(op) + ": " + in_quotes(images.path) + " holds " +
-                    std::to_string(images.sizes[1]) + " x " + std::to_string(images.sizes[2]) +
-                    " images, expected 28 x 28");
-  }
+                                  kLabelsMagic, "labels", 0);
   if (images.sizes[0] != labels.sizes[0]) {
     throw FileError(std::string(op) + ": " + in_quotes(images.path) + " holds " +
                     std::to_string(images.sizes[0]) + " images but " + in_quotes(labels.path) +
@@ -255,14 +363,14 @@ std::string default_fashion_mnist_dir() {
 
 Tensor read_idx_images(const std::string& path, std::int64_t limit) {
   check_limit("read_idx_images", limit);
-  IdxData idx = read_idx("read_idx_images", path, kImagesMagic, "images");
+  IdxData idx = read_idx("read_idx_images", path, kImagesMagic, "images", 0);
   const std::int64_t n = kept(idx.sizes[0], limit);
   return image_bytes(std::move(idx), n).to_float();
 }
 
 Tensor read_idx_labels(const std::string& path, std::int64_t limit) {
   check_limit("read_idx_labels", limit);
-  const IdxData idx = read_idx("read_idx_labels", path, kLabelsMagic, "labels");
+  const IdxData idx = read_idx("read_idx_labels", path, kLabelsMagic, "labels", 0);
   return labels_tensor("read_idx_labels", idx, kept(idx.sizes[0], limit));
 }
 

@@ -22,7 +22,10 @@
 // order. Images files have the magic 2051 (0x00000803), label files 2049 (0x00000801).
 //
 // Every problem with a file (missing, not gzip or IDX, truncated, trailing bytes, labels out
-// of range, images and labels that do not pair up) throws FileError naming the file.
+// of range, images and labels that do not pair up) throws FileError naming the file. A header
+// may claim at most idx_max_items images or labels and idx_max_bytes of data (a million
+// 28 x 28 images), and its claim is checked against the file's size (or a gzip file's
+// trailer) before the data is read: a file that claims more than it holds is refused at once.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -45,6 +48,10 @@ struct ByteImageSet {
   ImageBytes images;  // (N, 784) grey levels 0..255
   Tensor labels;      // (N,) int64, class indices 0..9
 };
+
+// The most an IDX header may claim: items (images or labels) and bytes of data.
+inline constexpr std::int64_t idx_max_items = 1'000'000;
+inline constexpr std::int64_t idx_max_bytes = idx_max_items * 28 * 28;
 
 // Every image is 28 x 28 grey levels: D = 784 input features.
 inline constexpr std::int64_t fashion_mnist_pixels = 28 * 28;

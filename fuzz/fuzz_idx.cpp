@@ -1,5 +1,6 @@
-// Fuzzes the IDX reader (autoencoders/fashion_mnist.cpp) as images and as labels: magic
-// numbers, dimension counts, sizes, truncated or trailing data. zlib reads plain files as
+// Fuzzes the IDX reader (data/fashion_mnist.cpp) as images and as labels: magic
+// numbers, dimension counts, sizes (capped, and checked against the file before the data is
+// read: gzip bombs among the seeds), truncated or trailing data. zlib reads plain files as
 // they are, so inputs need not be gzipped (the seed corpus has both).
 #include <cstddef>
 #include <cstdint>

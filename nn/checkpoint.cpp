@@ -12,6 +12,13 @@
 //   ├── optimizer/lr.npy          the learning rate, when saved with an optimizer
 //   ├── optimizer/0.exp_avg.npy   its state (moments, step counts)
 //   └── config.json               raw members that are not arrays (numpy.load gives bytes)
+//
+// Reading is bounded before anything is inflated, in two passes. Pass 1 looks only at the zip
+// directory (names unique, listed sizes) and at each .npy member's header (inflating at most
+// npy_max_header_bytes): every array must be expected, of the expected shape and dtype or within
+// its prefix's budget, and its listed size exactly header + data. Pass 2 inflates the members,
+// none beyond its listed size. A deflated member may expand 1032-fold, so the listed sizes,
+// not the file's size, are what bound the memory.
 #include "nn/checkpoint.hpp"
 
 #include <unistd.h>  // getpid, for the temporary file's name
@@ -26,6 +33,8 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -172,7 +181,9 @@ void save_npz(const std::string& path, const StateDict& tensors, const RawMember
 
 namespace {
 
-// The archive at `path`, opened read-only (FileError naming it and the problem).
+// The archive at `path`, opened read-only (FileError naming it and the problem), after checking
+// that no two members share a name: readers disagree on which one a duplicated name means
+// (libzip finds the first, Python's zipfile and so numpy.load the last).
 zip_t* open_archive(const std::string& path, const std::string& where) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) fail(where, "cannot open: it is a directory");
@@ -186,30 +197,168 @@ zip_t* open_archive(const std::string& path, const std::string& where) {
                                                   : "";
     fail(where, "cannot open: " + zip_message(code) + hint);
   }
+  std::unordered_set<std::string> names;
+  const zip_int64_t count = zip_get_num_entries(archive, 0);
+  for (zip_int64_t i = 0; i < count; ++i) {
+    const char* name = zip_get_name(archive, static_cast<zip_uint64_t>(i), 0);
+    if (name == nullptr) {
+      const std::string message = zip_strerror(archive);
+      zip_discard(archive);
+      fail(where, "cannot read member " + std::to_string(i) + ": " + message);
+    }
+    if (!names.insert(name).second) {
+      const std::string twice = name;  // before zip_discard frees it
+      zip_discard(archive);
+      fail(where, "the member \"" + twice + "\" appears twice; which one is meant?");
+    }
+  }
   return archive;
+}
+
+// The listed (uncompressed) size of the member at `index`, and its name.
+zip_stat_t stat_member(zip_t* archive, zip_uint64_t index, const std::string& where) {
+  zip_stat_t st;
+  if (zip_stat_index(archive, index, 0, &st) != 0 || (st.valid & ZIP_STAT_SIZE) == 0) {
+    fail(where, "cannot read member " + std::to_string(index) + ": " + zip_strerror(archive));
+  }
+  return st;
+}
+
+// The .npy header at the start of the member at `index`, inflating at most the header's
+// bytes (npy_max_header_bytes) and never more than the `size` the archive lists.
+NpyHeader read_member_header(zip_t* archive, zip_uint64_t index, const std::string& member,
+                             zip_uint64_t size, const std::string& path, const std::string& where) {
+  zip_file_t* file = zip_fopen_index(archive, index, 0);
+  if (file == nullptr) {
+    fail(where, "cannot open the member \"" + member + "\": " + zip_strerror(archive));
+  }
+  zip_uint64_t left = std::min<zip_uint64_t>(size, npy_max_header_bytes);
+  std::string error;
+  auto read = [&](char* dst, std::size_t n) -> std::size_t {
+    std::size_t done = 0;
+    while (done < n && left > 0 && error.empty()) {
+      const zip_int64_t got = zip_fread(file, dst + done, std::min<zip_uint64_t>(n - done, left));
+      if (got < 0) error = zip_file_strerror(file);
+      if (got <= 0) break;
+      done += static_cast<std::size_t>(got);
+      left -= static_cast<zip_uint64_t>(got);
+    }
+    return done;
+  };
+  try {
+    const NpyHeader header = read_npy_header(read, path + ":" + member);
+    zip_fclose(file);
+    return header;
+  } catch (const FileError&) {
+    zip_fclose(file);
+    if (!error.empty()) fail(where, "cannot read the member \"" + member + "\": " + error);
+    throw;
+  }
+}
+
+bool has_prefix(const std::string& name, const std::vector<std::string>& prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](const std::string& prefix) { return starts_with(name, prefix); });
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string s;
+  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+std::uint64_t data_bytes(const Tensor& t) {
+  return static_cast<std::uint64_t>(t.numel()) * dtype_size(t.dtype());
+}
+
+// An .npy member to read: where it is in the archive, its key and its listed size.
+struct PlannedMember {
+  zip_uint64_t index;
+  std::string member, key;
+  zip_uint64_t size;
+};
+
+// Pass 1 of load_npz: the members to read, after every check that needs no data (the
+// directory and the .npy headers). Throws on the first budget overrun or inconsistent
+// member, and at the end with every missing, unexpected and mismatched array.
+std::vector<PlannedMember> plan_members(zip_t* archive, const NpzExpectation& expected,
+                                        const std::string& path, const std::string& where) {
+  std::unordered_map<std::string, const Tensor*> arrays;
+  for (const auto& [name, tensor] : expected.arrays) arrays.emplace(name, &tensor);
+  std::vector<std::uint64_t> used(expected.budgets.size(), 0);
+  std::vector<PlannedMember> plan;
+  std::unordered_set<std::string> found;
+  std::vector<std::string> unexpected, mismatched;
+  const zip_int64_t count = zip_get_num_entries(archive, 0);
+  for (zip_int64_t i = 0; i < count; ++i) {
+    const auto index = static_cast<zip_uint64_t>(i);
+    const zip_stat_t st = stat_member(archive, index, where);
+    const std::string member = st.name;
+    if (!ends_with(member, kSuffix)) continue;  // numpy.load keeps other members as raw bytes
+    const std::string key = member.substr(0, member.size() - kSuffix.size());
+    const auto array = arrays.find(key);
+    std::size_t budget = 0;
+    while (budget < expected.budgets.size() && !starts_with(key, expected.budgets[budget].first)) ++budget;
+    if (array == arrays.end() && has_prefix(key, expected.skipped)) continue;
+    if (array == arrays.end() && budget == expected.budgets.size()) {
+      unexpected.push_back(key);
+      continue;
+    }
+    const NpyHeader header = read_member_header(archive, index, member, st.size, path, where);
+    // NOTE: the listed size bounds what read_member inflates; with it equal to what the header
+    // describes, the checks below bound the data too.
+    if (st.size != header.header_bytes + header.data_bytes) {
+      fail(where, "the member \"" + member + "\" lists " + std::to_string(st.size) +
+                      " bytes, but its .npy header describes " + std::to_string(header.header_bytes) +
+                      " + " + std::to_string(header.data_bytes) + " bytes (a " +
+                      shape_str(header.shape) + " " + dtype_name(header.dtype) + " array)");
+    }
+    if (array != arrays.end()) {
+      const Tensor& want = *array->second;
+      found.insert(key);
+      if (header.shape != want.shape()) {
+        mismatched.push_back("shape mismatch for " + key + " (checkpoint " + shape_str(header.shape) +
+                             ", model " + shape_str(want.shape()) + ")");
+      } else if (header.dtype != want.dtype()) {
+        mismatched.push_back("dtype mismatch for " + key + " (checkpoint " + dtype_name(header.dtype) +
+                             ", model " + dtype_name(want.dtype()) + ")");
+      }
+    } else {
+      const auto& [prefix, limit] = expected.budgets[budget];
+      if (header.data_bytes > limit - used[budget]) {  // used <= limit: no overflow
+        fail(where, "the member \"" + member + "\" (a " + shape_str(header.shape) + " " +
+                        dtype_name(header.dtype) + " array of " + std::to_string(header.data_bytes) +
+                        " bytes) takes the arrays " + (prefix.empty() ? "" : "under \"" + prefix + "\" ") +
+                        "beyond the " + std::to_string(limit) + " bytes expected");
+      }
+      used[budget] += header.data_bytes;
+    }
+    plan.push_back({index, member, key, st.size});
+  }
+  std::vector<std::string> missing;
+  for (const auto& [name, tensor] : expected.arrays) {
+    if (found.count(name) == 0) missing.push_back(name);
+  }
+  std::string problems;
+  if (!mismatched.empty()) problems += " " + joined(mismatched) + ".";
+  if (!missing.empty()) problems += " missing keys: " + joined(missing) + ".";
+  if (!unexpected.empty()) problems += " unexpected keys: " + joined(unexpected) + ".";
+  if (!mismatched.empty()) throw ShapeError(where + ":" + problems);
+  if (!problems.empty()) throw ValueError(where + ":" + problems);
+  return plan;
 }
 
 }  // namespace
 
-StateDict load_npz(const std::string& path) {
+StateDict load_npz(const std::string& path, const NpzExpectation& expected) {
   const std::string where = "load_npz: " + path;
   zip_t* archive = open_archive(path, where);
   StateDict state;
   try {
-    const zip_int64_t count = zip_get_num_entries(archive, 0);
-    for (zip_int64_t i = 0; i < count; ++i) {
-      zip_stat_t st;
-      if (zip_stat_index(archive, i, 0, &st) != 0) {
-        fail(where, "cannot read member " + std::to_string(i) + ": " + zip_strerror(archive));
-      }
-      const std::string member = st.name;
-      if (!ends_with(member, kSuffix)) continue;  // numpy.load keeps other members as raw bytes
-      const std::string key = member.substr(0, member.size() - kSuffix.size());
-      if (find(state, key) != nullptr) {
-        fail(where, "the member \"" + member + "\" appears twice; which one is meant?");
-      }
-      const std::string bytes = read_member(archive, i, member, st.size, where);
-      state.emplace_back(key, from_npy_bytes(bytes, path + ":" + member));
+    // Pass 2: the data, each member inflated to no more than its (checked) listed size.
+    for (const PlannedMember& m : plan_members(archive, expected, path, where)) {
+      const std::string bytes = read_member(archive, m.index, m.member, m.size, where);
+      state.emplace_back(m.key, from_npy_bytes(bytes, path + ":" + m.member));
     }
   } catch (...) {
     zip_discard(archive);
@@ -219,14 +368,25 @@ StateDict load_npz(const std::string& path) {
   return state;
 }
 
+StateDict load_npz(const std::string& path) {
+  NpzExpectation any;
+  any.budgets.emplace_back("", npz_max_bytes);
+  return load_npz(path, any);
+}
+
 std::optional<std::string> load_npz_raw_member(const std::string& path, const std::string& name) {
   const std::string where = "load_npz: " + path;
   zip_t* archive = open_archive(path, where);
   std::optional<std::string> bytes;
   try {
     const zip_int64_t index = zip_name_locate(archive, name.c_str(), 0);
-    zip_stat_t st;
-    if (index >= 0 && zip_stat_index(archive, static_cast<zip_uint64_t>(index), 0, &st) == 0) {
+    if (index >= 0) {
+      const zip_stat_t st = stat_member(archive, static_cast<zip_uint64_t>(index), where);
+      if (st.size > npz_max_raw_member_bytes) {
+        fail(where, "the member \"" + name + "\" lists " + std::to_string(st.size) +
+                        " bytes, more than the " + std::to_string(npz_max_raw_member_bytes) +
+                        " that a member which is not an array may hold");
+      }
       bytes = read_member(archive, static_cast<zip_uint64_t>(index), name, st.size, where);
     }
   } catch (...) {
@@ -253,9 +413,28 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
 }
 
 StateDict load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer) {
+  NpzExpectation expected;
+  expected.arrays = model.state_dict();
+  std::uint64_t model_bytes = 0;
+  for (const auto& [name, tensor] : expected.arrays) model_bytes += data_bytes(tensor);
+  if (optimizer != nullptr) {
+    expected.budgets.emplace_back(kOptimizerPrefix, optimizer->max_state_bytes() + sizeof(double));
+  } else {
+    expected.skipped.push_back(kOptimizerPrefix);
+  }
+  expected.budgets.emplace_back(kTrainingPrefix, model_bytes + checkpoint_fit_bytes);
+  // load_npz names the file and the keys; we add our name, keeping the exception's type.
+  StateDict entries;
+  try {
+    entries = load_npz(path, expected);
+  } catch (const ShapeError& e) {
+    throw ShapeError("load_checkpoint: " + std::string(e.what()));
+  } catch (const ValueError& e) {
+    throw ValueError("load_checkpoint: " + std::string(e.what()));
+  }
   StateDict model_state, optimizer_state, training;
   Tensor lr;
-  for (auto& [key, tensor] : load_npz(path)) {
+  for (auto& [key, tensor] : entries) {
     if (key == kOptimizerLr) {
       lr = tensor;
     } else if (starts_with(key, kTrainingPrefix)) {
@@ -272,15 +451,7 @@ StateDict load_checkpoint(const std::string& path, Module& model, Optimizer* opt
                      kOptimizerLr + "\") but one was given (" + optimizer->name() +
                      "); load_checkpoint(path, model) loads the model alone");
   }
-  // Module::load_state_dict names the keys; we add the file, keeping the exception's type.
-  const std::string where = "load_checkpoint: " + path + ": ";
-  try {
-    model.load_state_dict(model_state, /*strict=*/true);
-  } catch (const ShapeError& e) {
-    throw ShapeError(where + e.what());
-  } catch (const ValueError& e) {
-    throw ValueError(where + e.what());
-  }
+  model.load_state_dict(model_state, /*strict=*/true);  // load_npz has checked every key and shape
   if (optimizer != nullptr) {
     optimizer->load_state_dict(optimizer_state);
     optimizer->set_learning_rate(lr.item());

@@ -12,8 +12,16 @@
 //   y_k = g_new - g_old (the change of gradient: old_dirs_, PyTorch's name)
 // and the two-loop recursion turns -g into d = -H g, H the L-BFGS inverse-Hessian estimate.
 //
+// The history is held (and saved) in the parameters' dtype, as PyTorch holds it: float32 for a
+// float32 model, float64 if any parameter is float64; d, g and the two-loop recursion stay
+// float64. Only the pairs in use are kept: k = min(accepted pairs, history_size).
+//
 // State dict (global, not per parameter): "func_evals", "n_iter", "t", "prev_loss", "h_diag"
-// (0-d), "d" and "prev_flat_grad" (flat), and "old_dirs.<k>", "old_steps.<k>" for the history.
+// (0-d), "d" and "prev_flat_grad" (flat float64), and "old_dirs.<k>", "old_steps.<k>" for the
+// history (flat, the parameters' dtype). For n parameter elements its data takes
+//   bytes = 2 * n * 8  +  2 * k * n * sizeof(history dtype)  +  5 * 8
+// e.g. 245 MB for n = 300k float32 elements and a full history of 100 pairs (an .npz adds
+// about 200 bytes per member).
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -171,6 +179,18 @@ LBFGS::LBFGS(std::vector<Variable> parameters, LBFGSOptions options)
   check_option(options.max_iter >= 1, "max_iter", options.max_iter, "must be >= 1");
   check_option(options.max_eval >= 1, "max_eval", options.max_eval, "must be >= 1");
   check_option(options.history_size >= 1, "history_size", options.history_size, "must be >= 1");
+  for (const Variable& p : parameters_) {
+    if (p.dtype() != DType::float32) history_dtype_ = DType::float64;
+  }
+}
+
+// NOTE: counted at 8 bytes per element, history included: load_state_dict also takes a float64
+// history for float32 parameters (and rounds it), as a checkpoint may hold one.
+std::uint64_t LBFGS::max_state_bytes() const {
+  std::uint64_t n = 0;
+  for (const Variable& p : parameters_) n += static_cast<std::uint64_t>(p.numel());
+  const std::uint64_t pairs = static_cast<std::uint64_t>(options_.history_size);
+  return (2 + 2 * pairs) * n * sizeof(double) + 4096;
 }
 
 void LBFGS::step() {
@@ -232,21 +252,26 @@ double LBFGS::step(const std::function<double()>& closure) {
         if (static_cast<int>(old_dirs_.size()) == options_.history_size) {
           old_dirs_.erase(old_dirs_.begin()), old_steps_.erase(old_steps_.begin());
         }
-        old_dirs_.push_back(y), old_steps_.push_back(s);
+        old_dirs_.push_back(y.to(history_dtype_)), old_steps_.push_back(s.to(history_dtype_));
         h_diag_ = ys / dot(y, y);                     // H0 = (y.s / y.y) I   (N&W eq. 7.20)
       }
       const std::size_t k = old_dirs_.size();
       std::vector<double> rho(k), alpha(k);
+      // NOTE: each pair is widened to float64 where it is used, one at a time: a float64 copy
+      // of the whole history would double the memory that holding it in float32 saves.
+      auto y_at = [&](std::size_t i) { return old_dirs_[i].to(DType::float64); };
+      auto s_at = [&](std::size_t i) { return old_steps_[i].to(DType::float64); };
       Tensor q = -flat_grad;                          // q = -g
       for (std::size_t i = k; i-- > 0;) {
-        rho[i] = 1.0 / dot(old_dirs_[i], old_steps_[i]);  // rho_i = 1 / (y_i.s_i)
-        alpha[i] = dot(old_steps_[i], q) * rho[i];        // alpha_i = rho_i s_i.q
-        q.add_(old_dirs_[i], -alpha[i]);                  // q = q - alpha_i y_i
+        const Tensor y_i = y_at(i), s_i = s_at(i);
+        rho[i] = 1.0 / dot(y_i, s_i);                 // rho_i = 1 / (y_i.s_i)
+        alpha[i] = dot(s_i, q) * rho[i];              // alpha_i = rho_i s_i.q
+        q.add_(y_i, -alpha[i]);                       // q = q - alpha_i y_i
       }
       Tensor r = q * h_diag_;                         // r = H0 q
       for (std::size_t i = 0; i < k; ++i) {
-        const double beta = dot(old_dirs_[i], r) * rho[i];  // beta_i = rho_i y_i.r
-        r.add_(old_steps_[i], alpha[i] - beta);             // r = r + (alpha_i - beta_i) s_i
+        const double beta = dot(y_at(i), r) * rho[i];  // beta_i = rho_i y_i.r
+        r.add_(s_at(i), alpha[i] - beta);              // r = r + (alpha_i - beta_i) s_i
       }
       d_ = r;
     }
@@ -321,8 +346,8 @@ void LBFGS::load_state_dict(const StateDict& state) {
   check_state_keys(state, {}, names);
   std::int64_t numel = 0;
   for (const Variable& p : parameters_) numel += p.numel();
-  // A flat vector of every parameter's elements, copied, in float64; undefined when absent.
-  auto flat = [&](const std::string& key) {
+  // A flat vector of every parameter's elements, copied, in `dtype`; undefined when absent.
+  auto flat = [&](const std::string& key, DType dtype) {
     const Tensor* value = find(state, key);
     if (value == nullptr) return Tensor();
     if (value->shape() != Shape{numel}) {
@@ -330,7 +355,7 @@ void LBFGS::load_state_dict(const StateDict& state) {
                        shape_str(value->shape()) + " but the parameters have " +
                        std::to_string(numel) + " elements in all");
     }
-    return value->clone().to(DType::float64);
+    return value->clone().to(dtype);
   };
   auto number = [&](const std::string& key, double otherwise) {
     const Tensor* value = find(state, key);
@@ -339,11 +364,11 @@ void LBFGS::load_state_dict(const StateDict& state) {
   func_evals_ = static_cast<std::int64_t>(number("func_evals", 0));
   n_iter_ = static_cast<std::int64_t>(number("n_iter", 0));
   t_ = number("t", 0.0), prev_loss_ = number("prev_loss", 0.0), h_diag_ = number("h_diag", 1.0);
-  d_ = flat("d"), prev_flat_grad_ = flat("prev_flat_grad");
+  d_ = flat("d", DType::float64), prev_flat_grad_ = flat("prev_flat_grad", DType::float64);
   old_dirs_.clear(), old_steps_.clear();
   for (int k = 0; find(state, "old_dirs." + std::to_string(k)) != nullptr; ++k) {
-    old_dirs_.push_back(flat("old_dirs." + std::to_string(k)));
-    old_steps_.push_back(flat("old_steps." + std::to_string(k)));
+    old_dirs_.push_back(flat("old_dirs." + std::to_string(k), history_dtype_));
+    old_steps_.push_back(flat("old_steps." + std::to_string(k), history_dtype_));
     if (!old_steps_.back().defined()) {
       throw ValueError("LBFGS: load_state_dict: \"old_dirs." + std::to_string(k) +
                        "\" has no matching \"old_steps." + std::to_string(k) + "\"");

@@ -75,6 +75,12 @@ std::vector<Tensor> Optimizer::load_slot(const StateDict& state, const std::stri
   return tensors;
 }
 
+std::uint64_t Optimizer::state_bytes(std::uint64_t slots) const {
+  std::uint64_t bytes = 0;
+  for (const Variable& p : parameters_) bytes += static_cast<std::uint64_t>(p.numel()) * dtype_size(p.dtype());
+  return slots * bytes + 4096;
+}
+
 void Optimizer::check_state_keys(const StateDict& state, const std::vector<std::string>& slots,
                                  const std::vector<std::string>& globals) const {
   auto contains = [](const std::vector<std::string>& list, const std::string& s) {

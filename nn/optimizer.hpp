@@ -8,6 +8,7 @@
 //
 // Updates run on the parameters' data, never recorded; each one bumps the data's version,
 // so a graph that saved a parameter before the step refuses to run backward after it.
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -43,6 +44,10 @@ class Optimizer {
   // names are "<parameter index>.<slot>", e.g. "0.exp_avg", plus "step" where used.
   virtual StateDict state_dict() const = 0;
   virtual void load_state_dict(const StateDict& state) = 0;
+  // The most data bytes (numel * itemsize) that state_dict() can hold for these parameters,
+  // at any step: load_checkpoint inflates no more "optimizer/" bytes than this from a file.
+  // Each optimizer counts its own slots (Adam: state_bytes(2)); the default allows 4.
+  virtual std::uint64_t max_state_bytes() const { return state_bytes(4); }
 
  protected:
   // --- for the subclasses ---------------------------------------------------------------------
@@ -60,6 +65,9 @@ class Optimizer {
   // slot one of `slots`) nor one of `globals`: e.g. Adam's state loaded into SGD.
   void check_state_keys(const StateDict& state, const std::vector<std::string>& slots,
                         const std::vector<std::string>& globals) const;
+  // The bytes of `slots` tensors shaped like each parameter, in its dtype, plus 4 KiB for
+  // scalars such as "step": the bound of a state kept slot by slot.
+  std::uint64_t state_bytes(std::uint64_t slots) const;
 
   std::vector<Variable> parameters_;
 

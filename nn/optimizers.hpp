@@ -27,6 +27,7 @@ class SGD : public Optimizer {
   std::string name() const override { return "SGD"; }
   StateDict state_dict() const override;
   void load_state_dict(const StateDict& state) override;
+  std::uint64_t max_state_bytes() const override { return state_bytes(1); }  // momentum_buffer
 
  private:
   SGDOptions options_;
@@ -50,6 +51,7 @@ class Adam : public Optimizer {
   std::string name() const override { return decoupled_ ? "AdamW" : "Adam"; }
   StateDict state_dict() const override;
   void load_state_dict(const StateDict& state) override;
+  std::uint64_t max_state_bytes() const override { return state_bytes(2); }  // exp_avg, exp_avg_sq
 
  protected:
   Adam(std::vector<Variable> parameters, AdamOptions options, bool decoupled);
@@ -84,6 +86,7 @@ class RMSprop : public Optimizer {
   std::string name() const override { return "RMSprop"; }
   StateDict state_dict() const override;
   void load_state_dict(const StateDict& state) override;
+  std::uint64_t max_state_bytes() const override { return state_bytes(3); }  // square_avg, momentum_buffer, grad_avg
 
  private:
   RMSpropOptions options_;
@@ -106,6 +109,7 @@ class Adagrad : public Optimizer {
   std::string name() const override { return "Adagrad"; }
   StateDict state_dict() const override;
   void load_state_dict(const StateDict& state) override;
+  std::uint64_t max_state_bytes() const override { return state_bytes(1); }  // sum
 
  private:
   AdagradOptions options_;
@@ -126,7 +130,7 @@ struct LBFGSOptions {
 // L-BFGS (Nocedal & Wright, Numerical Optimization, algorithms 7.4 and 3.5/3.6), as in
 // torch.optim.LBFGS: all parameters are treated as one flat vector. Needs step(closure).
 // Its state is global, not per parameter: "n_iter", "func_evals", "d", the history
-// "old_dirs.<k>", "old_steps.<k>", ... (float64, see lbfgs.cpp).
+// "old_dirs.<k>", "old_steps.<k>", ... (in the parameters' dtype; its size: see lbfgs.cpp).
 class LBFGS : public Optimizer {
  public:
   LBFGS(std::vector<Variable> parameters, LBFGSOptions options);
@@ -135,6 +139,7 @@ class LBFGS : public Optimizer {
   std::string name() const override { return "LBFGS"; }
   StateDict state_dict() const override;
   void load_state_dict(const StateDict& state) override;
+  std::uint64_t max_state_bytes() const override;  // d, prev_flat_grad, history_size pairs
   // Total function evaluations and iterations so far.
   std::int64_t evaluations() const { return func_evals_; }
   std::int64_t iterations() const { return n_iter_; }
@@ -142,8 +147,9 @@ class LBFGS : public Optimizer {
  private:
   LBFGSOptions options_;
   std::int64_t func_evals_ = 0, n_iter_ = 0;
-  std::vector<Tensor> old_dirs_, old_steps_;  // flat float64 history (s_k, y_k pairs)
-  Tensor d_, prev_flat_grad_;                 // direction and previous flat gradient
+  DType history_dtype_ = DType::float32;      // float64 if any parameter is
+  std::vector<Tensor> old_dirs_, old_steps_;  // flat history (y_k, s_k pairs), history_dtype_
+  Tensor d_, prev_flat_grad_;                 // direction and previous flat gradient, float64
   double t_ = 0.0, prev_loss_ = 0.0, h_diag_ = 1.0;
 };
 

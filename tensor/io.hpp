@@ -1,5 +1,7 @@
 #pragma once
 // Printing tensors, and reading and writing NumPy's .npy files.
+#include <cstddef>
+#include <functional>
 #include <iosfwd>
 #include <string>
 
@@ -23,5 +25,22 @@ Tensor load_npy(const std::string& path);
 // `name` is used in error messages.
 std::string to_npy_bytes(const Tensor& t);
 Tensor from_npy_bytes(const std::string& bytes, const std::string& name = "<memory>");
+
+// What an .npy header says, read before any data: a reader can refuse an array by its shape
+// and dtype before it allocates or decompresses the data (nn/checkpoint.cpp does, per member).
+struct NpyHeader {
+  DType dtype = DType::float32;
+  Shape shape;
+  std::size_t header_bytes = 0;  // magic, version, length and dict: the data starts here
+  std::size_t data_bytes = 0;    // numel * itemsize
+};
+// The longest header read: a dict of at most 65535 bytes, as in format version 1.0 (NumPy
+// writes 2.0 only for longer dicts, which only structured dtypes need, and xtgrad has none).
+inline constexpr std::size_t npy_max_header_bytes = 12 + 65535;
+// Reads an .npy header through read(dst, n), which copies up to n bytes to dst and returns how
+// many it copied; reads exactly header_bytes (at most npy_max_header_bytes). FileError names
+// `name` and the problem, as from_npy_bytes does.
+NpyHeader read_npy_header(const std::function<std::size_t(char*, std::size_t)>& read,
+                          const std::string& name);
 
 }  // namespace xtgrad

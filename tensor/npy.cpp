@@ -100,19 +100,12 @@ std::string npy_header(const Tensor& t, const std::string& where) {
          static_cast<char>(header_len >> 8) + dict + std::string(pad, ' ') + '\n';
 }
 
-// What the header says about the data.
-struct NpyInfo {
-  DType dtype = DType::float32;
-  Shape shape;
-  std::size_t nbytes = 0;  // numel * itemsize
-};
-
 // Reads the header's dict literal: keys in any order, spaces anywhere, '...' or "..." quotes,
 // trailing commas. Every complaint quotes the header.
 class HeaderParser {
  public:
   HeaderParser(const std::string& text, const std::string& where) : s_(text), where_(where) {}
-  NpyInfo parse();
+  NpyHeader parse();  // dtype, shape and data_bytes
 
  private:
   [[noreturn]] void malformed(const std::string& why) const {
@@ -167,8 +160,8 @@ class HeaderParser {
   std::size_t pos_ = 0;
 };
 
-NpyInfo HeaderParser::parse() {
-  NpyInfo info;
+NpyHeader HeaderParser::parse() {
+  NpyHeader info;
   bool has_descr = false, has_order = false, has_shape = false;
   expect('{');
   while (!eat('}')) {
@@ -204,11 +197,11 @@ NpyInfo HeaderParser::parse() {
   if (!has_descr || !has_order || !has_shape) {
     malformed("'descr', 'fortran_order' and 'shape' are all required");
   }
-  info.nbytes = dtype_size(info.dtype);  // * numel, checking for overflow
+  info.data_bytes = dtype_size(info.dtype);  // * numel, checking for overflow
   for (std::int64_t size : info.shape) {
     const auto n = static_cast<std::size_t>(size);
-    if (n != 0 && info.nbytes > SIZE_MAX / n) malformed("shape too large");
-    info.nbytes *= n;
+    if (n != 0 && info.data_bytes > SIZE_MAX / n) malformed("shape too large");
+    info.data_bytes *= n;
   }
   return info;
 }
@@ -238,9 +231,9 @@ std::size_t check_magic_and_version(const char* p, std::size_t n, const std::str
   return major == 1 ? 2 : 4;
 }
 
-void check_available(const NpyInfo& info, std::size_t available, const std::string& where) {
-  if (available < info.nbytes) {
-    fail(where, "truncated data: expected " + std::to_string(info.nbytes) + " bytes for a " +
+void check_available(const NpyHeader& info, std::size_t available, const std::string& where) {
+  if (available < info.data_bytes) {
+    fail(where, "truncated data: expected " + std::to_string(info.data_bytes) + " bytes for a " +
                     shape_str(info.shape) + " " + descr_of(info.dtype) + " array, got " +
                     std::to_string(available));
   }
@@ -254,30 +247,48 @@ void normalize_bools(Tensor& t) {
   for (std::size_t i = 0; i < nbytes_of(t); ++i) p[i] = p[i] != 0;
 }
 
-// Reads an .npy of `size` bytes from read(dst, n), which copies up to n bytes to dst and returns
-// how many it copied. One function serves files and memory.
+// Reads the header of an .npy of `size` bytes (SIZE_MAX: unknown) from read(dst, n), which
+// copies up to n bytes to dst and returns how many it copied. One function serves files,
+// memory and streams.
 template <class Read>
-Tensor read_npy(Read&& read, std::size_t size, const std::string& where) {
+NpyHeader read_header(Read&& read, std::size_t size, const std::string& where) {
   char prefix[12];
   const std::size_t len_bytes = check_magic_and_version(prefix, read(prefix, 8), where);
   const std::size_t after_prefix = size - std::min(size, 8 + len_bytes);
-  if (read(prefix + 8, len_bytes) != len_bytes) {
-    fail(where, "truncated header: the data ends after " + std::to_string(size) + " bytes");
+  const std::size_t got_len = read(prefix + 8, len_bytes);
+  if (got_len != len_bytes) {
+    fail(where, "truncated header: the data ends after " + std::to_string(8 + got_len) + " bytes");
   }
   std::size_t header_len = 0;
   for (std::size_t i = 8 + len_bytes; i-- > 8;) {  // little-endian
     header_len = header_len * 256 + static_cast<unsigned char>(prefix[i]);
+  }
+  if (header_len > npy_max_header_bytes - 12) {
+    fail(where, "a header of " + std::to_string(header_len) + " bytes is longer than the " +
+                    std::to_string(npy_max_header_bytes - 12) + " that xtgrad reads");
   }
   if (after_prefix < header_len) {
     fail(where, "truncated header: expected " + std::to_string(header_len) + " bytes, got " +
                     std::to_string(after_prefix));
   }
   std::string header(header_len, '\0');
-  read(header.data(), header_len);
-  const NpyInfo info = HeaderParser(header, where).parse();
-  check_available(info, after_prefix - header_len, where);
+  const std::size_t got = read(header.data(), header_len);
+  if (got != header_len) {  // a stream of unknown size ends here
+    fail(where, "truncated header: expected " + std::to_string(header_len) + " bytes, got " +
+                    std::to_string(got));
+  }
+  NpyHeader info = HeaderParser(header, where).parse();
+  info.header_bytes = 8 + len_bytes + header_len;
+  return info;
+}
+
+// Reads an .npy of `size` bytes from read(dst, n), as read_header does.
+template <class Read>
+Tensor read_npy(Read&& read, std::size_t size, const std::string& where) {
+  const NpyHeader info = read_header(read, size, where);
+  check_available(info, size - info.header_bytes, where);
   Tensor t = Tensor::empty(info.shape, info.dtype);
-  check_available(info, read(bytes_of(t), info.nbytes), where);  // a file may shrink meanwhile
+  check_available(info, read(bytes_of(t), info.data_bytes), where);  // a file may shrink meanwhile
   normalize_bools(t);
   return t;
 }
@@ -323,6 +334,11 @@ Tensor from_npy_bytes(const std::string& bytes, const std::string& name) {
     return n;
   };
   return read_npy(read, bytes.size(), "from_npy_bytes: " + name);
+}
+
+NpyHeader read_npy_header(const std::function<std::size_t(char*, std::size_t)>& read,
+                          const std::string& name) {
+  return read_header(read, SIZE_MAX, "read_npy_header: " + name);
 }
 
 Tensor load_npy(const std::string& path) {

@@ -1,6 +1,8 @@
 // The Fashion-MNIST loader on damaged files: each must end in a FileError that names the file
 // and what is wrong with it, never in a crash or in another exception type.
 #include <cstdint>
+#include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -8,12 +10,17 @@
 
 #include "data/fashion_mnist.hpp"
 #include "idx_files.hpp"
+#include "../support/bombs.hpp"
 #include "../support/fashion_mnist.hpp"
 
 using namespace xtgrad;
 using namespace xtgrad::data;
 using namespace xtgrad::testing::idx;
+using xtgrad::testing::check_refused_cheaply;
+using xtgrad::testing::gzip_file;
 using xtgrad::testing::message_has;
+
+constexpr std::uint64_t k256MiB = std::uint64_t{256} << 20;
 
 BOOST_FIXTURE_TEST_SUITE(fashion_mnist_errors, IdxFiles)
 
@@ -82,13 +89,91 @@ BOOST_AUTO_TEST_CASE(truncated_data) {
                         message_has({path, "truncated", "expected 12 bytes", "got 8"}));
 }
 
-// A header may claim up to 2^40 bytes (a terabyte) that the file does not hold: the reader must
-// say the file is truncated, not try to set that much memory aside (std::bad_alloc or
-// std::length_error, which the command would not report as a file error, and the fuzzer as a crash).
-BOOST_AUTO_TEST_CASE(a_header_claiming_a_terabyte_gives_a_truncation_error) {
-  const std::string path = write_gz("terabyte.gz", idx_file(2051, {0x400000, 0x800, 0x80}, kPixels));
-  BOOST_CHECK_EXCEPTION(read_idx_images(path), FileError,
-                        message_has({path, "truncated", "expected 1099511627776 bytes", "got 12"}));
+// A header may claim at most idx_max_items (1,000,000) images or labels and idx_max_bytes
+// (784,000,000: a million 28 x 28 images): beyond that it is refused before any data is read.
+BOOST_AUTO_TEST_CASE(a_header_beyond_the_caps_is_refused_before_any_data_is_read) {
+  const std::string labels = write_gz("labels.gz", idx_file(2049, {1000001}, kLabels));
+  BOOST_CHECK_EXCEPTION(read_idx_labels(labels), FileError,
+                        message_has({labels, "implausible sizes", "1000001 labels, more than the 1000000"}));
+  const std::string terabyte = write_gz("terabyte.gz", idx_file(2051, {0x400000, 0x800, 0x80}, kPixels));
+  BOOST_CHECK_EXCEPTION(read_idx_images(terabyte), FileError,
+                        message_has({terabyte, "implausible sizes", "4194304 images, more than the 1000000"}));
+  const std::string big = write_gz("big.gz", idx_file(2051, {1000, 1000, 1000}, kPixels));
+  BOOST_CHECK_EXCEPTION(read_idx_images(big), FileError,
+                        message_has({big, "implausible sizes", "1000 x 1000 x 1000 is more than the 784000000 bytes"}));
+}
+
+// The reviewer's bomb: a 260 KB gzip whose header claims 1.4e9 images and whose body is 256 MiB
+// of zeros. It used to be read (4.2 GB for its 3.1 MB version) before it was called truncated.
+BOOST_AUTO_TEST_CASE(a_gzip_claiming_1_4e9_images_is_refused_at_once) {
+  const std::string path = write_plain("bomb.gz", gzip_file(idx_file(2051, {1400000000, 28, 28}, {}), k256MiB));
+  check_refused_cheaply([&] {
+    BOOST_CHECK_EXCEPTION(read_idx_images(path), FileError,
+                          message_has({path, "implausible sizes", "1400000000 images, more than the 1000000"}));
+  });
+}
+
+// Within the caps, a gzip file's claim is checked against what its size can hold (deflate
+// expands at most 1032 times) and against its trailer's length (ISIZE), before the data is
+// read: a file claiming more than it holds costs at most 1 MiB to refuse.
+BOOST_AUTO_TEST_CASE(a_gzip_holding_less_than_its_header_claims_is_refused_at_once) {
+  // A million images claimed, 260 KB that can hold 268 MB at most.
+  const std::string path = write_plain("bomb.gz", gzip_file(idx_file(2051, {1000000, 28, 28}, {}), k256MiB));
+  check_refused_cheaply([&] {
+    BOOST_CHECK_EXCEPTION(read_idx_images(path), FileError,
+                          message_has({path, "truncated", "claims 784000000 bytes of images",
+                                       "can expand to", "at most"}));
+  });
+  // 100,000 images claimed (78.4 MB), 200 KB of noise and 60 MiB of zeros held: small enough
+  // for its size, but its trailer says 63 MB.
+  Bytes noise(200000);
+  std::mt19937 gen(1);
+  for (std::uint8_t& b : noise) b = static_cast<std::uint8_t>(gen());
+  const std::string short_path =
+      write_plain("short.gz", gzip_file(idx_file(2051, {100000, 28, 28}, noise), std::uint64_t{60} << 20));
+  check_refused_cheaply([&] {
+    BOOST_CHECK_EXCEPTION(read_idx_images(short_path), FileError,
+                          message_has({short_path, "truncated", "expected 78400000 bytes of images",
+                                       "got " + std::to_string(200000 + (60 << 20))}));
+  });
+}
+
+// A plain file's size says at once whether the data the header claims is all there.
+BOOST_AUTO_TEST_CASE(a_plain_file_claiming_more_or_less_than_its_size_is_refused_at_once) {
+  const std::string path = write_plain("short", idx_file(2051, {1000000, 28, 28}, {}));
+  std::filesystem::resize_file(path, 16 + k256MiB);  // sparse: 256 MiB of zeros that take no disk
+  check_refused_cheaply([&] {
+    BOOST_CHECK_EXCEPTION(read_idx_images(path), FileError,
+                          message_has({path, "truncated", "expected 784000000 bytes of images",
+                                       "got 268435456"}));
+  });
+  const std::string longer = write_plain("long", idx_file(2049, {3}, kLabels));
+  std::filesystem::resize_file(longer, 11 + k256MiB);
+  check_refused_cheaply([&] {
+    BOOST_CHECK_EXCEPTION(read_idx_labels(longer), FileError,
+                          message_has({longer, "268435456 unexpected bytes", "after its 3 bytes of labels"}));
+  });
+}
+
+// Bytes after the data are counted up to 1 MiB and never kept: 256 MiB of zeros after three
+// labels cost no more than three labels.
+BOOST_AUTO_TEST_CASE(gzip_bytes_after_the_data_are_counted_without_being_kept) {
+  const std::string path = write_plain("long.gz", gzip_file(idx_file(2049, {3}, kLabels), k256MiB));
+  check_refused_cheaply([&] {
+    BOOST_CHECK_EXCEPTION(read_idx_labels(path), FileError,
+                          message_has({path, "more than 1048576 unexpected bytes", "after its 3 bytes of labels"}));
+  });
+}
+
+// A gzip file may hold several members (as `cat a.gz b.gz` makes), read one after the other;
+// its trailer's length is then the last member's only, which must not make it look short.
+BOOST_AUTO_TEST_CASE(a_gzip_file_of_several_members_is_read_whole) {
+  const std::string content = idx_file(2051, {3, 2, 2}, kPixels);
+  const std::string path = write_plain("two.gz", gzip_file(content.substr(0, 20), 0) +
+                                                     gzip_file(content.substr(20), 0));
+  const Tensor images = read_idx_images(path);
+  BOOST_TEST(images.to_vector<float>() == read_idx_images(write_gz("one.gz", content)).to_vector<float>(),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(trailing_bytes) {

@@ -1,10 +1,12 @@
 // Checkpoints: a model's state, and its optimizer's, saved to and loaded from an .npz archive
 // (the archives themselves are tested in test_npz.cpp).
+#include "../support/bombs.hpp"
 #include "../support/files.hpp"
 #include "helpers.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/losses.hpp"
 #include "nn/optimizers.hpp"
+#include "tensor/io.hpp"
 
 using namespace xtgrad;
 using namespace xtgrad::testing;
@@ -83,6 +85,48 @@ BOOST_AUTO_TEST_CASE(checkpoint_load_errors_name_the_keys_and_shapes) {
   // But a file that is not a checkpoint at all is a FileError, named by load_npz.
   check_throws<FileError>([&] { nn::load_checkpoint(dir.file("none.npz"), *shorter); },
                           {"load_npz", dir.file("none.npz"), "No such file"});
+}
+
+BOOST_AUTO_TEST_CASE(checkpoint_arrays_must_have_the_models_dtypes) {
+  TempDir dir;
+  const std::string path = dir.file("mlp.npz");
+  auto model = mlp({4, 3}, 1);  // float32
+  nn::StateDict wider;
+  for (const auto& [name, tensor] : model->state_dict()) wider.emplace_back(name, tensor.to(DType::float64));
+  nn::save_npz(path, wider);
+  check_throws<ShapeError>([&] { nn::load_checkpoint(path, *model); },
+                           {"load_checkpoint", path, "dtype mismatch for 0.weight (checkpoint float64, model float32)",
+                            "dtype mismatch for 0.bias"});
+}
+
+// A checkpoint whose "optimizer/" or "fit/" members claim 256 MiB, in a 300 KB file: the
+// optimizer's own bound (Adam: two slots per parameter) and the model's size (fit/ holds at
+// most a copy of the weights beside 64 MiB of history) refuse them before they are inflated;
+// without an optimizer, its members are skipped, never inflated.
+BOOST_AUTO_TEST_CASE(checkpoint_optimizer_and_fit_entries_are_bounded_before_they_are_inflated) {
+  TempDir dir;
+  auto model = mlp({3, 2}, 1);
+  nn::Adam adam(model->parameters(), 0.01);
+  std::vector<ZipMember> members;
+  for (const auto& [name, tensor] : model->state_dict()) members.push_back({name + ".npy", to_npy_bytes(tensor)});
+  members.push_back({"optimizer/lr.npy", to_npy_bytes(Tensor(std::vector<double>{0.01}, {}))});
+  std::vector<ZipMember> with_fit = members;
+  members.push_back({"optimizer/0.exp_avg.npy", npy_header("<f4", "(67108864,)"), std::uint64_t{256} << 20});
+  with_fit.push_back({"fit/history.npy", npy_header("<f8", "(5592405, 6)"), std::uint64_t{5592405} * 6 * 8});
+
+  const std::string optimizer_bomb = dir.file("optimizer.npz"), fit_bomb = dir.file("fit.npz");
+  write_bytes(optimizer_bomb, zip_archive(members));
+  write_bytes(fit_bomb, zip_archive(with_fit));
+  check_refused_cheaply([&] {
+    check_throws<FileError>([&] { nn::load_checkpoint(optimizer_bomb, *model, &adam); },
+                            {"load_npz", optimizer_bomb, "\"optimizer/0.exp_avg.npy\" (a (67108864,) float32 array of 268435456 bytes)",
+                             "takes the arrays under \"optimizer/\" beyond the"});
+  });
+  check_refused_cheaply([&] { nn::load_checkpoint(optimizer_bomb, *model); });  // the model alone
+  check_refused_cheaply([&] {
+    check_throws<FileError>([&] { nn::load_checkpoint(fit_bomb, *model); },
+                            {"load_npz", fit_bomb, "\"fit/history.npy\"", "under \"fit/\""});
+  });
 }
 
 BOOST_AUTO_TEST_CASE(checkpoint_saves_the_optimizer_state_under_its_own_prefix) {

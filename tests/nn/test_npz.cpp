@@ -5,26 +5,20 @@
 // reading them proves that we read NumPy's archives. That NumPy and PyTorch read ours is
 // checked by hand with tests/nn/conformance/check_npz_with_numpy.py.
 #include <filesystem>
+#include <functional>
 #include <limits>
 
-#include <sys/resource.h>
-
+#include "../support/bombs.hpp"
 #include "../support/files.hpp"
 #include "helpers.hpp"
 #include "nn/checkpoint.hpp"
+#include "tensor/io.hpp"
 
 using namespace xtgrad;
 using namespace xtgrad::testing;
 namespace fs = std::filesystem;
 
 BOOST_AUTO_TEST_SUITE(checkpoint)
-
-// The process's peak resident memory so far, in KB.
-long peak_rss_kb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
-}
 
 // --- .npz: round trips and NumPy's archives ---------------------------------------------------
 
@@ -171,6 +165,86 @@ BOOST_AUTO_TEST_CASE(npz_a_member_claiming_4_gb_is_refused_without_allocating_it
   }
   // The process's high-water mark must not have moved by anything like 4 GB.
   BOOST_TEST(peak_rss_kb() - before_kb < 64 * 1024);
+}
+
+// --- .npz: decompression bombs ----------------------------------------------------------------
+// Archives of a few hundred KB whose members inflate to 256 MiB of zeros (tests/support/bombs.hpp).
+// Each is refused from the zip directory and the members' .npy headers, before any data is
+// inflated: in a few MB and well under a second, however far the data would expand.
+
+constexpr std::uint64_t k256MiB = std::uint64_t{256} << 20;
+
+// A 1,000-element bias whose member claims 67,108,864 floats and holds them (as zeros): the
+// archive is honest about its size, but the model expects 1,000.
+BOOST_AUTO_TEST_CASE(npz_a_bias_that_inflates_to_256_mib_is_refused_by_its_npy_header) {
+  TempDir dir;
+  const std::string path = dir.file("model.npz");
+  auto model = mlp({10, 1000}, 1);
+  write_bytes(path, zip_archive({{"0.weight.npy", to_npy_bytes(model->state_dict()[0].second)},
+                                 {"0.bias.npy", npy_header("<f4", "(67108864,)"), k256MiB}}));
+  BOOST_TEST_MESSAGE("the bomb is " << fs::file_size(path) << " bytes");
+  check_refused_cheaply([&] {
+    check_throws<ShapeError>([&] { nn::load_checkpoint(path, *model); },
+                             {"load_checkpoint", path,
+                              "shape mismatch for 0.bias (checkpoint (67108864,), model (1000,))"});
+  });
+}
+
+// Without an expectation, load_npz reads at most npz_max_bytes (1 GiB) of arrays. This member
+// lists 2 GiB + 128 bytes, as its .npy header describes, though it holds only 256 MiB.
+BOOST_AUTO_TEST_CASE(npz_load_npz_without_an_expectation_reads_at_most_1_gib) {
+  TempDir dir;
+  const std::string path = dir.file("big.npz");
+  const std::string header = npy_header("<f4", "(536870912,)");
+  const std::int64_t listed = (std::int64_t{2} << 30) + static_cast<std::int64_t>(header.size());
+  write_bytes(path, zip_archive({{"big.npy", header, k256MiB, listed}}));
+  check_refused_cheaply([&] {
+    check_throws<FileError>([&] { nn::load_npz(path); },
+                            {"load_npz", path, "\"big.npy\" (a (536870912,) float32 array of 2147483648 bytes)",
+                             "beyond the 1073741824 bytes expected"});
+  });
+}
+
+// A member must be exactly its .npy header and the data the header describes: here 1,000
+// floats are followed by 256 MiB that no reader would use.
+BOOST_AUTO_TEST_CASE(npz_a_member_longer_than_its_npy_header_describes_is_refused) {
+  TempDir dir;
+  const std::string path = dir.file("long.npz");
+  write_bytes(path, zip_archive({{"w.npy", npy_header("<f4", "(1000,)"), k256MiB}}));
+  check_refused_cheaply([&] {
+    check_throws<FileError>([&] { nn::load_npz(path); },
+                            {"load_npz", path, "\"w.npy\" lists 268435584 bytes",
+                             "header describes 128 + 4000 bytes"});
+  });
+}
+
+// A raw member (config.json) may hold at most npz_max_raw_member_bytes (1 MiB).
+BOOST_AUTO_TEST_CASE(npz_a_raw_member_over_1_mib_is_refused_before_it_is_inflated) {
+  TempDir dir;
+  const std::string path = dir.file("model.npz");
+  write_bytes(path, zip_archive({{"config.json", "{", k256MiB}}));
+  check_refused_cheaply([&] {
+    check_throws<FileError>([&] { nn::load_npz_raw_member(path, "config.json"); },
+                            {"load_npz", path, "\"config.json\" lists 268435457 bytes",
+                             "more than the 1048576"});
+  });
+  write_bytes(path, zip_archive({{"config.json", "{", (std::uint64_t{1} << 20) - 1}}));
+  BOOST_TEST(nn::load_npz_raw_member(path, "config.json")->size() == std::size_t{1} << 20);
+}
+
+// libzip finds the first of two members with one name, Python's zipfile (numpy.load) the last:
+// such an archive means different things to different readers, and is refused.
+BOOST_AUTO_TEST_CASE(npz_a_name_that_appears_twice_is_refused_array_or_raw) {
+  TempDir dir;
+  const std::string path = dir.file("model.npz");
+  const std::string w = to_npy_bytes(Tensor(std::vector<float>{1, 2}, {2}));
+  write_bytes(path, zip_archive({{"w.npy", w},
+                                 {"config.json", R"({"model": "basic"})"},
+                                 {"config.json", R"({"model": "vae"})"}}));
+  for (const auto& load : std::vector<std::function<void()>>{
+           [&] { nn::load_npz_raw_member(path, "config.json"); }, [&] { nn::load_npz(path); }}) {
+    check_throws<FileError>(load, {"load_npz", path, "the member \"config.json\" appears twice"});
+  }
 }
 
 // --- .npz: saving is all or nothing -----------------------------------------------------------

@@ -65,6 +65,33 @@ BOOST_AUTO_TEST_CASE(state_dict_round_trip) {
   }
 }
 
+// L-BFGS keeps "d" and "prev_flat_grad" in float64, and only the k pairs in use, in the
+// parameters' dtype: for n parameter elements its state holds (lbfgs.cpp)
+//   2 n 8  +  2 k n sizeof(dtype)  +  5 * 8 bytes
+BOOST_AUTO_TEST_CASE(lbfgs_state_is_two_float64_vectors_and_the_pairs_in_use_in_the_parameters_dtype) {
+  for (const DType dtype : {DType::float32, DType::float64}) {
+    BOOST_TEST_CONTEXT(dtype_name(dtype)) {
+      Problem problem(dtype);
+      LBFGS lbfgs({problem.w, problem.b}, LBFGSOptions{0.5, 2, 3, 1e-7, 1e-9, /*history_size=*/4, false});
+      for (int k = 0; k < 6; ++k) lbfgs.step(closure(lbfgs, problem));  // 12 iterations
+      const StateDict state = lbfgs.state_dict();
+      std::uint64_t pairs = 0, bytes = 0;
+      for (const auto& [key, value] : state) {
+        bytes += static_cast<std::uint64_t>(value.numel()) * dtype_size(value.dtype());
+        if (key.rfind("old_dirs.", 0) == 0 || key.rfind("old_steps.", 0) == 0) {
+          pairs += key[4] == 'd';
+          BOOST_TEST(value.dtype() == dtype, key);
+        }
+      }
+      BOOST_TEST(pairs == 4u);  // the last 4 of 11 pairs
+      const auto n = static_cast<std::uint64_t>(problem.w.numel() + problem.b.numel());
+      BOOST_TEST(bytes == 2 * n * 8 + 2 * pairs * n * dtype_size(dtype) + 5 * 8);
+      BOOST_TEST(find(state, "d")->dtype() == DType::float64);
+      BOOST_TEST(find(state, "prev_flat_grad")->dtype() == DType::float64);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(load_state_dict_checks_names_and_shapes) {
   Problem problem(DType::float64);
   Adam adam({problem.w, problem.b}, 0.01);

@@ -107,7 +107,8 @@ BOOST_AUTO_TEST_CASE(lbfgs_matches_pytorch) { replay("LBFGS"); }
 // --- float32 -------------------------------------------------------------------------------------
 
 // Every recorded configuration, in float32: the loss goes down, and the parameters and the
-// per-parameter state ("<i>.<slot>") stay float32. (L-BFGS keeps its flat vectors in float64.)
+// per-parameter state ("<i>.<slot>") stay float32. (L-BFGS keeps d and prev_flat_grad in float64
+// and its history in the parameters' dtype: test_optimizer_state.cpp.)
 BOOST_AUTO_TEST_CASE(float32_loss_decreases) {
   for (const json& run : data().at("runs")) {
     BOOST_TEST_CONTEXT("run " << run.at("name")) {

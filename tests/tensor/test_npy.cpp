@@ -3,6 +3,7 @@
 // The .npy fixtures in tests/fixtures/npy were written by NumPy (tests/fixtures/make_npy_fixtures.py).
 // Reading them proves that we read NumPy's files; writing the same arrays and getting the same
 // bytes proves that NumPy reads ours, without running Python in the tests.
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 
@@ -248,6 +249,47 @@ BOOST_AUTO_TEST_CASE(npy_bytes_errors_name_the_source_and_the_problem) {
   // NumPy allows 32 axes; a header over 64 KiB would need 20,000.
   check_throws<FileError>([] { to_npy_bytes(Tensor::empty(Shape(30000, 1))); },
                           {"to_npy_bytes", "30000 axes", "does not fit"});
+}
+
+// A header is read whole before any data, so it has a limit: 65535 bytes of dict, as in
+// version 1.0. A version 2.0 file may declare up to 4 GiB of header; NumPy writes one over
+// 64 KiB only for structured dtypes, which xtgrad does not read.
+BOOST_AUTO_TEST_CASE(npy_a_header_longer_than_64_kib_is_refused) {
+  const std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }" + std::string(70000, ' ') + "\n";
+  std::string bytes("\x93NUMPY\x02\x00", 8);
+  for (int shift = 0; shift < 32; shift += 8) bytes += static_cast<char>((dict.size() >> shift) & 0xff);
+  bytes += dict + std::string(12, '\0');
+  check_throws<FileError>([&] { from_npy_bytes(bytes, "long.npy"); },
+                          {"from_npy_bytes: long.npy", "a header of 70058 bytes is longer than the 65535"});
+}
+
+// read_npy_header reads the header and nothing after it, from any stream: a zip member (the
+// .npz reader checks each member's shape before inflating its data), a socket.
+BOOST_AUTO_TEST_CASE(npy_read_npy_header_reads_no_byte_of_the_data) {
+  const std::string bytes = to_npy_bytes(Tensor(std::vector<float>{1, 2, 3, 4, 5, 6}, {2, 3}));
+  std::size_t pos = 0;
+  auto read = [&](char* dst, std::size_t n) {
+    n = std::min(n, bytes.size() - pos);
+    std::copy_n(bytes.data() + pos, n, dst);
+    pos += n;
+    return n;
+  };
+  const NpyHeader header = read_npy_header(read, "t.npy");
+  BOOST_TEST(pos == 128u);
+  BOOST_TEST(header.header_bytes == 128u);
+  BOOST_TEST(header.data_bytes == 24u);
+  BOOST_TEST(shape_str(header.shape) == "(2, 3)");
+  BOOST_TEST(header.dtype == DType::float32);
+  const std::string cut = bytes.substr(0, 50);
+  pos = 0;
+  auto read_cut = [&](char* dst, std::size_t n) {
+    n = std::min(n, cut.size() - pos);
+    std::copy_n(cut.data() + pos, n, dst);
+    pos += n;
+    return n;
+  };
+  check_throws<FileError>([&] { read_npy_header(read_cut, "t.npy"); },
+                          {"read_npy_header: t.npy", "truncated header", "expected 118 bytes, got 40"});
 }
 
 // --- .npy: saving is all or nothing -----------------------------------------------------------
