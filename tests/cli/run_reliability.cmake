@@ -1,25 +1,9 @@
 # A run never destroys what it did not make, paths are paths, --resume remembers its arguments,
 # and a signal is honoured in every phase of `xtgrad train`. Each block is a case that once
 # went wrong (see the README's bad-input table).
-#   -D EXE=... -D OUT=<scratch folder> -D DATA=<Fashion-MNIST folder>
+#   -D EXE=... -D OUT=<scratch folder> [-D DATA=<Fashion-MNIST folder>]
 # Exits with 77 (skipped) when the data set is not installed.
-if(NOT EXISTS "${DATA}/t10k-images-idx3-ubyte.gz")
-  message("Fashion-MNIST is not installed: skipped")
-  cmake_language(EXIT 77)
-endif()
-file(REMOVE_RECURSE "${OUT}")
-file(MAKE_DIRECTORY "${OUT}")
-
-# Runs xtgrad; fails unless it exits with `expect_exit`. Leaves stdout and stderr in last_out
-# and last_error.
-function(run expect_exit)
-  execute_process(COMMAND "${EXE}" ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc STREQUAL "${expect_exit}")
-    message(FATAL_ERROR "xtgrad ${ARGN}: expected exit ${expect_exit}, got ${rc}:\n${out}\n${err}")
-  endif()
-  set(last_out "${out}" PARENT_SCOPE)
-  set(last_error "${err}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/xtgrad_script.cmake")
 
 function(expect_error regex)
   if(NOT last_error MATCHES "${regex}")

@@ -3,20 +3,7 @@
 # (mid-epoch and at an epoch's end), and once by a real SIGINT.
 #   -D EXE=... -D OUT=<folder>
 # Exits with 77 (skipped) when Debian's dataset-fashion-mnist is not installed.
-if(NOT EXISTS "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz" AND NOT DEFINED ENV{XTGRAD_FASHION_MNIST_DIR})
-  message("Fashion-MNIST is not installed: skipped")
-  cmake_language(EXIT 77)
-endif()
-file(REMOVE_RECURSE "${OUT}")
-file(MAKE_DIRECTORY "${OUT}")
-
-function(run expect_exit)
-  execute_process(COMMAND "${EXE}" ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc STREQUAL "${expect_exit}")
-    message(FATAL_ERROR "xtgrad ${ARGN}: expected exit ${expect_exit}, got ${rc}:\n${out}\n${err}")
-  endif()
-  set(last_error "${err}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/xtgrad_script.cmake")
 
 # The .npy members of two model.npz files are the same bytes (the zip's own timestamps may differ).
 function(check_same_tensors reference candidate)
