@@ -208,6 +208,7 @@ std::string GradcheckReport::summary() const {
   std::ostringstream s;
   s << (passed ? "passed" : "FAILED") << ": max abs error " << max_abs_error
     << ", worst relative error " << worst_relative_error << ", UFLDL ratio " << ufldl_ratio;
+  if (!passed && !message.empty()) s << "; " << message;  // the failing element and the hint
   return s.str();
 }
 
@@ -289,7 +290,14 @@ GradcheckReport gradgradcheck(const MultiFunction& f, const std::vector<Variable
   };
   GradcheckOptions inner = options;
   inner.replay.clear();  // eval() already replays
-  return gradcheck(g, inputs, inner);
+  GradcheckReport report = gradcheck(g, inputs, inner);
+  // What failed is the gradient of the gradient: say so, not "gradcheck".
+  const std::string checked = "gradcheck failed";
+  if (report.message.compare(0, checked.size(), checked) == 0) {
+    report.message = "gradgradcheck failed (second derivatives: the gradient of d<v, f(x)>/dx, v fixed and random)" +
+                     report.message.substr(checked.size());
+  }
+  return report;
 }
 
 GradcheckReport gradgradcheck(const ScalarFunction& f, const std::vector<Variable>& inputs,

@@ -42,7 +42,7 @@ struct GradcheckReport {
   double worst_relative_error = 0; // max |analytic - numeric| / max(|analytic|, |numeric|)
   double ufldl_ratio = 0;          // ||numeric - analytic|| / ||numeric + analytic|| (UFLDL)
   std::string message;             // on failure: what failed, where, and a hint
-  std::string summary() const;     // one line with the numbers above
+  std::string summary() const;     // one line: the numbers above, and on failure the message
 };
 
 using MultiFunction = std::function<std::vector<Variable>(const std::vector<Variable>&)>;

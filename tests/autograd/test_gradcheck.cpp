@@ -84,6 +84,20 @@ struct UnreducedAdd {
   Grads backward(Context&, const Variable& g) { return {g, g}; }
 };
 
+// y = x^3 with a backward whose first derivative is right, but which computes 3 x^2 from the
+// tensors (outside the graph), so that its own derivative is lost.
+struct DetachedCube {
+  static constexpr const char* name = "detached_cube";
+  Tensor forward(Context& ctx, const Variable& x) {
+    ctx.save(x);
+    return x.data() * x.data() * x.data();
+  }
+  Grads backward(Context& ctx, const Variable& g) {
+    const Tensor x = ctx.saved(0).data();
+    return {g * Variable(x * x * 3.0)};
+  }
+};
+
 // A backward rule that fails inside: its own subtraction cannot broadcast (3, 5) with (3,).
 struct BrokenBackward {
   static constexpr const char* name = "broken_backward";
@@ -108,6 +122,20 @@ Variable input(const Shape& shape, std::uint64_t seed, const std::string& name) 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(gradcheck_api)
+
+// A second-derivative failure says gradgradcheck, and the one-line summary keeps the failing
+// element and the hint.
+BOOST_AUTO_TEST_CASE(gradgradcheck_failures_say_gradgradcheck) {
+  const Variable x = input({3}, 2, "x");
+  auto f = [](const std::vector<Variable>& in) { return sum(apply(DetachedCube{}, in[0])); };
+  BOOST_TEST(gradcheck(f, {x}).passed);
+  const GradcheckReport r = gradgradcheck(f, {x});
+  BOOST_TEST(!r.passed);
+  BOOST_TEST(r.message.rfind("gradgradcheck failed (second derivatives", 0) == 0, r.message);
+  for (const char* part : {"FAILED: max abs error", "gradgradcheck failed", "input 0 'x' (3,) at element", "Hint:"}) {
+    BOOST_TEST(r.summary().find(part) != std::string::npos, part << " in " << r.summary());
+  }
+}
 
 // An error from inside an op's backward names the op and its path from the output, and keeps
 // its type; so does a rule that returns the wrong number of gradients.
