@@ -63,13 +63,17 @@ std::string loss_name(ReconstructionLoss loss) {
   return "sse";
 }
 
+void check_loss_fits_output(ReconstructionLoss loss, Activation output, const std::string& where) {
+  if (loss == ReconstructionLoss::bce && output != Activation::sigmoid) {
+    throw ValueError(where + ": the BCE loss needs a sigmoid output, not " + activation_name(output));
+  }
+}
+
 Variable reconstruction_loss(const Variable& pre, const Variable& target, Activation output,
                              ReconstructionLoss loss) {
   const double n = static_cast<double>(target.shape()[0]);
+  check_loss_fits_output(loss, output, "reconstruction_loss");
   if (loss == ReconstructionLoss::bce) {
-    if (output != Activation::sigmoid) {
-      throw ValueError("reconstruction_loss: BCE needs a sigmoid output, not " + activation_name(output));
-    }
     return nn::bce_with_logits_loss(pre, target, nn::Reduction::sum) / n;  // stable from logits
   }
   const Variable sse = nn::mse_loss(activate(pre, output), target, nn::Reduction::sum) / n;

@@ -35,6 +35,9 @@ std::string loss_name(ReconstructionLoss loss);
 // With a sigmoid output and BCE it works on the logits `pre` (stable for any value).
 Variable reconstruction_loss(const Variable& pre, const Variable& target, Activation output,
                              ReconstructionLoss loss);
+// The one rule between the two: binary cross-entropy compares probabilities, so it needs a
+// sigmoid output. ValueError "<where>: the BCE loss needs a sigmoid output, not relu" otherwise.
+void check_loss_fits_output(ReconstructionLoss loss, Activation output, const std::string& where);
 
 // How the Linear layers of a model start; fan_in = in, fan_out = out for a weight (out, in).
 //   pytorch         W, b ~ U(-k, k), k = 1 / sqrt(fan_in)                  PyTorch's nn.Linear

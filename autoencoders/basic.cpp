@@ -35,9 +35,7 @@ ModelKind basic_kind() {
     if (!std::isfinite(b.code_l2) || b.code_l2 < 0) {
       throw ValueError(where + ": basic.code_l2 must be a finite number >= 0");
     }
-    if (b.loss == ReconstructionLoss::bce && b.output != Activation::sigmoid) {
-      throw ValueError(where + ": basic: the BCE loss needs a sigmoid output, not " + activation_name(b.output));
-    }
+    check_loss_fits_output(b.loss, b.output, where + ": basic");
   };
   kind.widths = [](const RunConfig& c) {
     return std::pair<std::vector<std::int64_t>, std::string>{{c.input_size, c.options.get<BasicConfig>().code}, "basic.code"};

@@ -25,9 +25,7 @@ void check_deep_config(const DeepConfig& c, const std::string& where) {
   for (std::int64_t size : c.sizes) {
     if (size <= 0) throw ValueError(where + ": sizes must be positive, got " + std::to_string(size));
   }
-  if (c.loss == ReconstructionLoss::bce && c.output != Activation::sigmoid) {
-    throw ValueError(where + ": the BCE loss needs a sigmoid output, not " + activation_name(c.output));
-  }
+  check_loss_fits_output(c.loss, c.output, where);
 }
 
 double deep_parameter_count(const DeepConfig& c) {
@@ -179,9 +177,7 @@ ModelKind deep_kind() {
   kind.defaults = [](RunConfig&) {};
   kind.check = [](const RunConfig& c, const std::string& where) {
     const DeepConfig d = c.options.get<DeepConfig>();
-    if (d.loss == ReconstructionLoss::bce && d.output != Activation::sigmoid) {
-      throw ValueError(where + ": deep: the BCE loss needs a sigmoid output, not " + activation_name(d.output));
-    }
+    check_loss_fits_output(d.loss, d.output, where + ": deep");
   };
   kind.widths = [](const RunConfig& c) {
     return std::pair<std::vector<std::int64_t>, std::string>{c.options.get<DeepConfig>().sizes, "deep.sizes"};

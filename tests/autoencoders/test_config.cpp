@@ -68,6 +68,24 @@ BOOST_AUTO_TEST_CASE(keras_configs_start_from_glorot_uniform_and_zero_biases) {
   }
 }
 
+// One rule, one wording, wherever a loss meets an output: BCE needs a sigmoid output.
+BOOST_AUTO_TEST_CASE(bce_needs_a_sigmoid_output_in_one_wording) {
+  const std::string rule = "the BCE loss needs a sigmoid output, not relu";
+  check_throws<ValueError>(
+      [] { ae::parse_config(R"({"model": "basic", "init": "pytorch", "basic": {"output": "relu", "loss": "bce"}})", "config b.json"); },
+      {"config b.json: basic: " + rule});
+  check_throws<ValueError>(
+      [] {
+        ae::parse_config(R"({"model": "deep", "init": "pytorch", "deep": {"sizes": [784, 8], "output": "relu", "loss": "bce"}})",
+                         "config d.json");
+      },
+      {"config d.json: deep: " + rule});
+  const Variable pre(zeros({2, 3})), target(zeros({2, 3}));
+  check_throws<ValueError>(
+      [&] { ae::reconstruction_loss(pre, target, ae::Activation::relu, ae::ReconstructionLoss::bce); },
+      {"reconstruction_loss: " + rule});
+}
+
 BOOST_AUTO_TEST_CASE(every_named_config_states_its_init) {
   const std::map<std::string, std::string> expected = {
       {"hinton", "pytorch"},         {"hinton-pretrained", "pytorch"}, {"hinton-relu", "pytorch"},
