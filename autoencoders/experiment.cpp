@@ -42,6 +42,34 @@ std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t, const std::v
   return std::make_unique<nn::Adam>(parameters, t.lr);
 }
 
+void phase(const RunOptions& options, const std::string& name) {
+  if (options.on_phase) options.on_phase(name);
+}
+
+// Throws Interrupted once a stop was requested (the caller says what was kept).
+void check_stop(const RunOptions& options) {
+  if (options.stop != nullptr && options.stop->load()) throw Interrupted("interrupted");
+}
+
+// `path` made absolute, "..", "." and symbolic links resolved as far as it exists: one data
+// folder has one spelling.
+std::string resolved_path(const std::string& path) {
+  std::error_code error;
+  const fs::path absolute = fs::weakly_canonical(fs::absolute(path, error), error);
+  return error ? path : absolute.string();
+}
+
+// The arguments a run needs besides its config, recorded beside the checkpoint for --resume.
+const std::string kRunArguments = "checkpoint-run.json";
+
+json run_arguments(const std::string& data_dir, const RunOptions& options) {
+  json j;
+  j["data_dir"] = resolved_path(data_dir);
+  j["checkpoint_every"] = options.checkpoint_every;
+  j["stop_on_divergence"] = options.divergence.stop;
+  return j;
+}
+
 // Pictures of what the model does; each is optional where it makes no sense for the model.
 // Each name goes into the folder's manifest before it is drawn; a stop request is honoured
 // between pictures.
@@ -49,11 +77,8 @@ std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& conf
                                        RunFolder& folder, const RunOptions& options, std::ostream& out) {
   const std::string& dir = folder.path();
   std::vector<std::string> written;
-  auto check_stop = [&] {
-    if (options.stop != nullptr && options.stop->load()) throw Interrupted("pictures: interrupted");
-  };
   auto next = [&](const std::string& name) {
-    check_stop();
+    check_stop(options);
     folder.will_write(name);
     return dir + "/" + name;
   };
@@ -74,7 +99,7 @@ std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& conf
   } else {
     out << "note: gnuplot is not installed, so loss.png and latent.png were not drawn\n";
   }
-  check_stop();
+  check_stop(options);
   for (const std::string& path : model.draw_pictures(test.images, dir, config.train.seed + 3)) {
     folder.will_write(fs::path(path).filename().string());  // filters, samples, denoising
     written.push_back(path);
@@ -82,27 +107,6 @@ std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& conf
   return written;
 }
 
-void phase(const RunOptions& options, const std::string& name) {
-  if (options.on_phase) options.on_phase(name);
-}
-
-// Throws Interrupted with `note` (what was kept, how to go on) once a stop was requested.
-void check_stop(const RunOptions& options, const std::string& note) {
-  if (options.stop != nullptr && options.stop->load()) throw Interrupted(note);
-}
-
-// The arguments a run needs besides its config, recorded beside the checkpoint for --resume.
-const std::string kRunArguments = "checkpoint-run.json";
-
-json run_arguments(const std::string& data_dir, const RunOptions& options) {
-  std::error_code error;
-  const fs::path absolute = fs::weakly_canonical(fs::absolute(data_dir, error), error);
-  json j;
-  j["data_dir"] = error ? data_dir : absolute.string();
-  j["checkpoint_every"] = options.checkpoint_every;
-  j["stop_on_divergence"] = options.divergence.stop;
-  return j;
-}
 
 std::string number(double x) {
   std::ostringstream s;
@@ -215,7 +219,7 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
                            shell_word(dir + "/model.npz") + " evaluates it";
   try {
     phase(options, "evaluation");
-    check_stop(options, "");
+    check_stop(options);
     const ReconstructionError error = reconstruction_error(*model, test.images, 100, options.stop);
     phase(options, "pca");
     const auto pca_start = std::chrono::steady_clock::now();
@@ -225,7 +229,7 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
     train_all = data::ImageBytes();
     const double pca_sse = pca.sse_per_image(test.images, model->code_size());
     const double pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
-    check_stop(options, "");
+    check_stop(options);
     // The models' reports and pictures take the test images as one float32 tensor (31 MB).
     const data::ImageSet test_float{test.images.to_float(), test.labels};
     const auto report = model->report(test_float.images);
@@ -233,7 +237,7 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
     RunSummary summary{dir, error.sse_per_image, pca_sse, {}};
     phase(options, "pictures");
     summary.pictures = draw_pictures(*model, config, test_float, folder, options, out);
-    check_stop(options, "");
+    check_stop(options);
 
     // Training throughput: every epoch sees all training images; its training time (without
     // validation) is that count over the epoch's samples_per_second.
@@ -286,11 +290,10 @@ RunSummary resume_run(const std::string& dir, RunOptions options) {
     json j;
     try {
       j = json::parse(in);
-      const json defaults = run_arguments(options.data_dir.empty() ? "" : options.data_dir, options);
       const std::string data_dir = j.at("data_dir").get<std::string>();
       if (options.data_dir.empty()) {
         options.data_dir = data_dir;
-      } else if (defaults.at("data_dir").get<std::string>() != data_dir) {
+      } else if (resolved_path(options.data_dir) != data_dir) {
         throw ValueError("resume " + dir + ": the run was started with --data-dir " + data_dir + ", not " +
                          options.data_dir + "; leave --data-dir out to go on with its own");
       }
