@@ -1,4 +1,5 @@
 #include "autoencoders/autoencoder.hpp"
+#include "autoencoders/wrapped.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -196,6 +197,11 @@ ReconstructionError reconstruction_error(Autoencoder& model, const data::ImageBy
   return batched_error(
       model, images.size(), batch_size,
       [&](std::int64_t begin, std::int64_t end) { return images.rows(begin, end).to_float(); }, stop);
+}
+
+WrappedAutoencoder::WrappedAutoencoder(std::shared_ptr<Autoencoder> inner_)
+    : inner(register_module("inner", std::move(inner_))) {
+  if (!inner) throw ValueError("WrappedAutoencoder: no inner model to wrap");
 }
 
 }  // namespace xtgrad::ae

@@ -225,7 +225,8 @@ RunConfig default_config(const std::string& model) {
   RunConfig c;
   c.model = model;
   c.name = model;
-  model_kind(model).defaults(c);
+  const ModelKind& kind = model_kind(model);
+  if (kind.defaults) kind.defaults(c);
   return c;
 }
 
@@ -265,7 +266,7 @@ RunConfig parse_config(const std::string& text, const std::string& where, const 
 
 std::int64_t code_size(const RunConfig& c) {
   // An empty deep.sizes has no code; check_config refuses it.
-  const std::vector<std::int64_t> widths = model_kind(c.model).widths(c).first;
+  const std::vector<std::int64_t> widths = model_kind(c.model).widths(c).sizes;
   return widths.empty() ? 0 : widths.back();
 }
 
@@ -287,15 +288,73 @@ std::string config_to_json(const RunConfig& c) {
   j["model"] = c.model;
   j["init"] = init_name(c.init);
   RunConfig copy = c;  // the writer reads through the same (non-const) fields as the reader
-  for (const ModelKind& kind : model_kinds()) {
+  for (const std::string& name : used_sections(c)) {
     JsonWriter section;
-    kind.fields(section, copy);
-    j[kind.name] = section.object;
+    model_kind(name).fields(section, copy);
+    j[name] = section.object;
   }
   JsonWriter train;
   train_fields(train, copy.train);
   j["train"] = train.object;
   return j.dump(2);
+}
+
+namespace {
+
+// A section's fields as "key value" pairs, in the order the kind lists them: what --help shows.
+class ListWriter : public ConfigFields {
+ public:
+  void field(const char* key, bool& value) override { add(key, value ? "true" : "false"); }
+  void field(const char* key, int& value) override { add(key, std::to_string(value)); }
+  void field(const char* key, std::int64_t& value) override { add(key, std::to_string(value)); }
+  void field(const char* key, std::uint64_t& value) override { add(key, std::to_string(value)); }
+  void field(const char* key, double& value) override {
+    std::ostringstream s;
+    s << value;  // 0.001, 3, 1e-07
+    add(key, s.str());
+  }
+  void field(const char* key, std::string& value) override { add(key, value); }
+  void field(const char* key, std::vector<std::int64_t>& value) override {
+    std::string sizes;
+    for (std::int64_t size : value) sizes += (sizes.empty() ? "" : "-") + std::to_string(size);
+    add(key, sizes);
+  }
+  std::string where() const override { return "describe_defaults"; }
+
+  std::vector<std::pair<std::string, std::string>> items;
+
+ private:
+  void add(const char* key, std::string value) { items.emplace_back(key, std::move(value)); }
+};
+
+std::string joined(const std::vector<std::pair<std::string, std::string>>& items) {
+  std::string text;
+  for (const auto& [key, value] : items) text += (text.empty() ? "" : ", ") + key + " " + value;
+  return text;
+}
+
+}  // namespace
+
+std::string describe_defaults(const std::string& model) {
+  RunConfig defaults = default_config(model);
+  std::string text;
+  for (const std::string& name : used_sections(defaults)) {
+    ListWriter section;
+    model_kind(name).fields(section, defaults);
+    text += (text.empty() ? "" : "; ") + name + ": " + joined(section.items);
+  }
+  // What the kind's protocol changes of the settings every kind shares.
+  RunConfig shared;
+  if (defaults.init != shared.init) text += "; init " + init_name(defaults.init);
+  ListWriter train, shared_train;
+  train_fields(train, defaults.train);
+  train_fields(shared_train, shared.train);
+  std::vector<std::pair<std::string, std::string>> changed;
+  for (std::size_t i = 0; i < train.items.size(); ++i) {
+    if (train.items[i] != shared_train.items[i]) changed.push_back(train.items[i]);
+  }
+  if (!changed.empty()) text += "; train: " + joined(changed);
+  return text;
 }
 
 }  // namespace xtgrad::ae

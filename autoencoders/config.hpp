@@ -38,8 +38,8 @@ struct TrainConfig {
   int pretrain_epochs = 0;          // deep: greedy layer-wise pretraining, epochs per layer
 };
 
-// Each model kind's options, one struct per kind (BasicConfig, DeepConfig, ... in the model's
-// header), found by type: options.get<SparseConfig>().rho. A struct not set yet reads as its
+// Each model kind's options, one struct per kind (DeepConfig in deep.hpp, BasicConfig in
+// kind_sections.hpp, ...), found by type: options.get<SparseConfig>().rho. A struct not set yet reads as its
 // defaults, so a configuration holds every kind's options and a new kind needs no member here.
 class ModelOptions {
  public:
@@ -83,8 +83,13 @@ RunConfig parse_config(const std::string& text, const std::string& where, const 
 void check_config(const RunConfig& config, const std::string& where);
 // The defaults for a model name: its kind's protocol (ValueError for an unknown one).
 RunConfig default_config(const std::string& model);
-// The configuration as JSON text (what results.json and config.json record).
+// The configuration as JSON text (what results.json and config.json record): the sections the
+// run uses (its kind's, and those of the kinds it wraps) and the train section.
 std::string config_to_json(const RunConfig& config);
+// A kind's defaults in one line, from the kind itself (xtgrad --help): its sections, and the
+// init and train settings its protocol changes. "vae: hidden 400, latent 20, beta 1; train:
+// batch_size 128".
+std::string describe_defaults(const std::string& model);
 
 // Sets the code size of the model the configuration selects (--latent).
 void set_code_size(RunConfig& config, std::int64_t code);

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "autoencoders/autoencoder.hpp"
-#include "autoencoders/model_kinds.hpp"
 #include "nn/linear.hpp"
 
 namespace xtgrad::ae {
@@ -64,8 +63,6 @@ class DeepAutoencoder : public Autoencoder {
   DeepConfig config_;
 };
 
-// The "deep" entry of the table (model_kinds.cpp).
-ModelKind deep_kind();
 // How many parameters a DeepAutoencoder with this config has, counted without building it:
 //   sum over layers i of  a b + b  (encoder a -> b)  +  a b + a  (decoder b -> a)
 // with a = sizes[i], b = sizes[i + 1], and no decoder weight when tied. In double: the product

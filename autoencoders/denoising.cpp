@@ -47,7 +47,7 @@ Tensor corrupt(const Tensor& x, const NoiseConfig& noise, Generator& gen) {
 
 DenoisingAutoencoder::DenoisingAutoencoder(std::shared_ptr<Autoencoder> inner_, const NoiseConfig& noise_,
                                            std::uint64_t seed)
-    : inner(register_module("inner", std::move(inner_))), noise(noise_), gen_(seed) {
+    : WrappedAutoencoder(std::move(inner_)), noise(noise_), gen_(seed) {
   register_generator(&gen_);
 }
 
@@ -83,57 +83,6 @@ std::vector<std::string> DenoisingAutoencoder::draw_pictures(const Tensor& test_
   std::vector<std::string> written = inner->draw_pictures(test_images, dir, seed);
   written.insert(written.begin(), path);
   return written;
-}
-
-// ---------------------------------------------------------------- the "denoising" kind
-namespace {
-
-const ModelKind& inner_kind(const RunConfig& c) {
-  const std::string& inner = c.options.get<DenoisingConfig>().inner;
-  if (inner == "denoising") throw ValueError("denoising.inner: a denoising model cannot wrap another one");
-  return model_kind(inner);
-}
-
-}  // namespace
-
-ModelKind denoising_kind() {
-  ModelKind kind;
-  kind.name = "denoising";
-  kind.adds = "a corruption of the input around any model, scored on the clean input";
-  kind.fields = [](ConfigFields& f, RunConfig& c) {
-    DenoisingConfig& d = c.options.get<DenoisingConfig>();
-    f.field("inner", d.inner);
-    f.choice("noise", d.noise.kind, parse_noise, noise_name);
-    f.field("level", d.noise.level);
-  };
-  kind.defaults = [](RunConfig&) {};
-  kind.check = [](const RunConfig& c, const std::string& where) {
-    const DenoisingConfig d = c.options.get<DenoisingConfig>();
-    try {
-      inner_kind(c).check(c, where);
-    } catch (const ValueError& e) {
-      if (std::string(e.what()).rfind(where, 0) == 0) throw;
-      throw ValueError(where + ": " + e.what());
-    }
-    if (!std::isfinite(d.noise.level) || d.noise.level < 0 ||
-        (d.noise.kind != NoiseKind::gaussian && d.noise.level > 1)) {
-      throw ValueError(where + ": denoising.level must be in [0, 1] (a sigma >= 0 for gaussian)");
-    }
-  };
-  kind.widths = [](const RunConfig& c) { return inner_kind(c).widths(c); };
-  kind.parameters = [](const RunConfig& c) { return inner_kind(c).parameters(c); };  // noise has none
-  kind.set_code = [](RunConfig& c, std::int64_t code) { inner_kind(c).set_code(c, code); };
-  kind.make_tiny = [](RunConfig& c) {
-    DenoisingConfig& d = c.options.get<DenoisingConfig>();
-    d.inner = "basic";
-    d.noise = {NoiseKind::masking, 0.3};
-    inner_kind(c).make_tiny(c);
-  };
-  kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
-    return std::make_shared<DenoisingAutoencoder>(inner_kind(c).build(c, gen), c.options.get<DenoisingConfig>().noise,
-                                                  c.train.seed + 2);
-  };
-  return kind;
 }
 
 }  // namespace xtgrad::ae

@@ -9,8 +9,7 @@
 // Corruptions: masking (each pixel set to 0 with probability nu), additive Gaussian
 // (x + sigma N(0, 1), clipped to [0, 1]; Keras's tutorial uses sigma = 0.5) and
 // salt-and-pepper (each pixel, with probability nu, set to 0 or 1 with equal chance).
-#include "autoencoders/autoencoder.hpp"
-#include "autoencoders/model_kinds.hpp"
+#include "autoencoders/wrapped.hpp"
 
 namespace xtgrad::ae {
 
@@ -26,44 +25,25 @@ struct NoiseConfig {
 // A corrupted copy of x (values in [0, 1]), drawn from gen.
 Tensor corrupt(const Tensor& x, const NoiseConfig& noise, Generator& gen);
 
-class DenoisingAutoencoder : public Autoencoder {
+class DenoisingAutoencoder : public WrappedAutoencoder {
  public:
   // Wraps any autoencoder; the noise comes from the wrapper's own seeded generator.
   DenoisingAutoencoder(std::shared_ptr<Autoencoder> inner, const NoiseConfig& noise, std::uint64_t seed);
 
-  Variable encode(const Variable& x) override { return inner->encode(x); }
-  Variable decode(const Variable& z) override { return inner->decode(z); }
   // The inner model's objective, shown the corrupted input (in training mode) and the clean target.
   Objective objective(const Variable& input, const Variable& target) override;
   std::string describe() const override;
-  std::int64_t input_size() const override { return inner->input_size(); }
-  std::int64_t code_size() const override { return inner->code_size(); }
-  bool logistic_output() const override { return inner->logistic_output(); }
-  Tensor first_layer_filters() const override { return inner->first_layer_filters(); }
   // noisy_input_sse_per_image (the corruption's own error) and denoised_sse_per_image (the
   // output's error on corrupted inputs), with a fixed seed so runs compare.
   std::vector<std::pair<std::string, double>> report(const Tensor& x) override;
-  void pretrain(const Tensor& images, const PretrainOptions& options) override { inner->pretrain(images, options); }
-  Tensor sample(std::int64_t count, Generator& gen) override { return inner->sample(count, gen); }
   // denoising.png (rows: corrupted, denoised, clean) and the inner model's pictures.
   std::vector<std::string> draw_pictures(const Tensor& test_images, const std::string& dir,
                                          std::uint64_t seed) override;
 
-  std::shared_ptr<Autoencoder> inner;
   NoiseConfig noise;
 
  private:
   Generator gen_;
 };
-
-// The denoising section of a configuration: the kind of the model it wraps (any kind but
-// denoising, whose own section gives its options) and the corruption.
-struct DenoisingConfig {
-  std::string inner = "deep";
-  NoiseConfig noise;
-};
-
-// The "denoising" entry of the table (model_kinds.cpp).
-ModelKind denoising_kind();
 
 }  // namespace xtgrad::ae

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <sstream>
 
-#include "autoencoders/deep.hpp"
 #include "autograd/ops.hpp"
 #include "nn/losses.hpp"
 #include "tensor/all.hpp"
@@ -26,12 +25,22 @@ std::string penalty_name(SparsityPenalty penalty) {
   return "kl";
 }
 
-SparseAutoencoder::SparseAutoencoder(std::shared_ptr<Autoencoder> inner_, const CodePenalty& penalty_)
-    : inner(register_module("inner", std::move(inner_))), penalty(penalty_) {
+void check_code_penalty(const CodePenalty& penalty, const std::string& where) {
   const bool rho_ok = penalty.kind != SparsityPenalty::kl || (penalty.rho > 0 && penalty.rho < 1);
-  if (!rho_ok || !(penalty.weight >= 0) || !(penalty.weight_decay >= 0)) {
-    throw ValueError("SparseAutoencoder: need 0 < rho < 1 and a penalty weight and weight decay >= 0");
+  const bool weights_ok = std::isfinite(penalty.weight) && penalty.weight >= 0 &&
+                          std::isfinite(penalty.weight_decay) && penalty.weight_decay >= 0;
+  if (!rho_ok || !weights_ok) {
+    std::ostringstream s;
+    s << where << ": need 0 < rho < 1 and a penalty weight (beta or l1) and weight decay (lambda) that are "
+      << "finite and >= 0; got rho " << penalty.rho << ", weight " << penalty.weight << ", weight decay "
+      << penalty.weight_decay;
+    throw ValueError(s.str());
   }
+}
+
+SparseAutoencoder::SparseAutoencoder(std::shared_ptr<Autoencoder> inner_, const CodePenalty& penalty_)
+    : WrappedAutoencoder(std::move(inner_)), penalty(penalty_) {
+  check_code_penalty(penalty, "SparseAutoencoder");
 }
 
 // [book:sparse-objective]
@@ -74,67 +83,6 @@ std::vector<std::pair<std::string, double>> SparseAutoencoder::report(const Tens
   std::vector<std::pair<std::string, double>> numbers = inner->report(x);
   numbers.emplace_back("mean_hidden_activation", mean(encode_all(*this, x)).item());
   return numbers;
-}
-
-// ---------------------------------------------------------------- the "sparse" kind
-namespace {
-
-// UFLDL's one layer: sigmoid hidden layer and output, J = 1/2 ||y - x||^2.
-DeepConfig ufldl_layer(const RunConfig& c) {
-  DeepConfig layer;
-  layer.sizes = {c.input_size, c.options.get<SparseConfig>().hidden};
-  layer.code = Activation::sigmoid;
-  layer.output = Activation::sigmoid;
-  layer.loss = ReconstructionLoss::half_sse;
-  return layer;
-}
-
-}  // namespace
-
-ModelKind sparse_kind() {
-  ModelKind kind;
-  kind.name = "sparse";
-  kind.adds = "a penalty on the code: KL sparsity (UFLDL), L1 or L2";
-  kind.fields = [](ConfigFields& f, RunConfig& c) {
-    SparseConfig& s = c.options.get<SparseConfig>();
-    f.field("hidden", s.hidden);
-    f.field("rho", s.rho);
-    f.field("lambda", s.lambda);
-    f.field("beta", s.beta);
-    f.choice("penalty", s.penalty, parse_penalty, penalty_name);
-    f.field("l1", s.l1);
-  };
-  kind.defaults = [](RunConfig& c) {  // UFLDL's protocol: its initialisation, full-batch L-BFGS
-    c.init = Init::ufldl;             // with unit steps
-    c.train.optimizer = "lbfgs";
-    c.train.lr = 1.0;
-  };
-  kind.check = [](const RunConfig& c, const std::string& where) {
-    const SparseConfig s = c.options.get<SparseConfig>();
-    for (double v : {s.rho, s.lambda, s.beta, s.l1}) {
-      if (!std::isfinite(v)) throw ValueError(where + ": sparse.rho, lambda, beta and l1 must be finite numbers");
-    }
-    if (!(s.rho > 0 && s.rho < 1) || s.lambda < 0 || s.beta < 0 || s.l1 < 0) {
-      throw ValueError(where + ": sparse: need 0 < rho < 1 and lambda, beta, l1 >= 0");
-    }
-  };
-  kind.widths = [](const RunConfig& c) {
-    return std::pair<std::vector<std::int64_t>, std::string>{{c.input_size, c.options.get<SparseConfig>().hidden}, "sparse.hidden"};
-  };
-  // (the penalty adds no parameters)
-  kind.parameters = [](const RunConfig& c) { return deep_parameter_count(ufldl_layer(c)); };
-  kind.set_code = [](RunConfig& c, std::int64_t code) { c.options.get<SparseConfig>().hidden = code; };
-  kind.make_tiny = [](RunConfig& c) { c.options.get<SparseConfig>().hidden = 4; };
-  kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
-    const SparseConfig s = c.options.get<SparseConfig>();
-    CodePenalty penalty;
-    penalty.kind = s.penalty;
-    penalty.weight = s.penalty == SparsityPenalty::kl ? s.beta : s.l1;
-    penalty.rho = s.rho;
-    penalty.weight_decay = s.lambda;
-    return std::make_shared<SparseAutoencoder>(std::make_shared<DeepAutoencoder>(ufldl_layer(c), gen), penalty);
-  };
-  return kind;
 }
 
 }  // namespace xtgrad::ae

@@ -15,7 +15,6 @@
 // checks replay it. beta = 1 is the plain VAE; beta > 1 is Higgins et al.'s beta-VAE.
 #include "autoencoders/autoencoder.hpp"
 #include "autoencoders/deep.hpp"
-#include "autoencoders/model_kinds.hpp"
 #include "nn/linear.hpp"
 
 namespace xtgrad::ae {
@@ -69,7 +68,8 @@ class VariationalAutoencoder : public Autoencoder {
   Generator noise_;
 };
 
-// The "vae" entry of the table (model_kinds.cpp).
-ModelKind vae_kind();
+// How many parameters a VariationalAutoencoder with this config has, counted without building
+// it: the body D-H-Z-H-D (deep_parameter_count) and the logvar head H -> Z, H Z + Z.
+double vae_parameter_count(const VAEConfig& config);
 
 }  // namespace xtgrad::ae

@@ -8,7 +8,7 @@
 
 #include "../support/files.hpp"
 #include "../tensor/helpers.hpp"
-#include "autoencoders/basic.hpp"
+#include "autoencoders/kind_sections.hpp"
 #include "autoencoders/config.hpp"
 #include "autoencoders/deep.hpp"
 #include "autoencoders/denoising.hpp"

@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "../tensor/helpers.hpp"
-#include "autoencoders/basic.hpp"
+#include "autoencoders/config.hpp"
+#include "autoencoders/kind_sections.hpp"
+#include "autoencoders/model_kinds.hpp"
 #include "autoencoders/deep.hpp"
 #include "autoencoders/image_dataset.hpp"
 #include "nn/all.hpp"

@@ -1,7 +1,9 @@
 // Each autoencoder's defining property, on small synthetic data, plus gradcheck of a tiny
 // instance of every model in float64 with its noise replayed.
 #include "../tensor/helpers.hpp"
-#include "autoencoders/basic.hpp"
+#include "autoencoders/config.hpp"
+#include "autoencoders/kind_sections.hpp"
+#include "autoencoders/model_kinds.hpp"
 #include "autoencoders/deep.hpp"
 #include "autoencoders/denoising.hpp"
 #include "autoencoders/model_gradcheck.hpp"

@@ -1,8 +1,9 @@
-#include "autoencoders/basic.hpp"
-
+// The "basic" kind: the one-layer deep model (kind_sections.hpp), optionally tied, and wrapped
+// in an L2 penalty on its code when code_l2 > 0.
 #include <cmath>
 
-#include "autoencoders/sparse.hpp"
+#include "autoencoders/kind_sections.hpp"
+#include "autoencoders/model_kinds.hpp"
 
 namespace xtgrad::ae {
 
@@ -29,7 +30,6 @@ ModelKind basic_kind() {
     f.field("tied", b.tied);
     f.field("code_l2", b.code_l2);
   };
-  kind.defaults = [](RunConfig&) {};
   kind.check = [](const RunConfig& c, const std::string& where) {
     const BasicConfig b = c.options.get<BasicConfig>();
     if (!std::isfinite(b.code_l2) || b.code_l2 < 0) {
@@ -38,7 +38,7 @@ ModelKind basic_kind() {
     check_loss_fits_output(b.loss, b.output, where + ": basic");
   };
   kind.widths = [](const RunConfig& c) {
-    return std::pair<std::vector<std::int64_t>, std::string>{{c.input_size, c.options.get<BasicConfig>().code}, "basic.code"};
+    return KindWidths{{c.input_size, c.options.get<BasicConfig>().code}, "basic.code"};
   };
   // (code_l2 wraps the model in a penalty, which adds no parameters)
   kind.parameters = [](const RunConfig& c) {

@@ -1,4 +1,4 @@
-// The xtgrad command: train, evaluate, sample and inspect the autoencoders.
+// The xtgrad command: train, evaluate, sample and inspect the autoencoders (cli.hpp).
 //
 //   xtgrad train --config keras-basic            # a named protocol (autoencoders/configs/)
 //   xtgrad train --model vae --epochs 5 --out runs/vae
@@ -26,6 +26,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "autoencoders/cli.hpp"
+#include "autoencoders/config.hpp"
 #include "autoencoders/experiment.hpp"
 #include "data/fashion_mnist.hpp"
 #include "autoencoders/model_gradcheck.hpp"
@@ -34,7 +36,7 @@
 #include "nn/all.hpp"
 #include "tensor/cpu.hpp"
 
-using namespace xtgrad;
+namespace xtgrad::cli {
 
 namespace {
 
@@ -171,7 +173,7 @@ std::string version() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   // NOTE: every training step allocates and frees tensors of about 1 MB (a batch of 256 x 784
   // floats). glibc serves blocks over 128 KiB by mmap, and each fresh mapping page-faults
   // again on first touch: keras-basic trained 35 % slower that way (measured). Blocks up to
@@ -189,11 +191,21 @@ int main(int argc, char** argv) {
   for (const std::string& name : ae::model_names()) {
     model_list += (model_list.empty() ? "" : name == ae::model_names().back() ? " or " : ", ") + name;
   }
-  std::string ladder = "Models, each the one before plus one thing:\n";
+  // Each kind, what it adds and its defaults, from the kind itself (a kind registered by a
+  // downstream project too).
+  std::string ladder = "Models, each the one before plus one thing, and their defaults (a config's sections "
+                       "change them):\n";
   std::size_t name_width = 0;
   for (const ae::ModelKind& kind : ae::model_kinds()) name_width = std::max(name_width, kind.name.size());
+  const std::string indent(name_width + 4, ' ');
   for (const ae::ModelKind& kind : ae::model_kinds()) {
     ladder += "  " + kind.name + std::string(name_width + 2 - kind.name.size(), ' ') + kind.adds + "\n";
+    const std::string defaults = ae::describe_defaults(kind.name);  // "vae: ...; train: ..."
+    for (std::size_t at = 0; at < defaults.size();) {                // one part per line
+      const std::size_t end = std::min(defaults.find("; ", at), defaults.size());
+      ladder += indent + defaults.substr(at, end - at) + "\n";
+      at = end + 2;
+    }
   }
   app.footer(ladder);
   const ae::TrainConfig defaults;
@@ -206,12 +218,13 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--config", t.config, "a named config (keras-basic, hinton, ...) or a JSON file "
                         "(default: none, the model's defaults)");
   train_cmd->add_option("--init", t.init, "how the layers start (default: the config's, or the model's: "
-                        "ufldl for sparse, else pytorch)")->check(CLI::IsMember(ae::init_names()));
+                        "pytorch unless its defaults below say otherwise)")->check(CLI::IsMember(ae::init_names()));
   train_cmd->add_option("--epochs", t.epochs, "passes over the training images" + config_or +
                         std::to_string(defaults.epochs) + ")")->check(interval(1, 100000));
   train_cmd->add_option("--batch-size", t.batch_size, "samples per batch" + config_or +
-                        std::to_string(defaults.batch_size) + ", vae 128)")->check(interval(1, 1000000));
-  train_cmd->add_option("--lr", t.lr, "learning rate" + config_or + readable(defaults.lr) + ", sparse 1)")
+                        std::to_string(defaults.batch_size) + " unless the model's defaults below say otherwise)")->check(interval(1, 1000000));
+  train_cmd->add_option("--lr", t.lr, "learning rate" + config_or + readable(defaults.lr) +
+                        " unless the model's defaults below say otherwise)")
       ->check(interval(0, 1000, /*open_low=*/true));
   train_cmd->add_option("--latent", t.latent, "code size, at most the 784 pixels (default: the config's)")
       ->check(interval(1, data::fashion_mnist_pixels));
@@ -344,3 +357,5 @@ int main(int argc, char** argv) {
   }
   return 0;
 }
+
+}  // namespace xtgrad::cli
