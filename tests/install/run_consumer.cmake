@@ -1,7 +1,8 @@
 # The install/consumer test (see CMakeLists.txt next to this file), run as
 #   cmake -D BUILD_DIR=<xtgrad build> -D WORK_DIR=<scratch dir> -D CONSUMER_SOURCE_DIR=<consumer/>
 #         -D CXX_COMPILER=<c++> [-D BINDIR=bin -D DATADIR=share] [-D PROGRAM=<executable>]
-#         [-D CONFIG=<build type>] [-D GENERATOR=<generator>] -P run_consumer.cmake
+#         [-D PROGRAM_ARGS=<arguments>] [-D CONFIG=<build type>] [-D GENERATOR=<generator>]
+#         -P run_consumer.cmake
 # Steps: install BUILD_DIR into WORK_DIR/prefix; configure consumer/ against that prefix in a
 # fresh WORK_DIR/build; build it; run its executable PROGRAM (default: consumer); with BINDIR
 # and DATADIR given, run the installed xtgrad from a copy of the prefix.
@@ -73,7 +74,7 @@ set(exe "${consumer_build}/${PROGRAM}")
 if(NOT EXISTS "${exe}")
   set(exe "${consumer_build}/${CONFIG}/${PROGRAM}")
 endif()
-run_step("run consumer" "${exe}")
+run_step("run consumer" "${exe}" ${PROGRAM_ARGS})
 message(STATUS "consumer printed:\n${step_output}")
 
 if(NOT BINDIR OR NOT DATADIR)

@@ -1,0 +1,50 @@
+# The downstream xtgrad (downstream/main.cpp: the library's command plus a registered
+# "contractive-tied" kind) trains, evaluates and summarises its own kind like a built-in one.
+#   -D EXE=<xtgrad-contractive> -D OUT=<folder>
+# Exits with 77 (skipped) when Debian's dataset-fashion-mnist is not installed.
+function(run)
+  execute_process(COMMAND "${EXE}" ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "xtgrad-contractive ${ARGN} failed (${rc}):\n${out}\n${err}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+# Its help lists the kind, what it adds and its defaults, lined up with the built-in kinds.
+run(--help)
+foreach(expected "  contractive-tied  a penalty on the encoder's Jacobian" "contractive-tied: hidden 64, lambda 0.1"
+                 "  vae               a Gaussian head")
+  string(FIND "${last_output}" "${expected}" at)
+  if(at LESS 0)
+    message(FATAL_ERROR "xtgrad-contractive --help does not show '${expected}':\n${last_output}")
+  endif()
+endforeach()
+run(summary --model contractive-tied)
+if(NOT last_output MATCHES "^contractive-tied: Contractive\\(784-64, tied, lambda 0.1\\)")
+  message(FATAL_ERROR "summary printed:\n${last_output}")
+endif()
+
+if(NOT EXISTS "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz" AND NOT DEFINED ENV{XTGRAD_FASHION_MNIST_DIR})
+  message("Fashion-MNIST is not installed: skipped")
+  cmake_language(EXIT 77)
+endif()
+file(REMOVE_RECURSE "${OUT}")
+run(train --model contractive-tied --epochs 1 --limit 2000 --latent 16 --out "${OUT}")
+file(READ "${OUT}/results.json" results)
+foreach(key test_sse_per_image pca_sse_per_image jacobian_frobenius_squared)
+  string(JSON value ERROR_VARIABLE missing GET "${results}" ${key})
+  if(missing)
+    message(FATAL_ERROR "results.json has no ${key}:\n${results}")
+  endif()
+endforeach()
+# config.json holds the run's own section and no built-in kind's.
+file(READ "${OUT}/config.json" config)
+string(JSON hidden ERROR_VARIABLE missing GET "${config}" contractive-tied hidden)
+string(JSON basic ERROR_VARIABLE no_basic GET "${config}" basic)
+if(NOT hidden EQUAL 16 OR NOT no_basic)
+  message(FATAL_ERROR "config.json should hold contractive-tied.hidden 16 and no basic section:\n${config}")
+endif()
+run(eval --model-file "${OUT}/model.npz")
+if(NOT last_output MATCHES "test_sse_per_image [0-9.]+")
+  message(FATAL_ERROR "eval printed no test error:\n${last_output}")
+endif()
