@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(the_kind_joins_the_table_after_the_ladder) {
   BOOST_TEST(names.back() == "contractive-tied");
   BOOST_TEST(std::string("contractive-tied").size() == 16u);
   BOOST_TEST(ae::model_kind("contractive-tied").adds.find("Jacobian") != std::string::npos);
-  check_throws<ValueError>([] { ae::model_kind("contractive"); }, {"unknown model \"contractive\"", "contractive-tied"});
+  check_throws<ValueError>([] { ae::model_kind("rbm"); }, {"unknown model \"rbm\"", "contractive-tied"});
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_kind_is_refused_with_its_reason) {
@@ -135,7 +135,7 @@ BOOST_AUTO_TEST_CASE(the_command_knows_it) {
   BOOST_TEST(version.exit_code == 0);
   BOOST_TEST(contains(version.out, "xtgrad "), version.out);
   const CommandResult train_help = run_command({"train", "--help"});
-  BOOST_TEST(contains(train_help.out, "vae,contractive-tied}"), train_help.out);
+  BOOST_TEST(contains(train_help.out, ",contractive-tied}"), train_help.out);
   const CommandResult gradcheck = run_command({"gradcheck", "--model", "contractive-tied", "--steps", "5"});
   BOOST_TEST(gradcheck.exit_code == 0, gradcheck.out);
   BOOST_TEST(contains(gradcheck.out, "passed"), gradcheck.out);
