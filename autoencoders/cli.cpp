@@ -187,7 +187,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", version(), "print the version and the CPU levels, and exit");
   const auto models = CLI::IsMember(ae::model_names());
-  std::string model_list;  // "basic, deep, sparse, denoising or vae"
+  std::string model_list;  // "basic, deep, ... or vae": every kind of the table
   for (const std::string& name : ae::model_names()) {
     model_list += (model_list.empty() ? "" : name == ae::model_names().back() ? " or " : ", ") + name;
   }

@@ -60,7 +60,7 @@ class ModelOptions {
 struct RunConfig {
   std::string name = "custom";
   std::string description;
-  std::string model = "basic";  // a kind of model_kinds.hpp: basic, deep, sparse, denoising, vae
+  std::string model = "basic";  // the name of a kind of the table (model_kinds.hpp)
   Init init = Init::pytorch;    // how every Linear layer starts (autoencoder.hpp)
   std::int64_t input_size = 784;  // pixels per image (not in files: gradcheck's tiny models use 6)
   ModelOptions options;         // the options of every kind, from its section of the file
