@@ -58,6 +58,7 @@
             escape(s.h || r.page.title) + "<span class=\"snippet\">" + snippet(s.t, first) +
             "</span></a>").join("") + "</li>").join("") + "</ol>";
     panel.hidden = false;
+    panel.dataset.query = query;  // what the results shown are for
   }
 
   let timer = null;

@@ -46,7 +46,8 @@ class Page:
         self.path = path          # site-relative, e.g. "05-autoencoder-idea/index.html"
         self.title = title
         self.markdown = markdown
-        self.source = source      # the repository file it is rendered from (links resolve from it)
+        self.source = source      # the repository file it is rendered from
+        self.folder = source.parent if source.name == "README.md" else TUTORIALS / "exercises"
         self.chapter = chapter    # "05" for a chapter page and an exercise of chapter 5
         self.root = "../" * path.count("/")
 
@@ -134,14 +135,17 @@ def relative_url(from_page, to_path):
 
 def rewrite_links(body, page, pages_by_source, images):
     """Links to Markdown files become links to their pages, images are copied beside their
-    page, and a link to a repository file that is not in the site keeps its text only."""
+    page, and a link to a repository file that is not in the site keeps its text only. A link
+    to no file at all is left as it is: the browser test reports it."""
     def link(m):
         href = html.unescape(m["href"])
         if re.match(r"[a-z]+:|#", href):
             return m[0]
         path, _, anchor = href.partition("#")
-        target = (page.source.parent / path).resolve()
+        target = (page.folder / path).resolve()
         where = site_path_of(target, pages_by_source)
+        if where is None and not (target.is_relative_to(ROOT) and target.exists()):
+            return m[0]
         if where is None:
             return f'<a class="outside" title="{html.escape(str(target.relative_to(ROOT)))} in the repository"'
         return f'<a href="{html.escape(relative_url(page, where) + ("#" + anchor if anchor else ""))}"'
@@ -151,7 +155,7 @@ def rewrite_links(body, page, pages_by_source, images):
         src = html.unescape(m["src"])
         if re.match(r"[a-z]+:", src):
             raise SiteError(f"{page.source.relative_to(ROOT)}: image {src} is not a file of the book")
-        target = (page.source.parent / src).resolve()
+        target = (page.folder / src).resolve()
         where = site_path_of(target, pages_by_source)
         if where is None or not target.is_file():
             raise SiteError(f"{page.source.relative_to(ROOT)}: no image file {src}")
@@ -171,6 +175,13 @@ def figures(body):
         images = re.findall(r"<img [^>]*>", m[1])
         return f'<div class="figures">{"".join(figure(i) for i in images)}</div>'
     return re.sub(r"<p>((?:\s*<img [^>]*>)+\s*)</p>", paragraph, body)
+
+
+def link_exercises(body, names):
+    """On the exercises' page, each exercise's name in the table leads to its own page."""
+    def cell(m):
+        return f'<td><a href="{m[1]}.html"><code>{m[1]}</code></a></td>' if m[1] in names else m[0]
+    return re.sub(r'(?<=">\n)<td><code>(\w+)</code></td>', cell, body)  # a row's first cell
 
 
 def wrap_tables(body):
@@ -198,7 +209,8 @@ def page_html(page, body, pages, index):
     after = pages[index + 1] if index + 1 < len(pages) else None
     here = ' class="here"'
     chapters = "".join(
-        f'<li{here if p is page else ""}><a href="{relative_url(page, p.path)}">'
+        f'<li{here if p is page or p.path == "exercises/index.html" and page.path.startswith("exercises/") else ""}>'
+        f'<a href="{relative_url(page, p.path)}">'
         f"{html.escape(p.title)}</a></li>"
         for p in pages if not p.path.startswith("exercises/") or p.path == "exercises/index.html")
     exercises = [p for p in pages if p.path.startswith("exercises/") and p.chapter == page.chapter
@@ -256,6 +268,7 @@ class SectionText(HTMLParser):
             self.skip += tag == "span"
             return
         if tag == "span" and "math" in (attrs.get("class") or "").split():
+            self.handle_data("…")  # a formula, in a snippet
             self.skip = 1
         elif tag in ("h1", "h2", "h3") and attrs.get("id"):
             self.heading = []
@@ -313,6 +326,8 @@ def build(out):
         bodies = list(pool.map(lambda p: pandoc(p.markdown, p.source.relative_to(ROOT)), pages))
     for number, (page, body) in enumerate(zip(pages, bodies)):
         body = figures(wrap_tables(rewrite_links(body, page, pages_by_source, images)))
+        if page.path == "exercises/index.html":
+            body = link_exercises(body, {row["name"] for row in exercise_rows()})
         entries += search_entries(number, body)
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
