@@ -12,7 +12,9 @@ const MATH = /<span class="math (inline|display)">([\s\S]*?)<\/span>/g;
 
 function unescapeHtml(s) {
   return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
-          .replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+          .replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCodePoint(parseInt(h, 16)))
+          .replace(/&#([0-9]+);/g, (_, d) => String.fromCodePoint(Number(d)))
+          .replace(/&amp;/g, "&");
 }
 
 let formulas = 0;

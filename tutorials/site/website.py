@@ -189,10 +189,17 @@ def wrap_tables(body):
     return re.sub(r"(<table.*?</table>)", r'<div class="table-scroll">\1</div>', body, flags=re.S)
 
 
+def heading_anchors(body):
+    """Each section heading ends with a # that links to it, to copy a link to the section."""
+    return re.sub(r'<(h[23]) id="([^"]+)">(.*?)</\1>',
+                  r'<\1 id="\2">\3 <a class="anchor" href="#\2" aria-label="link to this section">#</a></\1>',
+                  body)
+
+
 def page_contents(body):
     """The page's own sections (its h2 headings) as a list of links."""
     items = [f'<li><a href="#{m[1]}">{m[2]}</a></li>'
-             for m in re.finditer(r'<h2 id="([^"]+)">(.*?)</h2>', body)]
+             for m in re.finditer(r'<h2 id="([^"]+)">(.*?)(?: <a class="anchor".*?)?</h2>', body)]
     if not items:
         return ""
     return ('<nav class="page-contents" aria-label="Sections"><details><summary>Sections</summary>'
@@ -329,6 +336,7 @@ def build(out):
         if page.path == "exercises/index.html":
             body = link_exercises(body, {row["name"] for row in exercise_rows()})
         entries += search_entries(number, body)
+        body = heading_anchors(body)
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page_html(page, body, pages, number))
