@@ -243,7 +243,7 @@ async function main() {
   const report = [
     `browser test of ${site}: ${pages.length} pages, Chromium ${browser.version()}, ${seconds} s`,
     "page load times (1280 px; from navigation to the load event, served from 127.0.0.1):",
-    ...timings.map((t) => `  ${t.path.padEnd(46)} ${String(t.loadMs).padStart(5)} ms  (navigation timing ${t.navMs} ms, ${t.kb} KiB)`),
+    ...timings.map((t) => `  ${t.path.padEnd(50)} ${String(t.loadMs).padStart(5)} ms  (navigation timing ${t.navMs} ms, ${t.kb} KiB)`),
     "search:", ...searches.map((s) => "  " + s),
     failures.length ? `${failures.length} problems:` : "no problems",
     ...failures.map((f) => "  " + f),
