@@ -184,6 +184,11 @@ def link_exercises(body, names):
     return re.sub(r'(?<=">\n)<td><code>(\w+)</code></td>', cell, body)  # a row's first cell
 
 
+def mark_chinese(body):
+    """A chapter's summary in Chinese says so (lang), for fonts, hyphenation and screen readers."""
+    return body.replace("<blockquote>\n<p>中文摘要", '<blockquote lang="zh-Hans">\n<p>中文摘要')
+
+
 def wrap_tables(body):
     """A wide table scrolls inside its own box instead of widening the page on a phone."""
     return re.sub(r"(<table.*?</table>)", r'<div class="table-scroll">\1</div>', body, flags=re.S)
@@ -332,7 +337,7 @@ def build(out):
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # pandoc is most of the time
         bodies = list(pool.map(lambda p: pandoc(p.markdown, p.source.relative_to(ROOT)), pages))
     for number, (page, body) in enumerate(zip(pages, bodies)):
-        body = figures(wrap_tables(rewrite_links(body, page, pages_by_source, images)))
+        body = mark_chinese(figures(wrap_tables(rewrite_links(body, page, pages_by_source, images))))
         if page.path == "exercises/index.html":
             body = link_exercises(body, {row["name"] for row in exercise_rows()})
         entries += search_entries(number, body)
