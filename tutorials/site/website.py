@@ -160,8 +160,21 @@ def rewrite_links(body, page, pages_by_source, images):
         if where is None or not target.is_file():
             raise SiteError(f"{page.source.relative_to(ROOT)}: no image file {src}")
         images[where] = target
-        return f'<img src="{html.escape(relative_url(page, where))}"'
+        size = shown_size(target)
+        dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
+        return f'<img src="{html.escape(relative_url(page, where))}"{dimensions}'
     return re.sub(r'<img src="(?P<src>[^"]*)"', image, body)
+
+
+def shown_size(png):
+    """The size to show a PNG at: its own, or twice that for a small one (a grid of 28 x 28
+    filters 291 px wide), so that a reader can see its pixels. None for another format."""
+    head = png.read_bytes()[:24]
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    scale = 2 if width < 400 else 1
+    return width * scale, height * scale
 
 
 def figures(body):
