@@ -11,8 +11,9 @@
 //   - a page that scrolls sideways on a 390 px wide phone screen;
 //   - a search for a chapter's key term (in English and, for chapters 5 to 11, in Chinese)
 //     whose results do not include that chapter; and a page that no link reaches.
-// It writes a screenshot of each chapter page (whole page at 1280 px, one screen of 1200 px
-// after another; top of the page at 390 px) and report.txt with each page's load time into the report folder.
+// Into the report folder it writes screenshots of each chapter page (the whole page at 1280 px,
+// one screen of 1200 px after another, and its top at 390 px) and report.txt, with each
+// page's load time.
 //   node browser_test.js SITE_DIR REPORT_DIR [PAGES]
 // PAGES, a regular expression, opens only the pages whose path matches it (the test of this
 // test plants faults in one page and runs it on that page alone).
@@ -251,8 +252,8 @@ async function main() {
   fs.writeFileSync(path.join(reportDir, "report.txt"), report);
   process.stdout.write(report);
   console.log(`screenshots in ${path.join(reportDir, "screenshots")}`);
-  console.log(`${pages.length - new Set(failures.map((f) => f.split(":")[0])).size >= 0 ? "" : ""}` +
-    `${failures.length === 0 ? "site test passed" : "site test FAILED"}`);
+  console.log(failures.length === 0 ? `site test passed: ${pages.length} pages, no problem`
+    : `site test FAILED: ${failures.length} problems`);
   process.exit(failures.length === 0 ? 0 : 1);
 }
 
