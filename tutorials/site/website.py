@@ -9,7 +9,7 @@
 
 Every page is rendered from the Markdown (pandoc, Debian's package), so it carries the chapters'
 own numbers. Code is highlighted by pandoc, mathematics typeset by KaTeX (Debian's libjs-katex,
-run by node at build time: the pages hold no TeX and load no script to typeset it), and the
+run by node at build time: a page loads no script to typeset its formulas), and the
 search index is built with the pages. Nothing is fetched from the internet, when the site is
 built or when it is read. tutorials/site/browser_test.js checks the result in Chromium.
 """
@@ -21,8 +21,9 @@ import shutil
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
-from html.parser import HTMLParser
 from pathlib import Path
+
+from search_index import search_entries
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TUTORIALS = ROOT / "tutorials"
@@ -275,53 +276,6 @@ def page_html(page, body, pages, index):
 </body>
 </html>
 """
-
-
-# ---------------------------------------------------------------------------- search
-class SectionText(HTMLParser):
-    """The text of a page cut at its headings (h1 to h3), without the mathematics' TeX."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.sections = [{"id": "", "heading": "", "text": []}]
-        self.heading = None
-        self.skip = 0  # depth inside a span.math
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if self.skip:
-            self.skip += tag == "span"
-            return
-        if tag == "span" and "math" in (attrs.get("class") or "").split():
-            self.handle_data("…")  # a formula, in a snippet
-            self.skip = 1
-        elif tag in ("h1", "h2", "h3") and attrs.get("id"):
-            self.heading = []
-            self.sections.append({"id": attrs["id"], "heading": "", "text": []})
-
-    def handle_endtag(self, tag):
-        if self.skip:
-            self.skip -= tag == "span"
-            return
-        if tag in ("h1", "h2", "h3") and self.heading is not None:
-            self.sections[-1]["heading"] = " ".join("".join(self.heading).split())
-            self.heading = None
-
-    def handle_data(self, data):
-        if self.skip:
-            return
-        (self.heading if self.heading is not None else self.sections[-1]["text"]).append(data)
-
-
-def search_entries(page_number, body):
-    parser = SectionText()
-    parser.feed(body)
-    entries = []
-    for s in parser.sections:
-        text = " ".join("".join(s["text"]).split())
-        if text or s["heading"]:
-            entries.append({"p": page_number, "id": s["id"], "h": s["heading"], "t": text})
-    return entries
 
 
 # ---------------------------------------------------------------------------- the build
