@@ -16,8 +16,8 @@ namespace xtgrad::ae {
 
 struct BasicConfig {
   std::int64_t code = 32;
-  Activation hidden = Activation::relu;  // the code layer's activation
-  Activation output = Activation::sigmoid;
+  nn::Activation hidden = nn::Activation::relu;  // the code layer's activation
+  nn::Activation output = nn::Activation::sigmoid;
   ReconstructionLoss loss = ReconstructionLoss::bce;
   bool tied = false;
   double code_l2 = 0.0;

@@ -16,9 +16,9 @@ namespace {
 DeepConfig body_config(const VAEConfig& v) {
   DeepConfig deep;
   deep.sizes = {v.input, v.hidden, v.latent};
-  deep.hidden = Activation::relu;
-  deep.code = Activation::identity;  // mu is linear in h
-  deep.output = Activation::sigmoid;
+  deep.hidden = nn::Activation::relu;
+  deep.code = nn::Activation::identity;  // mu is linear in h
+  deep.output = nn::Activation::sigmoid;
   deep.loss = ReconstructionLoss::bce;
   return deep;
 }
