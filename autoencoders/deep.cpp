@@ -77,6 +77,7 @@ Variable DeepAutoencoder::code_from_features(const Variable& h) {
   return run(*encoder, encoder->size() - 2, encoder->size(), h);  // (N, Z)
 }
 
+// [book:deep-objective]
 Variable DeepAutoencoder::decode_logits(const Variable& z) {
   return run(*decoder, 0, decoder->size() - 1, z);  // (N, D), before the output activation
 }
@@ -85,6 +86,7 @@ Autoencoder::Objective DeepAutoencoder::objective(const Variable& input, const V
   const Variable z = encode(input);
   return {z, reconstruction_loss(decode_logits(z), target, config_.output, config_.loss)};
 }
+// [/book:deep-objective]
 
 std::string DeepAutoencoder::describe() const {
   std::string s = config_.sizes.size() == 2 ? "Autoencoder(" : "DeepAutoencoder(";

@@ -46,8 +46,10 @@ class DeepAutoencoder : public Autoencoder {
  public:
   DeepAutoencoder(const DeepConfig& config, Generator& gen);
 
+  // [book:deep-forward]
   Variable encode(const Variable& x) override { return (*encoder)(x); }  // (N, D) -> (N, Z)
   Variable decode(const Variable& z) override { return (*decoder)(z); }  // (N, Z) -> (N, D)
+  // [/book:deep-forward]
   Objective objective(const Variable& input, const Variable& target) override;
   std::string describe() const override;
   std::int64_t input_size() const override { return config_.sizes.front(); }

@@ -39,6 +39,7 @@ TiedLinear::TiedLinear(std::shared_ptr<Linear> tied)
   bias = register_parameter("bias", zeros({tied_to->in_features}, tied_to->weight.dtype()));
 }
 
+// [book:tied-linear]
 // The Linear maps in -> out; this layer maps (N, out) -> (N, in).
 Variable TiedLinear::forward(const Variable& x) {
   if (x.dim() != 2 || x.shape()[1] != tied_to->out_features) {
@@ -47,6 +48,7 @@ Variable TiedLinear::forward(const Variable& x) {
   }
   return matmul(x, tied_to->weight) + bias;  // (N, out) @ (out, in) + (in,)
 }
+// [/book:tied-linear]
 
 std::string TiedLinear::describe() const {
   return "TiedLinear(" + std::to_string(tied_to->out_features) + " -> " +
