@@ -14,40 +14,6 @@
 
 namespace xtgrad::ae {
 
-Activation parse_activation(const std::string& name) {
-  if (name == "identity" || name == "linear") return Activation::identity;
-  if (name == "relu") return Activation::relu;
-  if (name == "sigmoid" || name == "logistic") return Activation::sigmoid;
-  if (name == "tanh") return Activation::tanh;
-  if (name == "leaky_relu") return Activation::leaky_relu;
-  if (name == "elu") return Activation::elu;
-  throw ValueError("activation: unknown name " + quote(name) + " (identity, relu, sigmoid, tanh, leaky_relu, elu)");
-}
-
-std::string activation_name(Activation a) {
-  switch (a) {
-    case Activation::identity: return "identity";
-    case Activation::relu: return "relu";
-    case Activation::sigmoid: return "sigmoid";
-    case Activation::tanh: return "tanh";
-    case Activation::leaky_relu: return "leaky_relu";
-    case Activation::elu: return "elu";
-  }
-  return "identity";
-}
-
-Variable activate(const Variable& x, Activation a) {
-  switch (a) {
-    case Activation::identity: return x;
-    case Activation::relu: return relu(x);
-    case Activation::sigmoid: return sigmoid(x);
-    case Activation::tanh: return tanh(x);
-    case Activation::leaky_relu: return nn::leaky_relu(x);
-    case Activation::elu: return nn::elu(x);
-  }
-  return x;
-}
-
 ReconstructionLoss parse_loss(const std::string& name) {
   if (name == "sse" || name == "mse") return ReconstructionLoss::sse;
   if (name == "half_sse") return ReconstructionLoss::half_sse;
@@ -64,20 +30,21 @@ std::string loss_name(ReconstructionLoss loss) {
   return "sse";
 }
 
-void check_loss_fits_output(ReconstructionLoss loss, Activation output, const std::string& where) {
-  if (loss == ReconstructionLoss::bce && output != Activation::sigmoid) {
-    throw ValueError(where + ": the BCE loss needs a sigmoid output, not " + activation_name(output));
+void check_loss_fits_output(ReconstructionLoss loss, nn::Activation output, const std::string& where) {
+  if (loss == ReconstructionLoss::bce && output != nn::Activation::sigmoid) {
+    throw ValueError(where + ": the BCE loss needs a sigmoid output, not " + nn::activation_name(output));
   }
 }
 
-Variable reconstruction_loss(const Variable& pre, const Variable& target, Activation output,
+Variable reconstruction_loss(const Variable& pre, const Variable& target, nn::Activation output,
                              ReconstructionLoss loss) {
   const double n = static_cast<double>(target.shape()[0]);
   check_loss_fits_output(loss, output, "reconstruction_loss");
   if (loss == ReconstructionLoss::bce) {
     return nn::bce_with_logits_loss(pre, target, nn::Reduction::sum) / n;  // stable from logits
   }
-  const Variable sse = nn::mse_loss(activate(pre, output), target, nn::Reduction::sum) / n;
+  const Variable y = (*nn::make_activation(output))(pre);
+  const Variable sse = nn::mse_loss(y, target, nn::Reduction::sum) / n;
   return loss == ReconstructionLoss::half_sse ? 0.5 * sse : sse;
 }
 

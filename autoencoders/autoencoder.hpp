@@ -14,15 +14,11 @@
 #include <vector>
 
 #include "data/image_bytes.hpp"
+#include "nn/activations.hpp"
 #include "nn/data.hpp"
 #include "nn/module.hpp"
 
 namespace xtgrad::ae {
-
-enum class Activation { identity, relu, sigmoid, tanh, leaky_relu, elu };
-Activation parse_activation(const std::string& name);  // "identity"/"linear", "relu", ...
-std::string activation_name(Activation a);
-Variable activate(const Variable& x, Activation a);
 
 // How a reconstruction is scored, per image: squared error ||y - x||^2, half of it (UFLDL's
 // J = 1/2 ||y - x||^2, whose gradient is y - x), or binary cross-entropy (pixels as
@@ -33,11 +29,11 @@ std::string loss_name(ReconstructionLoss loss);
 
 // The per-image loss of a decoder whose output is output_activation(pre), against target.
 // With a sigmoid output and BCE it works on the logits `pre` (stable for any value).
-Variable reconstruction_loss(const Variable& pre, const Variable& target, Activation output,
+Variable reconstruction_loss(const Variable& pre, const Variable& target, nn::Activation output,
                              ReconstructionLoss loss);
 // The one rule between the two: binary cross-entropy compares probabilities, so it needs a
 // sigmoid output. ValueError "<where>: the BCE loss needs a sigmoid output, not relu" otherwise.
-void check_loss_fits_output(ReconstructionLoss loss, Activation output, const std::string& where);
+void check_loss_fits_output(ReconstructionLoss loss, nn::Activation output, const std::string& where);
 
 // How the Linear layers of a model start; fan_in = in, fan_out = out for a weight (out, in).
 //   pytorch         W, b ~ U(-k, k), k = 1 / sqrt(fan_in)                  PyTorch's nn.Linear

@@ -13,9 +13,9 @@ namespace xtgrad::ae {
 DeepConfig DeepConfig::hinton() {
   DeepConfig c;
   c.sizes = {784, 1000, 500, 250, 30};
-  c.hidden = Activation::sigmoid;
-  c.code = Activation::identity;
-  c.output = Activation::sigmoid;
+  c.hidden = nn::Activation::sigmoid;
+  c.code = nn::Activation::identity;
+  c.output = nn::Activation::sigmoid;
   c.loss = ReconstructionLoss::bce;
   return c;
 }
@@ -37,63 +37,69 @@ double deep_parameter_count(const DeepConfig& c) {
   return count;
 }
 
+namespace {
+
+// Modules [begin, end) of a Sequential applied in turn to x.
+Variable run(const nn::Sequential& layers, std::size_t begin, std::size_t end, const Variable& x) {
+  Variable h = x;
+  for (std::size_t i = begin; i < end; ++i) h = (*layers[i])(h);
+  return h;
+}
+
+}  // namespace
+
+// [book:deep-autoencoder]
 DeepAutoencoder::DeepAutoencoder(const DeepConfig& config, Generator& gen) : config_(config) {
   check_deep_config(config, "DeepAutoencoder");
   const auto& s = config.sizes;
   const std::size_t layers = s.size() - 1;
+  encoder = register_module("encoder", std::make_shared<nn::Sequential>());
+  std::vector<std::shared_ptr<nn::Linear>> down;  // encoder layer i: s[i] -> s[i+1]
   for (std::size_t i = 0; i < layers; ++i) {
-    encoders.push_back(register_module("encoder" + std::to_string(i), std::make_shared<nn::Linear>(s[i], s[i + 1], gen)));
+    down.push_back(std::make_shared<nn::Linear>(s[i], s[i + 1], gen));
+    encoder->add(down.back()).add(nn::make_activation(i + 1 < layers ? config.hidden : config.code));
   }
-  if (config.tied) {
-    decoder_biases.resize(layers);
-    for (std::size_t i = layers; i-- > 0;) {
-      decoder_biases[i] = register_parameter("decoder" + std::to_string(layers - 1 - i) + "_bias", zeros({s[i]}));
+  decoder = register_module("decoder", std::make_shared<nn::Sequential>());
+  for (std::size_t i = layers; i-- > 0;) {  // back up, in the order data flows: s[i+1] -> s[i]
+    if (config.tied) {
+      decoder->add(std::make_shared<nn::TiedLinear>(down[i]));  // h W_i + c_i
+    } else {
+      decoder->add(std::make_shared<nn::Linear>(s[i + 1], s[i], gen));
     }
-    return;
-  }
-  decoders.resize(layers);
-  for (std::size_t i = layers; i-- > 0;) {  // registered in the order data flows
-    decoders[i] = register_module("decoder" + std::to_string(layers - 1 - i), std::make_shared<nn::Linear>(s[i + 1], s[i], gen));
+    decoder->add(nn::make_activation(i > 0 ? config.hidden : config.output));
   }
 }
+// [/book:deep-autoencoder]
 
-Variable DeepAutoencoder::features(const Variable& x) {
-  Variable h = x;
-  for (std::size_t i = 0; i + 1 < encoders.size(); ++i) h = activate((*encoders[i])(h), config_.hidden);
-  return h;
-}
+Variable DeepAutoencoder::features(const Variable& x) { return run(*encoder, 0, encoder->size() - 2, x); }
 
 Variable DeepAutoencoder::code_from_features(const Variable& h) {
-  return activate((*encoders.back())(h), config_.code);  // (N, Z)
+  return run(*encoder, encoder->size() - 2, encoder->size(), h);  // (N, Z)
 }
 
-Variable DeepAutoencoder::decoder_layer(std::size_t i, const Variable& h) {
-  if (config_.tied) return matmul(h, encoders[i]->weight) + decoder_biases[i];  // (N, s[i+1]) @ (s[i+1], s[i])
-  return (*decoders[i])(h);
-}
-
+// [book:deep-objective]
 Variable DeepAutoencoder::decode_logits(const Variable& z) {
-  Variable h = z;
-  for (std::size_t i = encoders.size(); i-- > 0;) {
-    h = decoder_layer(i, h);
-    if (i > 0) h = activate(h, config_.hidden);
-  }
-  return h;  // (N, D), before the output activation
+  return run(*decoder, 0, decoder->size() - 1, z);  // (N, D), before the output activation
 }
 
 Autoencoder::Objective DeepAutoencoder::objective(const Variable& input, const Variable& target) {
   const Variable z = encode(input);
   return {z, reconstruction_loss(decode_logits(z), target, config_.output, config_.loss)};
 }
+// [/book:deep-objective]
 
 std::string DeepAutoencoder::describe() const {
-  std::string s = encoders.size() == 1 ? "Autoencoder(" : "DeepAutoencoder(";
+  std::string s = config_.sizes.size() == 2 ? "Autoencoder(" : "DeepAutoencoder(";
   for (std::size_t i = 0; i < config_.sizes.size(); ++i) s += (i ? "-" : "") + std::to_string(config_.sizes[i]);
   return s + (config_.tied ? ", tied" : "") + ")";
 }
 
+Tensor DeepAutoencoder::first_layer_filters() const {
+  return static_cast<const nn::Linear&>(*(*encoder)[0]).weight.data();  // (sizes[1], D)
+}
+
 std::vector<std::string> DeepAutoencoder::draw_pictures(const Tensor&, const std::string& dir, std::uint64_t) {
-  if (encoders.size() != 1) return {};
+  if (config_.sizes.size() != 2) return {};
   const Tensor filters = first_layer_filters();
   const std::string path = dir + "/filters.png";
   data::save_filter_grid(path, filters.rows(0, std::min<std::int64_t>(100, filters.size(0))), 28, 28, 10, 2);
@@ -102,29 +108,22 @@ std::vector<std::string> DeepAutoencoder::draw_pictures(const Tensor&, const std
 
 namespace {
 
-// One pretraining stage: encoder i and decoder i as a shallow autoencoder.
+// One pretraining stage: encoder layer i with its activation, and the decoder layer that
+// undoes it, as a shallow autoencoder:
+//   (*encoder)[2i], (*encoder)[2i + 1]  |  (*decoder)[2j]      j = L - 1 - i
+// The modules are the deep model's own (shared), so training the stage trains its weights.
 class LayerPair : public nn::Module {
  public:
   LayerPair(DeepAutoencoder& deep, std::size_t i) : deep_(deep), i_(i) {
-    register_module("encoder", deep.encoders[i]);
-    if (!deep.config().tied) register_module("decoder", deep.decoders[i]);
-  }
-  // What this stage trains: a tied decoder's bias is the deep model's, not a module's.
-  std::vector<Variable> trained() {
-    std::vector<Variable> p = parameters();
-    if (deep_.config().tied) p.push_back(deep_.decoder_biases[i_]);
-    return p;
+    const std::size_t j = deep.decoder->size() / 2 - 1 - i;
+    up_ = register_module("encoder", (*deep.encoder)[2 * i]);
+    up_activation_ = (*deep.encoder)[2 * i + 1];
+    down_ = register_module("decoder", (*deep.decoder)[2 * j]);  // a TiedLinear when tied
   }
   Variable forward(const Variable& x) override { return decode_pre(encode(x)); }
   std::string describe() const override { return "LayerPair"; }
-  Variable encode(const Variable& x) {
-    const bool is_code = i_ + 1 == deep_.encoders.size();
-    return activate((*deep_.encoders[i_])(x), is_code ? deep_.config().code : deep_.config().hidden);
-  }
-  Variable decode_pre(const Variable& h) {
-    if (deep_.config().tied) return matmul(h, deep_.encoders[i_]->weight) + deep_.decoder_biases[i_];
-    return (*deep_.decoders[i_])(h);
-  }
+  Variable encode(const Variable& x) { return (*up_activation_)((*up_)(x)); }
+  Variable decode_pre(const Variable& h) { return (*down_)(h); }
   // Pixels: the model's own loss; codes of the layer below: squared error of the activation.
   Variable loss(const nn::Batch& batch) {
     const Variable x(batch.input);
@@ -136,6 +135,7 @@ class LayerPair : public nn::Module {
  private:
   DeepAutoencoder& deep_;
   std::size_t i_;
+  std::shared_ptr<nn::Module> up_, up_activation_, down_;
 };
 
 }  // namespace
@@ -143,10 +143,11 @@ class LayerPair : public nn::Module {
 void DeepAutoencoder::pretrain(const Tensor& images, const PretrainOptions& options) {
   std::ostream& out = options.out ? *options.out : std::cout;
   Tensor codes = images;
-  for (std::size_t i = 0; i < encoders.size(); ++i) {
-    out << "pretraining layer " << i + 1 << "/" << encoders.size() << ": " << encoders[i]->describe() << "\n";
+  const std::size_t layers = config_.sizes.size() - 1;
+  for (std::size_t i = 0; i < layers; ++i) {
+    out << "pretraining layer " << i + 1 << "/" << layers << ": " << (*encoder)[2 * i]->describe() << "\n";
     LayerPair pair(*this, i);
-    nn::Adam optimizer(pair.trained(), options.lr);
+    nn::Adam optimizer(pair.parameters(), options.lr);  // a tied decoder brings only its bias
     nn::TensorDataset data(codes);
     nn::FitOptions fit_options;
     fit_options.epochs = options.epochs;

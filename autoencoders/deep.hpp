@@ -1,13 +1,23 @@
 #pragma once
 // The deep autoencoder: a stack of layers down to the code and its mirror image back up. It is
 // the first step of the ladder (model_kinds.hpp); the basic autoencoder is its one-layer case.
+// Both sides are nn::Sequential stacks of nn::Linear layers and activation layers:
 //
 //   sizes {784, 1000, 500, 250, 30}:  784 -> 1000 -> 500 -> 250 -> 30 -> 250 -> 500 -> 1000 -> 784
 //
-//   h_0 = x,  h_(i+1) = hidden(h_i W_i^T + b_i)       encoder i: sizes[i] -> sizes[i+1]
+//   encoder  Linear(784 -> 1000), hidden, Linear(1000 -> 500), hidden, ..., Linear(250 -> 30), code
+//   decoder  Linear(30 -> 250), hidden, ..., Linear(1000 -> 784), output
+//
+//   h_0 = x,  h_(i+1) = hidden(h_i W_i^T + b_i)       encoder layer i: sizes[i] -> sizes[i+1]
 //   z = code(h_(L-1) W_(L-1)^T + b_(L-1))             the last encoder layer makes the code
-//   then back up through decoder i: sizes[i+1] -> sizes[i], hidden activations in between
-//   and `output` on the last; tied weights use W_i^T as decoder i's weight (own biases).
+//   then back up through decoder layer i: sizes[i+1] -> sizes[i], hidden activations in between
+//   and `output` on the last. With tied weights decoder layer i is an nn::TiedLinear: encoder
+//   layer i's weight, transposed (h W_i + c_i), with a bias of its own.
+//
+// Every layer is at an even position of its Sequential and its activation (nn::Identity for a
+// linear one) right after it, so encoder layer i is (*encoder)[2 i] and decoder layer i, which
+// undoes it, is (*decoder)[2 (L - 1 - i)]. Parameters are named as in PyTorch:
+// encoder.0.weight, encoder.0.bias, encoder.2.weight, ..., decoder.0.weight, ...
 //
 // Hinton & Salakhutdinov (2006, Science 313:504) used logistic hidden units, a linear code, a
 // logistic output and cross-entropy (DeepConfig::hinton()). They pretrained the stack greedily,
@@ -17,14 +27,15 @@
 
 #include "autoencoders/autoencoder.hpp"
 #include "nn/linear.hpp"
+#include "nn/sequential.hpp"
 
 namespace xtgrad::ae {
 
 struct DeepConfig {
   std::vector<std::int64_t> sizes{784, 128, 64, 32};
-  Activation hidden = Activation::relu;
-  Activation code = Activation::relu;
-  Activation output = Activation::sigmoid;
+  nn::Activation hidden = nn::Activation::relu;
+  nn::Activation code = nn::Activation::relu;
+  nn::Activation output = nn::Activation::sigmoid;
   ReconstructionLoss loss = ReconstructionLoss::bce;
   bool tied = false;  // decoder i uses encoder i's weight, transposed: half the weights
   static DeepConfig hinton();  // 784-1000-500-250-30, logistic, linear code, BCE
@@ -34,14 +45,16 @@ class DeepAutoencoder : public Autoencoder {
  public:
   DeepAutoencoder(const DeepConfig& config, Generator& gen);
 
-  Variable encode(const Variable& x) override { return code_from_features(features(x)); }
-  Variable decode(const Variable& z) override { return activate(decode_logits(z), config_.output); }
+  // [book:deep-forward]
+  Variable encode(const Variable& x) override { return (*encoder)(x); }  // (N, D) -> (N, Z)
+  Variable decode(const Variable& z) override { return (*decoder)(z); }  // (N, Z) -> (N, D)
+  // [/book:deep-forward]
   Objective objective(const Variable& input, const Variable& target) override;
   std::string describe() const override;
   std::int64_t input_size() const override { return config_.sizes.front(); }
   std::int64_t code_size() const override { return config_.sizes.back(); }
-  bool logistic_output() const override { return config_.output == Activation::sigmoid; }
-  Tensor first_layer_filters() const override { return encoders.front()->weight.data(); }
+  bool logistic_output() const override { return config_.output == nn::Activation::sigmoid; }
+  Tensor first_layer_filters() const override;
   void pretrain(const Tensor& images, const PretrainOptions& options) override;
   // One layer: filters.png, the first layer's weights as images (a deep model's are not
   // what its code means).
@@ -50,16 +63,13 @@ class DeepAutoencoder : public Autoencoder {
   const DeepConfig& config() const { return config_; }
 
   // The pieces, for models built on this one (the VAE puts its Gaussian head on them):
-  Variable features(const Variable& x);                // every encoder layer but the last: (N, sizes[L-1])
-  Variable code_from_features(const Variable& h);      // the last encoder layer: (N, Z)
-  Variable decode_logits(const Variable& z);           // the decoder before `output`: (N, D)
+  Variable features(const Variable& x);            // every encoder layer but the last: (N, sizes[L-1])
+  Variable code_from_features(const Variable& h);  // the last encoder layer: (N, Z)
+  Variable decode_logits(const Variable& z);       // the decoder before `output`: (N, D)
 
-  std::vector<std::shared_ptr<nn::Linear>> encoders;  // encoders[i]: sizes[i] -> sizes[i+1]
-  std::vector<std::shared_ptr<nn::Linear>> decoders;  // decoders[i]: sizes[i+1] -> sizes[i] (empty when tied)
-  std::vector<Variable> decoder_biases;               // tied: decoder i's bias (sizes[i],)
+  std::shared_ptr<nn::Sequential> encoder, decoder;
 
  private:
-  Variable decoder_layer(std::size_t i, const Variable& h);  // h W_i + c_i (tied) or decoders[i](h)
   DeepConfig config_;
 };
 

@@ -25,6 +25,7 @@ std::string noise_name(NoiseKind kind) {
   return "gaussian";
 }
 
+// [book:corrupt]
 Tensor corrupt(const Tensor& x, const NoiseConfig& noise, Generator& gen) {
   const double level = noise.level;
   if (!(level >= 0) || (noise.kind != NoiseKind::gaussian && level > 1)) {
@@ -44,6 +45,7 @@ Tensor corrupt(const Tensor& x, const NoiseConfig& noise, Generator& gen) {
   }
   return x;
 }
+// [/book:corrupt]
 
 DenoisingAutoencoder::DenoisingAutoencoder(std::shared_ptr<Autoencoder> inner_, const NoiseConfig& noise_,
                                            std::uint64_t seed)
@@ -51,10 +53,12 @@ DenoisingAutoencoder::DenoisingAutoencoder(std::shared_ptr<Autoencoder> inner_, 
   register_generator(&gen_);
 }
 
+// [book:denoising-objective]
 Autoencoder::Objective DenoisingAutoencoder::objective(const Variable& input, const Variable& target) {
   const Variable noisy = is_training() ? Variable(corrupt(input.data(), noise, gen_)) : input;
-  return inner->objective(noisy, target);
+  return inner->objective(noisy, target);  // the corrupted input, the clean target
 }
+// [/book:denoising-objective]
 
 std::string DenoisingAutoencoder::describe() const {
   std::ostringstream s;

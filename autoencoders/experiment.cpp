@@ -345,7 +345,15 @@ TrainedModel load_trained(const std::string& model_file) {
   } catch (const ShapeError& e) {
     throw ShapeError("model file " + model_file + ": " + e.what());
   } catch (const ValueError& e) {  // a missing or unknown array: not the model its config describes
-    throw FileError("model file " + model_file + ": " + e.what());
+    // Before the deep model was two nn::Sequential stacks, its layers were named encoder0,
+    // decoder0, ... (now encoder.0, decoder.0, ...): such a file is recognised and said to be old.
+    const std::string message = e.what();
+    const bool old_names = message.find("unexpected keys: encoder0.") != std::string::npos ||
+                           message.find(", encoder0.") != std::string::npos;
+    throw FileError("model file " + model_file + ": " + message +
+                    (old_names ? " (written by an older xtgrad, whose deep models named their layers encoder0, "
+                                 "decoder0, ...; train the model again)"
+                               : ""));
   }
   // A model with NaN or Inf weights gives NaN errors and black pictures: refuse it here.
   for (const auto& [name, parameter] : t.model->named_parameters()) {

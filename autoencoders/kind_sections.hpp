@@ -32,8 +32,8 @@ namespace xtgrad::ae {
 // Keras's tutorial model is D = 784, Z = 32, ReLU code, sigmoid output, BCE.
 struct BasicConfig {
   std::int64_t code = 32;
-  Activation hidden = Activation::relu;  // the code layer's activation
-  Activation output = Activation::sigmoid;
+  nn::Activation hidden = nn::Activation::relu;  // the code layer's activation
+  nn::Activation output = nn::Activation::sigmoid;
   ReconstructionLoss loss = ReconstructionLoss::bce;
   bool tied = false;
   double code_l2 = 0.0;

@@ -16,15 +16,16 @@ namespace {
 DeepConfig body_config(const VAEConfig& v) {
   DeepConfig deep;
   deep.sizes = {v.input, v.hidden, v.latent};
-  deep.hidden = Activation::relu;
-  deep.code = Activation::identity;  // mu is linear in h
-  deep.output = Activation::sigmoid;
+  deep.hidden = nn::Activation::relu;
+  deep.code = nn::Activation::identity;  // mu is linear in h
+  deep.output = nn::Activation::sigmoid;
   deep.loss = ReconstructionLoss::bce;
   return deep;
 }
 
 }  // namespace
 
+// [book:vae-body]
 VariationalAutoencoder::VariationalAutoencoder(const VAEConfig& config, Generator& gen, std::uint64_t noise_seed)
     : config_(config), noise_(noise_seed) {
   if (config.input <= 0 || config.hidden <= 0 || config.latent <= 0 || config.beta < 0) {
@@ -34,6 +35,7 @@ VariationalAutoencoder::VariationalAutoencoder(const VAEConfig& config, Generato
   logvar_head = register_module("logvar", std::make_shared<nn::Linear>(config.hidden, config.latent, gen));
   register_generator(&noise_);
 }
+// [/book:vae-body]
 
 // [book:vae-posterior]
 VariationalAutoencoder::Posterior VariationalAutoencoder::posterior(const Variable& x) {
@@ -42,6 +44,7 @@ VariationalAutoencoder::Posterior VariationalAutoencoder::posterior(const Variab
 }
 // [/book:vae-posterior]
 
+// [book:vae-objective]
 Variable VariationalAutoencoder::sample_code(const Posterior& q) {
   const Variable eps(randn(q.mu.shape(), noise_, q.mu.dtype()));  // a constant: no gradient
   return q.mu + exp(0.5 * q.logvar) * eps;                        // gradients reach mu and logvar
@@ -55,6 +58,7 @@ Autoencoder::Objective VariationalAutoencoder::objective(const Variable& input, 
   const Variable kl = nn::kl_normal_loss(q.mu, q.logvar, nn::Reduction::sum) / n;
   return {z, recon + config_.beta * kl};
 }
+// [/book:vae-objective]
 
 std::string VariationalAutoencoder::describe() const {
   std::ostringstream s;

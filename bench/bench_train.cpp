@@ -67,9 +67,9 @@ void run_steps(benchmark::State& state, ae::Autoencoder& model, std::int64_t bat
 void deep_step(benchmark::State& state, const std::vector<std::int64_t>& sizes, std::int64_t batch) {
   ae::DeepConfig c;
   c.sizes = sizes;
-  c.hidden = ae::Activation::relu;
-  c.code = ae::Activation::identity;
-  c.output = ae::Activation::sigmoid;
+  c.hidden = nn::Activation::relu;
+  c.code = nn::Activation::identity;
+  c.output = nn::Activation::sigmoid;
   c.loss = ae::ReconstructionLoss::bce;
   Generator gen(0);
   ae::DeepAutoencoder model(c, gen);

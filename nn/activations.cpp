@@ -26,6 +26,41 @@ Variable Softplus::forward(const Variable& x) { return softplus(x); }
 Variable Softmax::forward(const Variable& x) { return softmax(x, axis); }
 Variable LogSoftmax::forward(const Variable& x) { return log_softmax(x, axis); }
 
+Activation parse_activation(const std::string& name) {
+  if (name == "identity" || name == "linear") return Activation::identity;
+  if (name == "relu") return Activation::relu;
+  if (name == "sigmoid" || name == "logistic") return Activation::sigmoid;
+  if (name == "tanh") return Activation::tanh;
+  if (name == "leaky_relu") return Activation::leaky_relu;
+  if (name == "elu") return Activation::elu;
+  throw ValueError("activation: unknown name " + quote(name) +
+                   " (identity, relu, sigmoid, tanh, leaky_relu, elu)");
+}
+
+std::string activation_name(Activation a) {
+  switch (a) {
+    case Activation::identity: return "identity";
+    case Activation::relu: return "relu";
+    case Activation::sigmoid: return "sigmoid";
+    case Activation::tanh: return "tanh";
+    case Activation::leaky_relu: return "leaky_relu";
+    case Activation::elu: return "elu";
+  }
+  return "identity";
+}
+
+std::shared_ptr<Module> make_activation(Activation a) {
+  switch (a) {
+    case Activation::identity: return std::make_shared<Identity>();
+    case Activation::relu: return std::make_shared<ReLU>();
+    case Activation::sigmoid: return std::make_shared<Sigmoid>();
+    case Activation::tanh: return std::make_shared<Tanh>();
+    case Activation::leaky_relu: return std::make_shared<LeakyReLU>();
+    case Activation::elu: return std::make_shared<ELU>();
+  }
+  return std::make_shared<Identity>();
+}
+
 std::string LeakyReLU::describe() const {
   std::ostringstream s;
   s << "LeakyReLU(" << slope << ")";

@@ -1,6 +1,9 @@
 #pragma once
 // Activation functions as layers (no parameters), plus the two that autograd/ops.hpp lacks.
 // Each is composed from differentiable ops, so none needs a backward of its own.
+#include <memory>
+#include <string>
+
 #include "nn/module.hpp"
 
 namespace xtgrad::nn {
@@ -74,5 +77,14 @@ class LogSoftmax : public Module {
   std::string describe() const override { return "LogSoftmax"; }
   std::int64_t axis;
 };
+
+// The activations a model can be configured with, by name: configuration files say "relu".
+enum class Activation { identity, relu, sigmoid, tanh, leaky_relu, elu };
+// "identity" (or "linear"), "relu", "sigmoid" (or "logistic"), "tanh", "leaky_relu", "elu";
+// ValueError naming the accepted names otherwise.
+Activation parse_activation(const std::string& name);
+std::string activation_name(Activation a);
+// The layer: Identity, ReLU, Sigmoid, Tanh, LeakyReLU(0.01) or ELU(1).
+std::shared_ptr<Module> make_activation(Activation a);
 
 }  // namespace xtgrad::nn

@@ -33,4 +33,26 @@ std::string Linear::describe() const {
   return "Linear(" + std::to_string(in_features) + " -> " + std::to_string(out_features) + ")";
 }
 
+TiedLinear::TiedLinear(std::shared_ptr<Linear> tied)
+    : tied_to(std::move(tied)) {
+  if (!tied_to) throw ValueError("TiedLinear: needs the Linear whose weight it uses, got none");
+  bias = register_parameter("bias", zeros({tied_to->in_features}, tied_to->weight.dtype()));
+}
+
+// [book:tied-linear]
+// The Linear maps in -> out; this layer maps (N, out) -> (N, in).
+Variable TiedLinear::forward(const Variable& x) {
+  if (x.dim() != 2 || x.shape()[1] != tied_to->out_features) {
+    throw ShapeError(describe() + ": expected input (N, " + std::to_string(tied_to->out_features) +
+                     "), got " + shape_str(x.shape()));
+  }
+  return matmul(x, tied_to->weight) + bias;  // (N, out) @ (out, in) + (in,)
+}
+// [/book:tied-linear]
+
+std::string TiedLinear::describe() const {
+  return "TiedLinear(" + std::to_string(tied_to->out_features) + " -> " +
+         std::to_string(tied_to->in_features) + ")";
+}
+
 }  // namespace xtgrad::nn

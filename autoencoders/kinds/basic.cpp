@@ -24,8 +24,8 @@ ModelKind basic_kind() {
   kind.fields = [](ConfigFields& f, RunConfig& c) {
     BasicConfig& b = c.options.get<BasicConfig>();
     f.field("code", b.code);
-    f.choice("hidden", b.hidden, parse_activation, activation_name);
-    f.choice("output", b.output, parse_activation, activation_name);
+    f.choice("hidden", b.hidden, nn::parse_activation, nn::activation_name);
+    f.choice("output", b.output, nn::parse_activation, nn::activation_name);
     f.choice("loss", b.loss, parse_loss, loss_name);
     f.field("tied", b.tied);
     f.field("code_l2", b.code_l2);

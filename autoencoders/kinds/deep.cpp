@@ -11,9 +11,9 @@ ModelKind deep_kind() {
   kind.fields = [](ConfigFields& f, RunConfig& c) {
     DeepConfig& d = c.options.get<DeepConfig>();
     f.field("sizes", d.sizes);
-    f.choice("hidden", d.hidden, parse_activation, activation_name);
-    f.choice("code", d.code, parse_activation, activation_name);
-    f.choice("output", d.output, parse_activation, activation_name);
+    f.choice("hidden", d.hidden, nn::parse_activation, nn::activation_name);
+    f.choice("code", d.code, nn::parse_activation, nn::activation_name);
+    f.choice("output", d.output, nn::parse_activation, nn::activation_name);
     f.choice("loss", d.loss, parse_loss, loss_name);
     f.field("tied", d.tied);
   };

@@ -11,8 +11,8 @@ namespace {
 DeepConfig ufldl_layer(const RunConfig& c) {
   DeepConfig layer;
   layer.sizes = {c.input_size, c.options.get<SparseConfig>().hidden};
-  layer.code = Activation::sigmoid;
-  layer.output = Activation::sigmoid;
+  layer.code = nn::Activation::sigmoid;
+  layer.output = nn::Activation::sigmoid;
   layer.loss = ReconstructionLoss::half_sse;
   return layer;
 }

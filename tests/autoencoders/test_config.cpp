@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(bce_needs_a_sigmoid_output_in_one_wording) {
       {"config d.json: deep: " + rule});
   const Variable pre(zeros({2, 3})), target(zeros({2, 3}));
   check_throws<ValueError>(
-      [&] { ae::reconstruction_loss(pre, target, ae::Activation::relu, ae::ReconstructionLoss::bce); },
+      [&] { ae::reconstruction_loss(pre, target, nn::Activation::relu, ae::ReconstructionLoss::bce); },
       {"reconstruction_loss: " + rule});
 }
 

@@ -80,4 +80,25 @@ BOOST_AUTO_TEST_CASE(model_npz_arrays_must_be_the_models_its_config_describes) {
   check_throws<FileError>([&] { ae::load_trained(path); }, {"model file " + path, "unexpected keys: extra"});
 }
 
+BOOST_AUTO_TEST_CASE(a_model_file_with_the_old_layer_names_is_said_to_be_old) {
+  // Before the deep model was two nn::Sequential stacks its arrays were encoder0.weight,
+  // decoder0.bias, ...: the same numbers under names the model no longer has.
+  const ae::RunConfig config = ae::default_config("deep");
+  Generator gen(0);
+  const auto model = ae::make_model(config, gen);
+  std::vector<ZipMember> members;
+  for (const auto& [name, tensor] : model->state_dict()) {
+    std::string old = name;  // "encoder.2.weight" -> "encoder1.weight" (every other layer is an activation)
+    const std::size_t dot = old.find('.'), next = old.find('.', dot + 1);
+    old = old.substr(0, dot) + std::to_string(std::stoi(old.substr(dot + 1, next - dot - 1)) / 2) + old.substr(next);
+    members.push_back({old + ".npy", to_npy_bytes(tensor)});
+  }
+  members.push_back({"config.json", ae::config_to_json(config) + "\n"});
+  TempDir dir;
+  const std::string path = dir.file("model.npz");
+  write_bytes(path, zip_archive(members));
+  check_throws<FileError>([&] { ae::load_trained(path); },
+                          {"model file " + path, "encoder0.weight", "written by an older xtgrad", "train the model again"});
+}
+
 BOOST_AUTO_TEST_SUITE_END()

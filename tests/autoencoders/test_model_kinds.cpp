@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_CASE(basic_is_the_one_layer_deep_model) {
   const auto model = build(ae::default_config("basic"));
   const auto* deep = dynamic_cast<const ae::DeepAutoencoder*>(model.get());
   BOOST_REQUIRE(deep != nullptr);
-  BOOST_TEST(deep->encoders.size() == 1u);
+  BOOST_TEST(deep->encoder->size() == 2u);  // one Linear and its activation
   BOOST_TEST(model->code_size() == 32);
   // With the latent loss on, the same model is wrapped in the penalty on its code.
   ae::RunConfig c = ae::default_config("basic");

@@ -44,6 +44,65 @@ void check_model_gradients(ae::Autoencoder& model, const Tensor& x) {
 
 BOOST_AUTO_TEST_SUITE(models)
 
+// Each module's describe(), in order.
+std::vector<std::string> described(const nn::Sequential& layers) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < layers.size(); ++i) out.push_back(layers[i]->describe());
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(the_deep_autoencoder_is_two_sequential_stacks) {
+  Generator gen(11);
+  ae::DeepConfig c;
+  c.sizes = {6, 4, 2};
+  c.hidden = nn::Activation::relu;
+  c.code = nn::Activation::identity;
+  ae::DeepAutoencoder model(c, gen);
+  BOOST_TEST(described(*model.encoder) == (std::vector<std::string>{"Linear(6 -> 4)", "ReLU", "Linear(4 -> 2)", "Identity"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(described(*model.decoder) == (std::vector<std::string>{"Linear(2 -> 4)", "ReLU", "Linear(4 -> 6)", "Sigmoid"}),
+             boost::test_tools::per_element());
+  std::vector<std::string> names;
+  for (const auto& [name, p] : model.named_parameters()) names.push_back(name);
+  BOOST_TEST(names == (std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.2.weight", "encoder.2.bias",
+                                                "decoder.0.weight", "decoder.0.bias", "decoder.2.weight", "decoder.2.bias"}),
+             boost::test_tools::per_element());
+  const std::string summary = model.summary({6}, 1);
+  BOOST_TEST(summary.find("decoder.3: Sigmoid") != std::string::npos, summary);
+  // The pieces the VAE uses are the stacks cut before the code layer and before the output.
+  const Variable x(rand({3, 6}, gen));
+  check_identical(model.code_from_features(model.features(x)).data(), model.encode(x).data());
+  check_identical(sigmoid(model.decode_logits(model.encode(x))).data(), model(x).data());
+
+  // Tied: each decoder layer is a TiedLinear on the encoder layer it undoes, with its own bias.
+  c.tied = true;
+  ae::DeepAutoencoder tied(c, gen);
+  BOOST_TEST(described(*tied.decoder) == (std::vector<std::string>{"TiedLinear(2 -> 4)", "ReLU", "TiedLinear(4 -> 6)", "Sigmoid"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(dynamic_cast<nn::TiedLinear&>(*(*tied.decoder)[0]).tied_to == (*tied.encoder)[2]);
+  names.clear();
+  for (const auto& [name, p] : tied.named_parameters()) names.push_back(name);
+  BOOST_TEST(names == (std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.2.weight", "encoder.2.bias",
+                                                "decoder.0.bias", "decoder.2.bias"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(the_deep_autoencoder_draws_its_layers_in_data_flow_order) {
+  // Encoder layers down, then decoder layers back up, each Linear drawing its weight then its
+  // bias: the order every recorded result was trained with.
+  ae::DeepConfig c;
+  c.sizes = {6, 4, 2};
+  Generator gen(12), same(12);
+  ae::DeepAutoencoder model(c, gen);
+  for (const auto& [layers, at, in, out] : {std::tuple{model.encoder, 0, 6, 4}, {model.encoder, 2, 4, 2},
+                                             {model.decoder, 0, 2, 4}, {model.decoder, 2, 4, 6}}) {
+    const nn::Linear drawn(in, out, same);
+    const auto& linear = dynamic_cast<const nn::Linear&>(*(*layers)[static_cast<std::size_t>(at)]);
+    check_identical(linear.weight.data(), drawn.weight.data());
+    check_identical(linear.bias.data(), drawn.bias.data());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(linear_autoencoder_reaches_pca_error) {
   // Identity activations and squared error: the best such model spans PCA's subspace.
   Generator gen(1);
@@ -51,8 +110,8 @@ BOOST_AUTO_TEST_CASE(linear_autoencoder_reaches_pca_error) {
   const double pca = data::PCA::fit(x).sse_per_image(x, 3);
   ae::BasicConfig c;
   c.code = 3;
-  c.hidden = ae::Activation::identity;
-  c.output = ae::Activation::identity;
+  c.hidden = nn::Activation::identity;
+  c.output = nn::Activation::identity;
   c.loss = ae::ReconstructionLoss::sse;
   ae::DeepAutoencoder model(ae::one_layer(20, c), gen);
   train(model, x, 300, 1e-2);
@@ -161,7 +220,7 @@ BOOST_AUTO_TEST_CASE(every_model_passes_gradcheck) {
   const Tensor x = rand({3, 6}, gen);
   ae::BasicConfig basic;
   basic.code = 2;
-  basic.hidden = ae::Activation::sigmoid;
+  basic.hidden = nn::Activation::sigmoid;
   ae::DeepAutoencoder b1(ae::one_layer(6, basic), gen);
   check_model_gradients(b1, x);
   basic.tied = true;
@@ -212,12 +271,13 @@ BOOST_AUTO_TEST_CASE(a_zero_gradient_is_refused) {
   ae::BasicConfig c;
   c.code = 2;
   ae::DeepAutoencoder model(ae::one_layer(4, c), gen);
-  nn::init::constant_(model.encoders[0]->weight, -1.0);
-  nn::init::constant_(model.encoders[0]->bias, -1.0);
+  auto& first = dynamic_cast<nn::Linear&>(*(*model.encoder)[0]);
+  nn::init::constant_(first.weight, -1.0);
+  nn::init::constant_(first.bias, -1.0);
   const nn::Batch batch{rand({5, 4}, gen), Tensor(), {}};
   check_throws<ValueError>([&] { ae::require_nonzero_gradients(model, batch); },
-                           {"gradient of encoder0.weight is identically zero", "Autoencoder(4-2)"});
-  nn::init::constant_(model.encoders[0]->weight, 1.0);  // alive: no error
+                           {"gradient of encoder.0.weight is identically zero", "Autoencoder(4-2)"});
+  nn::init::constant_(first.weight, 1.0);  // alive: no error
   ae::require_nonzero_gradients(model, batch);
 }
 
@@ -244,9 +304,9 @@ BOOST_AUTO_TEST_CASE(greedy_pretraining_lowers_the_error) {
 BOOST_AUTO_TEST_CASE(configuration_errors) {
   Generator gen(9);
   ae::BasicConfig c;
-  c.output = ae::Activation::identity;  // BCE needs probabilities
+  c.output = nn::Activation::identity;  // BCE needs probabilities
   check_throws<ValueError>([&] { ae::DeepAutoencoder(ae::one_layer(784, c), gen); }, {"BCE", "sigmoid"});
-  check_throws<ValueError>([] { ae::parse_activation("swish"); }, {"swish"});
+  check_throws<ValueError>([] { nn::parse_activation("swish"); }, {"swish"});
   check_throws<ValueError>([] { ae::parse_noise("pink"); }, {"pink"});
   ae::DeepConfig d;
   d.sizes = {784};

@@ -82,6 +82,13 @@ BOOST_AUTO_TEST_CASE(every_builtin_layer_passes_check_layer) {
              std::make_shared<nn::Linear>(3, 5, gen), std::make_shared<nn::Tanh>(),
              std::make_shared<nn::Dropout>(0.2, 1), std::make_shared<nn::Linear>(5, 2, gen)});
        }},
+      // A TiedLinear owns only its bias: the Linear it is tied to is registered before it, as
+      // in a deep autoencoder with tied weights (its weight then gets both uses' gradients).
+      {"TiedLinear after its Linear", [&] {
+         auto linear = std::make_shared<nn::Linear>(3, 4, gen);
+         return std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
+             linear, std::make_shared<nn::Sigmoid>(), std::make_shared<nn::TiedLinear>(linear)});
+       }},
   };
   for (const auto& [name, make] : factories) {
     BOOST_TEST_CONTEXT(name) {
@@ -89,6 +96,43 @@ BOOST_AUTO_TEST_CASE(every_builtin_layer_passes_check_layer) {
       BOOST_TEST(r.passed, r.summary());
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(tied_linear_maps_back_with_the_transposed_weight) {
+  Generator gen(5);
+  auto linear = std::make_shared<nn::Linear>(3, 2, gen);  // W (2, 3)
+  linear->weight.set_data(Tensor(std::vector<float>{1, 2, 3, 4, 5, 6}, {2, 3}));
+  nn::TiedLinear back(linear);
+  BOOST_TEST(back.describe() == "TiedLinear(2 -> 3)");
+  check_tensor(back.bias.data(), {3}, {0, 0, 0}, 0);  // the bias starts at zero
+  back.bias.set_data(Tensor(std::vector<float>{0.5, 0, -1}, {3}));
+  // x W + c: (1, 2) @ (2, 3) + (3,)
+  const Variable y = back(Variable(Tensor(std::vector<float>{1, -1}, {1, 2})));
+  check_tensor(y.data(), {1, 3}, {-2.5, -3, -4}, 0);
+  // Only the bias is its own; the weight is the Linear's, registered where the Linear is.
+  BOOST_TEST_REQUIRE(back.named_parameters().size() == 1u);
+  BOOST_TEST(back.named_parameters()[0].first == "bias");
+  check_throws<ShapeError>([&] { back(Variable(zeros({1, 3}))); }, {"TiedLinear(2 -> 3)", "(N, 2)", "(1, 3)"});
+  check_throws<ValueError>([] { nn::TiedLinear none(nullptr); }, {"TiedLinear", "Linear"});
+  // Alone, the layer trains a weight it did not register: check_layer says so.
+  const nn::LayerCheckReport alone = nn::check_layer([&] { return std::make_shared<nn::TiedLinear>(linear); }, {4, 2});
+  check_failures(alone, {"not a registered parameter"}, {});
+}
+
+BOOST_AUTO_TEST_CASE(activations_by_name) {
+  for (const std::string& name : {"identity", "relu", "sigmoid", "tanh", "leaky_relu", "elu"}) {
+    BOOST_TEST(nn::activation_name(nn::parse_activation(name)) == name);
+  }
+  BOOST_TEST(nn::activation_name(nn::parse_activation("linear")) == "identity");
+  BOOST_TEST(nn::activation_name(nn::parse_activation("logistic")) == "sigmoid");
+  check_throws<ValueError>([] { nn::parse_activation("swish"); },
+                           {"activation: unknown name \"swish\"", "identity, relu, sigmoid, tanh, leaky_relu, elu"});
+  // The factory makes the layer of each name.
+  const std::vector<std::pair<nn::Activation, std::string>> layers = {
+      {nn::Activation::identity, "Identity"}, {nn::Activation::relu, "ReLU"},
+      {nn::Activation::sigmoid, "Sigmoid"},   {nn::Activation::tanh, "Tanh"},
+      {nn::Activation::leaky_relu, "LeakyReLU(0.01)"}, {nn::Activation::elu, "ELU(1)"}};
+  for (const auto& [a, described] : layers) BOOST_TEST(nn::make_activation(a)->describe() == described);
 }
 
 BOOST_AUTO_TEST_CASE(check_layer_catches_an_overwriting_backward) {

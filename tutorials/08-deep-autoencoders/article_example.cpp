@@ -13,8 +13,9 @@
 //   ch08_article_example [--short] [--out DIR] [--data-dir DIR]
 #include <cstdio>
 
-#include "08-deep-autoencoders/autoencoder_ladder.hpp"
 #include "08-deep-autoencoders/chapter_options.hpp"
+#include "08-deep-autoencoders/ladder_helpers.hpp"
+#include "autoencoders/deep.hpp"
 #include "data/pca.hpp"
 
 using namespace xtgrad;
@@ -46,12 +47,38 @@ class ArticleModel : public nn::Module {
 // Keras' 'mse': the mean over the batch AND the 100 features.
 double mse(const Tensor& a, const Tensor& b) { return ladder::sse_per_image(a, b) / double(a.size(1)); }
 
-// Trains the article's model on `train` and prints its MSE on `train` and on `fresh`, next to
-// guessing each feature's training mean and to PCA with 32 components.
+// [book:library_model]
+// The same model is the library's deep autoencoder: sizes {100, 64, 32}, ReLU hidden units, a
+// sigmoid code and a sigmoid output. Built from the same draws, it is the same function.
+ae::DeepAutoencoder library_model(Generator& gen) {
+  ae::DeepConfig c;
+  c.sizes = {100, 64, 32};
+  c.hidden = nn::Activation::relu;
+  c.code = nn::Activation::sigmoid;
+  c.output = nn::Activation::sigmoid;
+  c.loss = ae::ReconstructionLoss::sse;  // (the training below uses Keras' mse, as the article)
+  return ae::DeepAutoencoder(c, gen);
+}
+
+void same_function(const Tensor& x) {
+  Generator gen(0), same(0);
+  ArticleModel by_hand(gen);
+  ae::DeepAutoencoder library = library_model(same);
+  NoGradGuard no_grad;
+  const double difference = max(abs(by_hand(Variable(x)).data() - library(Variable(x)).data())).item();
+  std::printf("%s\n", library.summary({100}, 32).c_str());
+  std::printf("largest difference between the two models' outputs on %lld rows: %g\n",
+              (long long)x.size(0), difference);
+  std::printf("result library_vs_by_hand %g\n", difference);
+}
+// [/book:library_model]
+
+// Trains the article's model (the library's class) on `train` and prints its MSE on `train`
+// and on `fresh`, next to guessing each feature's training mean and to PCA with 32 components.
 void run(const std::string& key, const std::string& title, const Tensor& train, const Tensor& fresh,
          int epochs) {
   Generator gen(0);
-  ArticleModel model(gen);
+  ae::DeepAutoencoder model = library_model(gen);
   auto loss = [&](nn::Module& m, const nn::Batch& b) {
     return nn::mse_loss(m(Variable(b.input)), Variable(b.input), nn::Reduction::mean);
   };
@@ -94,6 +121,8 @@ Tensor shrink_to_10x10(const Tensor& images) {
 int main(int argc, char** argv) {
   const ladder::ChapterOptions opt = ladder::parse_options(argc, argv, {}, kUsage);
   const int epochs = opt.short_mode ? 5 : 100;
+  Generator rows(1);
+  same_function(rand({1000, 100}, rows));
   // [book:noise]
   Generator gen(42);
   const Tensor noise_train = rand({1000, 100}, gen);  // X = np.random.rand(1000, 100)

@@ -9,14 +9,14 @@
 //   ch08_code_sizes [--short] [--out DIR] [--data-dir DIR]
 #include <cstdio>
 
-#include "08-deep-autoencoders/autoencoder_ladder.hpp"
 #include "08-deep-autoencoders/chapter_options.hpp"
+#include "08-deep-autoencoders/ladder_helpers.hpp"
+#include "autoencoders/deep.hpp"
 #include "data/pca.hpp"
 #include "data/plots.hpp"
 
 using namespace xtgrad;
-using ladder::Act;
-using ladder::Autoencoder;
+using nn::Activation;
 
 namespace {
 
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   // [book:sweep]
   for (std::int64_t k : {2, 8, 16, 32, 64}) {
     Generator gen(k);
-    Autoencoder model({784, 500, 250, k}, Act::relu, Act::identity, gen);
+    ae::DeepAutoencoder model({{784, 500, 250, k}, Activation::relu, Activation::identity}, gen);
     ladder::train(model, ladder::own_loss(model), x, epochs, 1);
     const double ae = ladder::reconstruction_sse(model, test);
     const double linear = pca.sse_per_image(test, k);

@@ -18,14 +18,15 @@
 //   ch08_deep [--short] [--out DIR] [--data-dir DIR] [--article-equations]
 #include <cstdio>
 
-#include "08-deep-autoencoders/autoencoder_ladder.hpp"
 #include "08-deep-autoencoders/chapter_options.hpp"
+#include "08-deep-autoencoders/ladder_helpers.hpp"
+#include "autoencoders/deep.hpp"
 #include "data/pca.hpp"
 #include "data/pictures.hpp"
 
 using namespace xtgrad;
-using ladder::Act;
-using ladder::Autoencoder;
+using ae::DeepAutoencoder;
+using nn::Activation;
 
 namespace {
 
@@ -41,19 +42,18 @@ const std::vector<std::int64_t> kHinton = {784, 1000, 500, 250, 30};
 // Greedy layer-wise pretraining. Stage i is a shallow autoencoder made of the deep net's own
 // encoder layer i and its mirror image in the decoder; it learns to reconstruct the codes of
 // stage i - 1 (the pixels for i = 0). The layers then start fine-tuning from these weights.
-//   encoder: Linear 0, f, Linear 2, f, Linear 4, f, Linear 6     (Sequential positions)
-//   decoder: Linear 0, f, Linear 2, f, Linear 4, f, Linear 6     (Linear 6 gives the pixels)
-void pretrain_greedy(Autoencoder& deep, const Tensor& images, int epochs, std::uint64_t seed) {
-  const std::size_t stages = deep.sizes.size() - 1;
+//   encoder: Linear 0, f 1, Linear 2, f 3, Linear 4, f 5, Linear 6, g 7  (Sequential positions)
+//   decoder: Linear 0, f 1, Linear 2, f 3, Linear 4, f 5, Linear 6, sigmoid 7
+void pretrain_greedy(DeepAutoencoder& deep, const Tensor& images, int epochs, std::uint64_t seed) {
+  const std::vector<std::int64_t>& sizes = deep.config().sizes;
+  const std::size_t stages = sizes.size() - 1;
   Tensor codes = images;  // (N, sizes[i]) the input of stage i
   for (std::size_t i = 0; i < stages; ++i) {
     auto up = (*deep.encoder)[2 * i];                   // sizes[i] -> sizes[i + 1]
+    auto f = (*deep.encoder)[2 * i + 1];                // its activation (the code's g is linear)
     auto down = (*deep.decoder)[2 * (stages - 1 - i)];  // sizes[i + 1] -> sizes[i]
-    const bool is_code = i + 1 == stages;
     nn::Sequential pair;
-    pair.add(up);
-    if (!is_code) pair.add(ladder::make_act(deep.hidden));  // the code layer stays linear
-    pair.add(down);
+    pair.add(up).add(f).add(down);
     // Every target is in [0, 1] (pixels or logistic units), so BCE on logits fits them all.
     auto loss = [&](nn::Module&, const nn::Batch& b) {
       const Variable x(b.input);
@@ -61,11 +61,9 @@ void pretrain_greedy(Autoencoder& deep, const Tensor& images, int epochs, std::u
     };
     const std::vector<double> l = ladder::train(pair, loss, codes, epochs, seed + i);
     std::printf("  pretraining stage %zu (%lld-%lld-%lld): final BCE per sample %.3f\n", i + 1,
-                (long long)deep.sizes[i], (long long)deep.sizes[i + 1], (long long)deep.sizes[i],
-                l.back());
+                (long long)sizes[i], (long long)sizes[i + 1], (long long)sizes[i], l.back());
     nn::Sequential up_only;  // the next stage learns this stage's codes
-    up_only.add(up);
-    if (!is_code) up_only.add(ladder::make_act(deep.hidden));
+    up_only.add(up).add(f);
     codes = ladder::map_rows(up_only, codes, [&](const Variable& v) { return up_only(v); });
   }
 }
@@ -75,7 +73,7 @@ struct Outcome {
   double test_bce, test_sse;
 };
 
-Outcome evaluate(Autoencoder& model, const Tensor& test) {
+Outcome evaluate(DeepAutoencoder& model, const Tensor& test) {
   const Tensor logits =
       ladder::map_rows(model, test, [&](const Variable& v) { return model.decode_logits(model.encode(v)); });
   NoGradGuard no_grad;
@@ -148,11 +146,12 @@ int main(int argc, char** argv) {
   // [/book:pca]
 
   // [book:models]
+  // {sizes, hidden f, code g}; the output is a sigmoid and the loss BCE (DeepConfig's defaults)
   Generator gen(0);
-  Autoencoder shallow({784, 30}, Act::sigmoid, Act::identity, gen);
-  Autoencoder sigmoid_random(kHinton, Act::sigmoid, Act::identity, gen);
-  Autoencoder sigmoid_pretrained(kHinton, Act::sigmoid, Act::identity, gen);
-  Autoencoder relu_random(kHinton, Act::relu, Act::identity, gen);
+  DeepAutoencoder shallow({{784, 30}, Activation::sigmoid, Activation::identity}, gen);
+  DeepAutoencoder sigmoid_random({kHinton, Activation::sigmoid, Activation::identity}, gen);
+  DeepAutoencoder sigmoid_pretrained({kHinton, Activation::sigmoid, Activation::identity}, gen);
+  DeepAutoencoder relu_random({kHinton, Activation::relu, Activation::identity}, gen);
 
   // NOTE: train, then evaluate, as two statements: the order in which C++ evaluates the
   // arguments of one call is unspecified (GCC evaluates them right to left).
@@ -171,7 +170,7 @@ int main(int argc, char** argv) {
   // Rows: test images, then PCA, shallow, deep sigmoid random, pretrained, ReLU.
   const Tensor originals = test.rows(0, 10);
   std::vector<Tensor> rows = {originals, pca.reconstruct(originals, 30).to(DType::float32)};
-  for (Autoencoder* m : {&shallow, &sigmoid_random, &sigmoid_pretrained, &relu_random}) {
+  for (DeepAutoencoder* m : {&shallow, &sigmoid_random, &sigmoid_pretrained, &relu_random}) {
     rows.push_back(ladder::map_rows(*m, originals, [&](const Variable& v) { return (*m)(v); }));
   }
   data::save_image_grid(opt.out + "/ch08_reconstructions.png", concatenate(rows, 0), 28, 28, 10, 2);

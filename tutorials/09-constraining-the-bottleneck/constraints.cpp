@@ -20,15 +20,15 @@
 #include <cstdio>
 #include <functional>
 
-#include "08-deep-autoencoders/autoencoder_ladder.hpp"
 #include "08-deep-autoencoders/chapter_options.hpp"
-#include "09-constraining-the-bottleneck/denoising_autoencoder.hpp"
+#include "08-deep-autoencoders/ladder_helpers.hpp"
+#include "autoencoders/deep.hpp"
+#include "autoencoders/denoising.hpp"
 #include "data/pca.hpp"
 #include "data/pictures.hpp"
 
 using namespace xtgrad;
-using ladder::Act;
-using ladder::Autoencoder;
+using ae::DeepAutoencoder;
 
 namespace {
 
@@ -45,7 +45,7 @@ struct Measured {
   double test_sse, noise_sse, gain;
 };
 
-Tensor run(Autoencoder& m, const Tensor& x) {
+Tensor run(nn::Module& m, const Tensor& x) {
   return ladder::map_rows(m, x, [&](const Variable& v) { return m(v); });
 }
 
@@ -65,7 +65,7 @@ Measured measure(const Model& f, const Tensor& test, const Tensor& noise) {
   return {ladder::sse_per_image(f(test), test), ladder::sse_per_image(f(noise), noise), gain};
 }
 // The fraction of ReLU code units that are not 0.
-double active(Autoencoder& m, const Tensor& test) {
+double active(DeepAutoencoder& m, const Tensor& test) {
   const Tensor codes = ladder::map_rows(m, test, [&](const Variable& v) { return m.encode(v); });
   return mean((codes > 0.0).to(DType::float64)).item();
 }
@@ -97,8 +97,11 @@ int main(int argc, char** argv) {
 
   // [book:five]
   Generator gen(0);
-  auto relu_code = [&](std::int64_t h) {  // 784 -> h ReLU code -> 784 sigmoid
-    return std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, h}, Act::relu, Act::relu, gen);
+  auto relu_code = [&](std::int64_t h) {  // 784 -> h ReLU code -> 784 sigmoid, BCE
+    ae::DeepConfig c;
+    c.sizes = {784, h};
+    c.code = nn::Activation::relu;
+    return std::make_shared<DeepAutoencoder>(c, gen);
   };
   auto overcomplete = relu_code(1000), small = relu_code(32), decayed = relu_code(1000),
        noisy = relu_code(1000), sparse = relu_code(1000);
@@ -107,9 +110,9 @@ int main(int argc, char** argv) {
   ladder::train(*small, ladder::own_loss(*small), x, epochs, 1);
   ladder::train(*decayed, [&](nn::Module&, const nn::Batch& b) {
     const Variable v(b.input);
-    return decayed->loss(v, v) + kLambda * nn::l2_penalty(ladder::weights(*decayed));  // + lambda/2 sum W^2
+    return decayed->loss_for(v, v) + kLambda * nn::l2_penalty(ladder::weights(*decayed));  // + lambda/2 sum W^2
   }, x, epochs, 1);
-  ladder::DenoisingAutoencoder denoising(noisy, ladder::Noise::masking, kMasking, 3);
+  ae::DenoisingAutoencoder denoising(noisy, {ae::NoiseKind::masking, kMasking}, 3);
   ladder::train(denoising, ladder::own_loss(denoising), x, epochs, 1);
   ladder::train(*sparse, [&](nn::Module&, const nn::Batch& b) {
     const Variable v(b.input);
@@ -123,7 +126,7 @@ int main(int argc, char** argv) {
   const double grey = ladder::sse_per_image(full_like(noise, 0.5), noise);
   std::printf("noise SSE of a model that answers grey (0.5) everywhere: %.3f\n", grey);
   std::printf("%-14s %10s %10s %8s %8s\n", "model", "test SSE", "noise SSE", "gain", "active");
-  const std::vector<std::pair<std::string, Autoencoder*>> models = {
+  const std::vector<std::pair<std::string, DeepAutoencoder*>> models = {
       {"overcomplete", overcomplete.get()}, {"small_code", small.get()}, {"weight_decay", decayed.get()},
       {"noise", noisy.get()}, {"sparsity", sparse.get()}};
   std::vector<Tensor> rows = {noise.rows(0, 8)};

@@ -14,15 +14,15 @@
 //                   be the clean image
 #include <cstdio>
 
-#include "08-deep-autoencoders/autoencoder_ladder.hpp"
 #include "08-deep-autoencoders/chapter_options.hpp"
-#include "09-constraining-the-bottleneck/denoising_autoencoder.hpp"
+#include "08-deep-autoencoders/ladder_helpers.hpp"
+#include "autoencoders/deep.hpp"
+#include "autoencoders/denoising.hpp"
 #include "data/pictures.hpp"
 
 using namespace xtgrad;
-using ladder::Act;
-using ladder::Autoencoder;
-using ladder::Noise;
+using ae::DeepAutoencoder;
+using ae::NoiseKind;
 
 namespace {
 
@@ -32,13 +32,17 @@ const char* kUsage =
 
 constexpr double kNu = 0.5, kSigma = 0.5;
 
-std::shared_ptr<Autoencoder> make_model(std::uint64_t seed) {
+// 784-256-64 ReLU with a linear code, a sigmoid output and the BCE loss.
+std::shared_ptr<DeepAutoencoder> make_model(std::uint64_t seed) {
   Generator gen(seed);
-  return std::make_shared<Autoencoder>(std::vector<std::int64_t>{784, 256, 64}, Act::relu,
-                                       Act::identity, gen);
+  ae::DeepConfig c;
+  c.sizes = {784, 256, 64};
+  c.hidden = nn::Activation::relu;
+  c.code = nn::Activation::identity;
+  return std::make_shared<DeepAutoencoder>(c, gen);
 }
 
-Tensor run(Autoencoder& m, const Tensor& x) {
+Tensor run(nn::Module& m, const Tensor& x) {
   return ladder::map_rows(m, x, [&](const Variable& v) { return m(v); });
 }
 
@@ -57,24 +61,24 @@ int main(int argc, char** argv) {
   // [book:train]
   auto plain = make_model(0), masked = make_model(0), gaussian = make_model(0);
   ladder::train(*plain, ladder::own_loss(*plain), x, epochs, 1);
-  ladder::DenoisingAutoencoder mask_dae(masked, Noise::masking, kNu, 1);
+  ae::DenoisingAutoencoder mask_dae(masked, {NoiseKind::masking, kNu}, 1);
   ladder::train(mask_dae, ladder::own_loss(mask_dae), x, epochs, 1);
-  ladder::DenoisingAutoencoder gauss_dae(gaussian, Noise::gaussian, kSigma, 1);
+  ae::DenoisingAutoencoder gauss_dae(gaussian, {NoiseKind::gaussian, kSigma}, 1);
   ladder::train(gauss_dae, ladder::own_loss(gauss_dae), x, epochs, 1);
   // [/book:train]
 
   // [book:measure]
   // The same corrupted test images for every model (a fixed generator).
   Generator fixed(12345);
-  const Tensor test_masked = ladder::corrupt(test, Noise::masking, kNu, fixed);
-  const Tensor test_gauss = ladder::corrupt(test, Noise::gaussian, kSigma, fixed);
+  const Tensor test_masked = ae::corrupt(test, {NoiseKind::masking, kNu}, fixed);
+  const Tensor test_gauss = ae::corrupt(test, {NoiseKind::gaussian, kSigma}, fixed);
   std::printf("\nsquared error per image against the clean test image\n");
   std::printf("%-22s %12s %12s %12s\n", "", "clean in", "masked in", "gaussian in");
   std::printf("%-22s %12.3f %12.3f %12.3f\n", "the input itself", 0.0,
               ladder::sse_per_image(test_masked, test), ladder::sse_per_image(test_gauss, test));
   std::printf("result masked_input_sse %.3f\n", ladder::sse_per_image(test_masked, test));
   std::printf("result gaussian_input_sse %.3f\n", ladder::sse_per_image(test_gauss, test));
-  for (auto [key, m] : {std::pair<const char*, Autoencoder*>{"plain", plain.get()},
+  for (auto [key, m] : {std::pair<const char*, DeepAutoencoder*>{"plain", plain.get()},
                         {"masking_dae", masked.get()}, {"gaussian_dae", gaussian.get()}}) {
     const double clean = ladder::sse_per_image(run(*m, test), test);
     const double from_masked = ladder::sse_per_image(run(*m, test_masked), test);
@@ -100,8 +104,8 @@ int main(int argc, char** argv) {
     auto copier = make_model(0);
     Generator g(1);
     ladder::train(*copier, [&](nn::Module&, const nn::Batch& b) {
-      const Variable noisy(ladder::corrupt(b.input, Noise::gaussian, kSigma, g));
-      return copier->loss(noisy, noisy);
+      const Variable noisy(ae::corrupt(b.input, {NoiseKind::gaussian, kSigma}, g));
+      return copier->loss_for(noisy, noisy);
     }, x, epochs, 1);
     // [/book:noisy_target]
     const double e = ladder::sse_per_image(run(*copier, test_gauss), test);

@@ -22,14 +22,13 @@
 //   ch10_sparse [--short] [--out DIR] [--data-dir DIR]
 #include <cstdio>
 
-#include "08-deep-autoencoders/autoencoder_ladder.hpp"
 #include "08-deep-autoencoders/chapter_options.hpp"
+#include "08-deep-autoencoders/ladder_helpers.hpp"
+#include "autoencoders/deep.hpp"
+#include "autoencoders/sparse.hpp"
 #include "data/pictures.hpp"
-#include "nn/init.hpp"
 
 using namespace xtgrad;
-using ladder::Act;
-using ladder::Autoencoder;
 
 namespace {
 
@@ -43,27 +42,25 @@ constexpr double kLambda = 3e-3, kBeta = 3.0;
 constexpr double kLearningRate = 1e-2;
 
 // [book:sparse]
-class SparseAutoencoder : public Autoencoder {
- public:
-  SparseAutoencoder(std::int64_t hidden_units, double rho_, double beta_, Generator& gen)
-      : Autoencoder({784, hidden_units}, Act::sigmoid, Act::sigmoid, gen), rho(rho_), beta(beta_) {
-    for (Variable w : ladder::weights(*this)) nn::init::ufldl_uniform_(w, gen);
-    for (const auto& [name, p] : named_parameters()) {
-      if (name.find("bias") != std::string::npos) nn::init::zeros_(p);
-    }
-  }
-
-  Variable loss(const Variable& input, const Variable& target) override {
-    const Variable a = encode(input);                      // (N, H), sigmoid code
-    const Variable x_hat = sigmoid(decode_logits(a));      // (N, D)
-    const double n = static_cast<double>(input.shape()[0]);
-    const Variable squared = 0.5 * nn::mse_loss(x_hat, target, nn::Reduction::sum) / n;
-    const Variable decay = kLambda * nn::l2_penalty(ladder::weights(*this));
-    return squared + decay + beta * nn::kl_sparsity_loss(a, rho, nn::Reduction::sum);  // the new term
-  }
-
-  double rho, beta;
-};
+// Chapter 08's autoencoder with one layer of `hidden` sigmoid units and a sigmoid output,
+// scored by UFLDL's halved squared error, wrapped in the KL penalty on its code and weight
+// decay; its weights start as UFLDL's do (ae::Init::ufldl: U(-r, r), biases 0).
+std::shared_ptr<ae::SparseAutoencoder> make_sparse(std::int64_t hidden, double rho, double beta,
+                                                   Generator& gen) {
+  ae::DeepConfig layer;
+  layer.sizes = {784, hidden};
+  layer.code = nn::Activation::sigmoid;
+  layer.output = nn::Activation::sigmoid;
+  layer.loss = ae::ReconstructionLoss::half_sse;  // J's 1/2 ||x_hat - x||^2
+  auto inner = std::make_shared<ae::DeepAutoencoder>(layer, gen);
+  ae::initialise(*inner, ae::Init::ufldl, gen);
+  ae::CodePenalty penalty;
+  penalty.kind = ae::SparsityPenalty::kl;
+  penalty.weight = beta;
+  penalty.rho = rho;
+  penalty.weight_decay = kLambda;
+  return std::make_shared<ae::SparseAutoencoder>(inner, penalty);
+}
 // [/book:sparse]
 
 }  // namespace
@@ -86,9 +83,9 @@ int main(int argc, char** argv) {
                        Run{"no_penalty", 0.1, 0.0}}) {
     // [book:measure]
     Generator gen(0);
-    SparseAutoencoder model(196, r.rho, r.beta, gen);
-    auto loss = [&](nn::Module&, const nn::Batch& b) { const Variable v(b.input); return model.loss(v, v); };
-    ladder::train(model, loss, x, epochs, 1, kLearningRate, 256);
+    const auto sparse = make_sparse(196, r.rho, r.beta, gen);
+    ae::SparseAutoencoder& model = *sparse;
+    ladder::train(model, ladder::own_loss(model), x, epochs, 1, kLearningRate, 256);
     const Tensor a = ladder::map_rows(model, test, [&](const Variable& v) { return model.encode(v); });
     const Tensor rho_hat = mean(a.to(DType::float64), {0});                    // (H,)
     const double busy = mean((a > 0.5).to(DType::float64)).item();            // per image and unit
@@ -104,7 +101,7 @@ int main(int argc, char** argv) {
     if (std::string(r.key) == "rho01" || std::string(r.key) == "no_penalty") {
       // The first 100 of the 196 weight vectors of W1 (196, 784) as 28 x 28 pictures, as UFLDL
       // shows them (all 196 make a PNG of over 150 kB).
-      const Tensor w1 = ladder::weights(model)[0].data().rows(0, 100);
+      const Tensor w1 = model.first_layer_filters().rows(0, 100);
       const std::string png = opt.out + "/ch10_filters_" + r.key + ".png";
       data::save_filter_grid(png, w1, 28, 28, 10, 1);
       std::printf("wrote ch10_filters_%s.png (in --out)\n", r.key);

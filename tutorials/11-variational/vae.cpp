@@ -20,12 +20,13 @@
 #include <cmath>
 #include <cstdio>
 
-#include "08-deep-autoencoders/autoencoder_ladder.hpp"
 #include "08-deep-autoencoders/chapter_options.hpp"
+#include "08-deep-autoencoders/ladder_helpers.hpp"
+#include "autoencoders/variational.hpp"
 #include "data/pictures.hpp"
 
 using namespace xtgrad;
-using ladder::Act;
+using VAE = ae::VariationalAutoencoder;
 
 namespace {
 
@@ -34,55 +35,20 @@ const char* kUsage =
     "  a 784-400-20 VAE: -ELBO, a Monte Carlo check of the closed-form KL, the ELBO gap,\n"
     "  samples and interpolations\n";
 
-// [book:vae]
-class VAE : public nn::Module {
- public:
-  struct Posterior {
-    Variable mu, logvar;  // (N, Z) each
-  };
-
-  VAE(Generator& gen, std::uint64_t noise_seed) : noise_(noise_seed) {
-    trunk = register_module("trunk", ladder::stack({784, 400}, Act::relu, gen));       // x -> h
-    fc_mu = register_module("fc_mu", std::make_shared<nn::Linear>(400, 20, gen));      // the
-    fc_logvar = register_module("fc_logvar", std::make_shared<nn::Linear>(400, 20, gen));  // head
-    decoder = register_module("decoder", ladder::stack({20, 400, 784}, Act::relu, gen));  // z -> logits
-    register_generator(&noise_);
-  }
-
-  Posterior posterior(const Variable& x) {
-    const Variable h = relu((*trunk)(x));
-    return {(*fc_mu)(h), (*fc_logvar)(h)};
-  }
-  // z = mu + sigma * eps: eps is a constant, so gradients reach mu and logvar.
-  Variable reparameterize(const Posterior& q) {
-    const Variable eps(randn(q.mu.shape(), noise_, q.mu.dtype()));
-    return q.mu + exp(0.5 * q.logvar) * eps;
-  }
-  Variable decode_logits(const Variable& z) { return (*decoder)(z); }
-  // The reconstruction from the posterior's mean (no sampling).
-  Variable forward(const Variable& x) override { return sigmoid(decode_logits(posterior(x).mu)); }
-  std::string describe() const override { return "VAE(784-400-20)"; }
-
-  // -ELBO per image, with its two parts.
-  struct Loss {
-    Variable total, reconstruction, kl;
-  };
-  Loss loss(const Variable& x) {
-    const Posterior q = posterior(x);
-    const double n = static_cast<double>(x.shape()[0]);
-    const Variable logits = decode_logits(reparameterize(q));
-    const Variable recon = nn::bce_with_logits_loss(logits, x, nn::Reduction::sum) / n;
-    const Variable kl = nn::kl_normal_loss(q.mu, q.logvar, nn::Reduction::sum) / n;
-    return {recon + kl, recon, kl};
-  }
-
-  std::shared_ptr<nn::Sequential> trunk, decoder;
-  std::shared_ptr<nn::Linear> fc_mu, fc_logvar;
-
- private:
-  Generator noise_;
+// [book:neg_elbo]
+// -ELBO per image of the images x (N, D), with its two parts, the code sampled as in training.
+struct Loss {
+  double total, reconstruction, kl;
 };
-// [/book:vae]
+Loss neg_elbo(VAE& model, const Variable& x) {
+  const VAE::Posterior q = model.posterior(x);
+  const double n = static_cast<double>(x.shape()[0]);
+  const Variable logits = model.decode_logits(model.sample_code(q));
+  const double recon = nn::bce_with_logits_loss(logits, x, nn::Reduction::sum).item() / n;
+  const double kl = nn::kl_normal_loss(q.mu, q.logvar, nn::Reduction::sum).item() / n;
+  return {recon + kl, recon, kl};
+}
+// [/book:neg_elbo]
 
 // [book:monte_carlo]
 // For each image: the closed-form KL against the mean of log q(z|x) - log p(z) over S samples
@@ -134,9 +100,8 @@ int main(int argc, char** argv) {
 
   // [book:train]
   Generator gen(0);
-  VAE model(gen, 1);
-  auto loss = [&](nn::Module&, const nn::Batch& b) { return model.loss(Variable(b.input)).total; };
-  const std::vector<double> history = ladder::train(model, loss, x, epochs, 1);
+  VAE model({784, 400, 20, 1.0}, gen, 1);  // D, H, Z, beta; the noise eps from a generator seeded 1
+  const std::vector<double> history = ladder::train(model, ladder::own_loss(model), x, epochs, 1);
   // [/book:train]
   std::printf("-ELBO per training image by epoch:");
   for (double l : history) std::printf(" %.2f", l);
@@ -148,9 +113,9 @@ int main(int argc, char** argv) {
     double recon = 0, kl = 0;
     for (std::int64_t b = 0; b < test.size(0); b += 500) {
       const Tensor part = test.rows(b, std::min(b + 500, test.size(0)));
-      const VAE::Loss l = model.loss(Variable(part));
-      recon += l.reconstruction.item() * double(part.size(0)) / double(test.size(0));
-      kl += l.kl.item() * double(part.size(0)) / double(test.size(0));
+      const Loss l = neg_elbo(model, Variable(part));
+      recon += l.reconstruction * double(part.size(0)) / double(test.size(0));
+      kl += l.kl * double(part.size(0)) / double(test.size(0));
     }
     std::printf("test: reconstruction (BCE) %.2f + KL %.2f = -ELBO %.2f per image\n", recon, kl,
                 recon + kl);
