@@ -33,10 +33,17 @@ struct TrainConfig {
   int epochs = 10;
   std::int64_t limit = -1;          // use only the first `limit` training images (-1: all)
   std::int64_t validation = 5000;   // held out from the end of the training images
-  std::uint64_t seed = 0;
+  std::uint64_t seed = 0;           // see the seed offsets below
   int lbfgs_iterations = 400;       // lbfgs: total iterations
   int pretrain_epochs = 0;          // deep: greedy layer-wise pretraining, epochs per layer
 };
+
+// The random streams of a run. The layers' initial values and the order of the batches are
+// drawn from train.seed itself; every other stream from train.seed plus its own offset, so that
+// no two streams repeat each other's numbers and a run is reproduced from train.seed alone.
+constexpr std::uint64_t kVaeNoiseSeedOffset = 1;        // the VAE's samples of its code
+constexpr std::uint64_t kDenoisingNoiseSeedOffset = 2;  // the noise added to denoising inputs
+constexpr std::uint64_t kPicturesSeedOffset = 3;        // the random draws of the pictures
 
 // Each model kind's options, one struct per kind (BasicConfig, DeepConfig, ... in the model's
 // header), found by type: options.get<SparseConfig>().rho. A struct not set yet reads as its

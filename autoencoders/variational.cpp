@@ -67,8 +67,8 @@ std::vector<std::pair<std::string, double>> VariationalAutoencoder::report(const
   const nn::EvalModeGuard eval_mode(*this);
   NoGradGuard no_grad;
   double recon = 0, kl = 0, recon_at_mean = 0;
-  for (std::int64_t begin = 0; begin < x.size(0); begin += 1000) {
-    const Variable batch(x.rows(begin, std::min(begin + 1000, x.size(0))));
+  for (std::int64_t begin = 0; begin < x.size(0); begin += kEvalBatchRows) {
+    const Variable batch(x.rows(begin, std::min(begin + kEvalBatchRows, x.size(0))));
     const Posterior q = posterior(batch);
     recon += nn::bce_with_logits_loss(decode_logits(sample_code(q)), batch, nn::Reduction::sum).item();
     recon_at_mean += nn::bce_with_logits_loss(decode_logits(q.mu), batch, nn::Reduction::sum).item();
@@ -143,7 +143,7 @@ ModelKind vae_kind() {
   kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
     VAEConfig v = c.options.get<VAEConfig>();
     v.input = c.input_size;
-    return std::make_shared<VariationalAutoencoder>(v, gen, c.train.seed + 1);
+    return std::make_shared<VariationalAutoencoder>(v, gen, c.train.seed + kVaeNoiseSeedOffset);
   };
   return kind;
 }
