@@ -30,18 +30,6 @@ namespace {
 constexpr int kLbfgsIterationsPerEpoch = 20;  // one history line per 20 L-BFGS iterations
 const std::string kConfigMember = "config.json";  // model.npz's copy of the run's configuration
 
-std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t, const std::vector<Variable>& parameters) {
-  if (t.optimizer == "sgd") return std::make_unique<nn::SGD>(parameters, nn::SGDOptions{t.lr, 0.9});
-  if (t.optimizer == "lbfgs") {
-    nn::LBFGSOptions o;
-    o.lr = t.lr;
-    o.max_iter = kLbfgsIterationsPerEpoch;
-    o.max_eval = kLbfgsIterationsPerEpoch * 5 / 4;
-    return std::make_unique<nn::LBFGS>(parameters, o);
-  }
-  return std::make_unique<nn::Adam>(parameters, t.lr);
-}
-
 void phase(const RunOptions& options, const std::string& name) {
   if (options.on_phase) options.on_phase(name);
 }
@@ -357,6 +345,18 @@ RunSummary evaluate_and_report(Run& run, Autoencoder& model, const nn::FitResult
 }
 
 }  // namespace
+
+std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t, const std::vector<Variable>& parameters) {
+  if (t.optimizer == "sgd") return std::make_unique<nn::SGD>(parameters, nn::SGDOptions{t.lr, t.momentum});
+  if (t.optimizer == "lbfgs") {
+    nn::LBFGSOptions o;
+    o.lr = t.lr;
+    o.max_iter = kLbfgsIterationsPerEpoch;
+    o.max_eval = kLbfgsIterationsPerEpoch * 5 / 4;
+    return std::make_unique<nn::LBFGS>(parameters, o);
+  }
+  return std::make_unique<nn::Adam>(parameters, t.lr);
+}
 
 RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options) {
   check_config(config, "train");  // before anything is loaded or trained

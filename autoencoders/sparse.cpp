@@ -28,9 +28,9 @@ std::string penalty_name(SparsityPenalty penalty) {
 
 SparseAutoencoder::SparseAutoencoder(std::shared_ptr<Autoencoder> inner_, const CodePenalty& penalty_)
     : inner(register_module("inner", std::move(inner_))), penalty(penalty_) {
-  const bool rho_ok = penalty.kind != SparsityPenalty::kl || (penalty.rho > 0 && penalty.rho < 1);
-  if (!rho_ok || !(penalty.weight >= 0) || !(penalty.weight_decay >= 0)) {
-    throw ValueError("SparseAutoencoder: need 0 < rho < 1 and a penalty weight and weight decay >= 0");
+  if (penalty.kind == SparsityPenalty::kl) nn::check_sparsity_target(penalty.rho, "SparseAutoencoder");
+  if (!(penalty.weight >= 0) || !(penalty.weight_decay >= 0)) {
+    throw ValueError("SparseAutoencoder: the penalty weight and weight decay must be >= 0");
   }
 }
 
@@ -114,9 +114,8 @@ ModelKind sparse_kind() {
     for (double v : {s.rho, s.lambda, s.beta, s.l1}) {
       if (!std::isfinite(v)) throw ValueError(where + ": sparse.rho, lambda, beta and l1 must be finite numbers");
     }
-    if (!(s.rho > 0 && s.rho < 1) || s.lambda < 0 || s.beta < 0 || s.l1 < 0) {
-      throw ValueError(where + ": sparse: need 0 < rho < 1 and lambda, beta, l1 >= 0");
-    }
+    nn::check_sparsity_target(s.rho, where + ", sparse");
+    if (s.lambda < 0 || s.beta < 0 || s.l1 < 0) throw ValueError(where + ": sparse: lambda, beta and l1 must be >= 0");
   };
   kind.widths = [](const RunConfig& c) {
     return std::pair<std::vector<std::int64_t>, std::string>{{c.input_size, c.options.get<SparseConfig>().hidden}, "sparse.hidden"};
