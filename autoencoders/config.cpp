@@ -171,16 +171,19 @@ constexpr double kMaxParameters = 268435456.0;
 
 // ValueError "<where>: <name>: <x> is not in <range><note>" unless x is in `range`.
 template <class T>
-void check_in(const std::string& where, const std::string& name, T x, const Range& range, const std::string& note = "") {
+void check_in(const std::string& where, const std::string& name, T x, const Range& range,
+              const std::string& note = "") {
   if (range.contains(static_cast<double>(x))) return;
-  const std::string written = std::is_integral_v<T> ? std::to_string(x) : readable_number(static_cast<double>(x));
+  const std::string written =
+      std::is_integral_v<T> ? std::to_string(x) : readable_number(static_cast<double>(x));
   throw ValueError(where + ": " + name + ": " + range.not_in(written) + note);
 }
 
 }  // namespace
 
 std::string Range::text() const {
-  return (open_low ? "(" : "[") + readable_number(low) + ", " + readable_number(high) + (open_high ? ")" : "]");
+  return (open_low ? "(" : "[") + readable_number(low) + ", " + readable_number(high) +
+         (open_high ? ")" : "]");
 }
 
 std::string readable_number(double x) {
@@ -228,7 +231,8 @@ void check_config(const RunConfig& c, const std::string& where) {
   }
   // Checked before training, not after it: PCA, which every run is compared with, has at most
   // as many components as an image has pixels.
-  check_in(where, "the code size", widths.back(), ranges::code_size, ", the most components of the PCA it is compared with");
+  check_in(where, "the code size", widths.back(), ranges::code_size,
+           ", the most components of the PCA it is compared with");
 }
 
 std::string default_config_dir() {

@@ -121,7 +121,8 @@ RunConfig load_config(const std::string& name_or_path, const std::string& dir = 
 // A configuration from JSON text (as config_to_json writes it); `where` starts every error
 // message, `name` is used when the text has no "name".
 RunConfig parse_config(const std::string& text, const std::string& where, const std::string& name = "custom");
-// Throws ValueError, starting with `where`, for settings out of range (epochs, lr, sizes...).
+// Throws ValueError, starting with `where`, for settings outside their ranges:: (epochs, lr,
+// sizes...), naming the key ("train.lr: 0 is not in (0, 1000]").
 void check_config(const RunConfig& config, const std::string& where);
 // The defaults for a model name: its kind's protocol (ValueError for an unknown one).
 RunConfig default_config(const std::string& model);

@@ -88,7 +88,8 @@ std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& conf
     out << "note: gnuplot is not installed, so loss.png and latent.png were not drawn\n";
   }
   check_stop(options);
-  for (const std::string& path : model.draw_pictures(test.images, dir, config.train.seed + kPicturesSeedOffset)) {
+  const std::uint64_t seed = config.train.seed + kPicturesSeedOffset;
+  for (const std::string& path : model.draw_pictures(test.images, dir, seed)) {
     folder.will_write(fs::path(path).filename().string());  // filters, samples, denoising
     written.push_back(path);
   }
@@ -214,9 +215,10 @@ void start_writing(Run& run) {
     run.folder.will_write(name);
   }
   if (!run.options.resume) {
-    write_file_atomically(run.checkpoint_config(), config_to_json(run.config) + "\n", run.checkpoint_config());
-    write_file_atomically(run.dir + "/" + kRunArguments, run_arguments(run.data_dir, run.options).dump(2) + "\n",
-                          kRunArguments);
+    write_file_atomically(run.checkpoint_config(), config_to_json(run.config) + "\n",
+                          run.checkpoint_config());
+    write_file_atomically(run.dir + "/" + kRunArguments,
+                          run_arguments(run.data_dir, run.options).dump(2) + "\n", kRunArguments);
   }
 }
 
@@ -227,8 +229,8 @@ nn::FitResult train(Run& run, Autoencoder& model, const RunData& data) {
   nn::FitResult fit;
   try {
     phase(run.options, "training");
-    fit = nn::fit(model, [&](nn::Module&, const nn::Batch& b) { return model.loss(b); }, *optimizer, *data.train,
-                  data.val ? &*data.val : nullptr, options);
+    const nn::BatchLoss loss = [&](nn::Module&, const nn::Batch& b) { return model.loss(b); };
+    fit = nn::fit(model, loss, *optimizer, *data.train, data.val ? &*data.val : nullptr, options);
   } catch (const nn::TrainingInterrupted& e) {
     throw nn::TrainingInterrupted(std::string(e.what()) + ": xtgrad train --resume " + shell_word(run.dir));
   }
@@ -293,7 +295,9 @@ void write_results(Run& run, Autoencoder& model, const nn::FitResult& fit, std::
   double samples = 0, training_seconds = 0;
   for (const auto& epoch : fit.history) {
     samples += static_cast<double>(n_train);
-    if (epoch.samples_per_second > 0) training_seconds += static_cast<double>(n_train) / epoch.samples_per_second;
+    if (epoch.samples_per_second > 0) {
+      training_seconds += static_cast<double>(n_train) / epoch.samples_per_second;
+    }
   }
   json results;
   results["model"] = run.config.model;

@@ -115,7 +115,9 @@ ModelKind sparse_kind() {
       if (!std::isfinite(v)) throw ValueError(where + ": sparse.rho, lambda, beta and l1 must be finite numbers");
     }
     nn::check_sparsity_target(s.rho, where + ", sparse");
-    if (s.lambda < 0 || s.beta < 0 || s.l1 < 0) throw ValueError(where + ": sparse: lambda, beta and l1 must be >= 0");
+    if (s.lambda < 0 || s.beta < 0 || s.l1 < 0) {
+      throw ValueError(where + ": sparse: lambda, beta and l1 must be >= 0");
+    }
   };
   kind.widths = [](const RunConfig& c) {
     return std::pair<std::vector<std::int64_t>, std::string>{{c.input_size, c.options.get<SparseConfig>().hidden}, "sparse.hidden"};
