@@ -104,6 +104,14 @@ class Autoencoder : public nn::Module {
                                                  std::uint64_t seed);
 };
 
+// Rows per batch when a model runs without gradients (reconstruct, encode_all, the models'
+// reports): a (1000, 784) float32 batch is 3 MB, so memory stays a few MB per activation
+// whatever N is, while each layer is still one large matrix product.
+constexpr std::int64_t kEvalBatchRows = 1000;
+// reconstruction_error's batches are smaller: the float64 temporaries of its cross-entropy
+// take about 6 MB per 1000 rows each, more than the training itself needs.
+constexpr std::int64_t kErrorBatchRows = 100;
+
 // Reconstruction errors of `model` on x (N, D), per image, in evaluation mode without
 // gradients, batch by batch (each batch's errors summed in float64). bce_per_image is NaN
 // unless the output is logistic.
@@ -111,22 +119,20 @@ struct ReconstructionError {
   double sse_per_image;
   double bce_per_image;
 };
-// NOTE: batches of 100 rows: the float64 temporaries of the cross-entropy take about 6 MB
-// per 1000 rows each, more than the training itself needs.
 ReconstructionError reconstruction_error(Autoencoder& model, const Tensor& x,
-                                         std::int64_t batch_size = 100);
+                                         std::int64_t batch_size = kErrorBatchRows);
 // The same on images kept as bytes, converted to pixel values one batch at a time. When
 // `stop` is raised (by a signal handler) it ends after the batch under way with Interrupted.
 ReconstructionError reconstruction_error(Autoencoder& model, const data::ImageBytes& images,
-                                         std::int64_t batch_size = 100,
+                                         std::int64_t batch_size = kErrorBatchRows,
                                          const std::atomic<bool>* stop = nullptr);
 
 // f applied to x (N, ...) batch_size rows at a time, without gradients; the results stacked.
 Tensor map_rows(const Tensor& x, std::int64_t batch_size,
                 const std::function<Variable(const Variable&)>& f);
 // decode(encode(x)) in evaluation mode without gradients, batch by batch: (N, D).
-Tensor reconstruct(Autoencoder& model, const Tensor& x, std::int64_t batch_size = 1000);
+Tensor reconstruct(Autoencoder& model, const Tensor& x, std::int64_t batch_size = kEvalBatchRows);
 // encode(x) likewise: (N, Z).
-Tensor encode_all(Autoencoder& model, const Tensor& x, std::int64_t batch_size = 1000);
+Tensor encode_all(Autoencoder& model, const Tensor& x, std::int64_t batch_size = kEvalBatchRows);
 
 }  // namespace xtgrad::ae

@@ -50,31 +50,18 @@ extern "C" void on_stop_signal(int signal) {
   std::signal(signal, SIG_DFL);
 }
 
-// A number as a reader writes it: 1000, 0.001, 1e-12 (not 1000.000000).
-std::string readable(double x) {
-  std::ostringstream s;
-  if (x == std::floor(x) && std::abs(x) < 1e15) {
-    s << static_cast<long long>(x);
-  } else {
-    s << x;
-  }
-  return s.str();
-}
-
-// A check that an option's number lies in [low, high], or in (low, high] with open_low; the
-// interval appears in --help and in the error: "--lr: 0 is not in (0, 1000]".
-CLI::Validator interval(double low, double high, bool open_low = false) {
-  const std::string text = (open_low ? "(" : "[") + readable(low) + ", " + readable(high) + "]";
+// A check that an option's number lies in `range`; the range appears in --help and, in the
+// words a config file's error uses (config.hpp), in the error: "--lr: 0 is not in (0, 1000]".
+CLI::Validator interval(const ae::Range& range) {
   return CLI::Validator(
       [=](std::string& value) -> std::string {
         std::istringstream in(value);
         double x = 0;
         if (!(in >> x) || !(in >> std::ws).eof()) return "\"" + value + "\" is not a number";
         if (!std::isfinite(x)) return value + " is not a finite number";  // NaN fails every comparison
-        const bool inside = (open_low ? x > low : x >= low) && x <= high;
-        return inside ? "" : value + " is not in " + text;
+        return range.contains(x) ? "" : range.not_in(value);
       },
-      "in " + text);
+      "in " + range.text());
 }
 
 // Seeds are whole numbers from 0 to 2^64 - 1; a minus sign would wrap around to a huge seed.
@@ -220,25 +207,26 @@ int run(int argc, char** argv) {
   train_cmd->add_option("--init", t.init, "how the layers start (default: the config's, or the model's: "
                         "pytorch unless its defaults below say otherwise)")->check(CLI::IsMember(ae::init_names()));
   train_cmd->add_option("--epochs", t.epochs, "passes over the training images" + config_or +
-                        std::to_string(defaults.epochs) + ")")->check(interval(1, 100000));
+                        std::to_string(defaults.epochs) + ")")->check(interval(ae::ranges::epochs));
   train_cmd->add_option("--batch-size", t.batch_size, "samples per batch" + config_or +
-                        std::to_string(defaults.batch_size) + " unless the model's defaults below say otherwise)")->check(interval(1, 1000000));
-  train_cmd->add_option("--lr", t.lr, "learning rate" + config_or + readable(defaults.lr) +
+                        std::to_string(defaults.batch_size) + " unless the model's defaults below say otherwise)")
+      ->check(interval(ae::ranges::batch_size));
+  train_cmd->add_option("--lr", t.lr, "learning rate" + config_or + ae::readable_number(defaults.lr) +
                         " unless the model's defaults below say otherwise)")
-      ->check(interval(0, 1000, /*open_low=*/true));
+      ->check(interval(ae::ranges::lr));
   train_cmd->add_option("--latent", t.latent, "code size, at most the 784 pixels (default: the config's)")
-      ->check(interval(1, data::fashion_mnist_pixels));
+      ->check(interval(ae::ranges::code_size));
   train_cmd->add_option("--seed", t.seed, "random seed" + config_or + std::to_string(defaults.seed) + ")")
       ->check(seed_check)->each([&](const std::string&) { t.seed_given = true; });
   train_cmd->add_option("--limit", t.limit, "use only the first N training images (default: all)")
-      ->check(interval(1, 100000000));
+      ->check(interval(ae::ranges::images));
   train_cmd->add_option("--out", t.out, "output folder (default: runs/<config name>)");
   train_cmd->add_flag("--force", t.force, "replace an earlier run's files in the output folder (only those: a folder "
                       "holding anything else is refused)");
   train_cmd->add_option("--data-dir", t.data_dir, "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
   train_cmd->add_option("--checkpoint-every", t.checkpoint_every, "epochs between checkpoints in <out>/checkpoint.npz "
                         "(default: after any epoch ending a minute or more after the last checkpoint)")
-      ->check(interval(1, 100000));
+      ->check(interval({1, 100000}));
   train_cmd->add_flag("--detect-anomaly", t.detect_anomaly, "stop at the first op whose forward or backward makes "
                       "a NaN or Inf, and name it (slower)");
   train_cmd->add_flag("--stop-on-divergence", t.stop_on_divergence, "stop with an error, not a warning, when the "
@@ -250,7 +238,8 @@ int run(int argc, char** argv) {
   std::int64_t limit = -1;
   CLI::App* pca_cmd = app.add_subcommand("pca", "print PCA's test error for several code sizes");
   pca_cmd->add_option("--components", components, "comma-separated code sizes, each 0 to 784")->capture_default_str();
-  pca_cmd->add_option("--limit", limit, "fit on the first N training images (default: all)")->check(interval(1, 100000000));
+  pca_cmd->add_option("--limit", limit, "fit on the first N training images (default: all)")
+      ->check(interval(ae::ranges::images));
   pca_cmd->add_option("--data-dir", data_dir, "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
 
   std::string model_file, out_png = "samples.png";
@@ -263,7 +252,7 @@ int run(int argc, char** argv) {
   sample_cmd->add_option("--model-file", model_file, "model.npz of a vae")->required();
   // 9000 images in 10 columns at scale 3 make 851 x 76501 pixels, under the 2^26 that
   // save_image_grid draws.
-  sample_cmd->add_option("--count", count, "number of images")->check(interval(1, 9000))->capture_default_str();
+  sample_cmd->add_option("--count", count, "number of images")->check(interval({1, 9000}))->capture_default_str();
   sample_cmd->add_option("--out", out_png, "PNG file to write")->capture_default_str();
   sample_cmd->add_option("--seed", seed, "random seed")->check(seed_check)->capture_default_str();
 
@@ -273,14 +262,14 @@ int run(int argc, char** argv) {
   CLI::App* check_cmd = app.add_subcommand("gradcheck", "gradient-check a tiny instance of a model");
   check_cmd->add_option("--model", model, model_list)->required()->check(models);
   check_cmd->add_option("--steps", steps, "Adam steps before the check (fails if a gradient is then identically zero)")
-      ->check(interval(0, 10000))->capture_default_str();
+      ->check(interval({0, 10000}))->capture_default_str();
   check_cmd->add_option("--seed", seed, "random seed of the model and its batch")->check(seed_check)->capture_default_str();
   CLI::App* summary_cmd = app.add_subcommand("summary", "print a model's layers and parameters");
   summary_cmd->add_option("--model", model, model_list + " (default: the config's, or basic)")
       ->check(models);
   summary_cmd->add_option("--config", config, "a named config or a JSON file (default: none)");
   summary_cmd->add_option("--batch-size", batch_size, "batch size for the memory estimate (default: the config's)")
-      ->check(interval(1, 1000000));
+      ->check(interval(ae::ranges::batch_size));
 
   // An empty or blank value is never meant: `--resume ''` must not start a fresh run, nor
   // `--out ''` write into runs/<name>.

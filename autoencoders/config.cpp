@@ -114,6 +114,7 @@ class JsonWriter : public ConfigFields {
 void train_fields(ConfigFields& f, TrainConfig& t) {
   f.field("optimizer", t.optimizer);
   f.field("lr", t.lr);
+  if (t.optimizer == "sgd") f.field("momentum", t.momentum);  // no other optimizer has one
   f.field("batch_size", t.batch_size);
   f.field("epochs", t.epochs);
   f.field("limit", t.limit);
@@ -154,19 +155,46 @@ void read_sections(const json& j, const std::string& where, RunConfig& c) {
   if (j.contains("train")) {
     JsonReader section(j.at("train"), where + ", train");
     train_fields(section, c.train);
+    if (c.train.optimizer != "sgd" && j.at("train").contains("momentum")) {  // it would do nothing
+      throw ValueError(where + ", train: \"momentum\" is a setting of the sgd optimizer, not of " +
+                       quote(c.train.optimizer) + "; remove it, or set \"optimizer\": \"sgd\"");
+    }
     section.finish();
   }
 }
 
-}  // namespace
-
-namespace {
+static_assert(ranges::code_size.high == data::fashion_mnist_pixels, "a code as large as an image, at most");
 
 // The most parameters a configuration may ask for: 2^28 (1 GiB of float32 weights, 4 GiB with
 // their gradients and Adam's two moments). A larger layer is a typo, not a protocol.
 constexpr double kMaxParameters = 268435456.0;
 
+// ValueError "<where>: <name>: <x> is not in <range><note>" unless x is in `range`.
+template <class T>
+void check_in(const std::string& where, const std::string& name, T x, const Range& range,
+              const std::string& note = "") {
+  if (range.contains(static_cast<double>(x))) return;
+  const std::string written =
+      std::is_integral_v<T> ? std::to_string(x) : readable_number(static_cast<double>(x));
+  throw ValueError(where + ": " + name + ": " + range.not_in(written) + note);
+}
+
 }  // namespace
+
+std::string Range::text() const {
+  return (open_low ? "(" : "[") + readable_number(low) + ", " + readable_number(high) +
+         (open_high ? ")" : "]");
+}
+
+std::string readable_number(double x) {
+  std::ostringstream s;
+  if (x == std::floor(x) && std::abs(x) < 1e15) {
+    s << static_cast<long long>(x);
+  } else {
+    s << x;
+  }
+  return s.str();
+}
 
 void check_config(const RunConfig& c, const std::string& where) {
   const TrainConfig& t = c.train;
@@ -174,14 +202,14 @@ void check_config(const RunConfig& c, const std::string& where) {
     throw ValueError(where + ": unknown optimizer " + quote(t.optimizer) + " (adam, sgd, lbfgs)");
   }
   const ModelKind& kind = model_kind(c.model);
-  // The same bounds as the command line's options (and 20 L-BFGS iterations per epoch).
-  if (!(t.lr > 0 && t.lr <= 1000) || t.batch_size <= 0 || t.batch_size > 1000000 || t.epochs <= 0 ||
-      t.epochs > 100000 || t.validation < 0 || t.lbfgs_iterations <= 0 || t.lbfgs_iterations > 2000000 ||
-      t.pretrain_epochs < 0 || t.pretrain_epochs > 100000 || (t.limit < 0 && t.limit != -1) || t.limit == 0) {
-    throw ValueError(where + ": training settings out of range (lr in (0, 1000], batch_size in [1, 1000000], "
-                     "epochs in [1, 100000], lbfgs_iterations in [1, 2000000], pretrain_epochs in [0, 100000], "
-                     "limit > 0 or -1, validation >= 0)");
-  }
+  check_in(where, "train.lr", t.lr, ranges::lr);
+  check_in(where, "train.momentum", t.momentum, ranges::momentum);
+  check_in(where, "train.batch_size", t.batch_size, ranges::batch_size);
+  check_in(where, "train.epochs", t.epochs, ranges::epochs);
+  check_in(where, "train.lbfgs_iterations", t.lbfgs_iterations, ranges::lbfgs_iterations);
+  check_in(where, "train.pretrain_epochs", t.pretrain_epochs, ranges::pretrain_epochs);
+  if (t.limit != -1) check_in(where, "train.limit", t.limit, ranges::images, " (or -1: every image)");
+  check_in(where, "train.validation", t.validation, ranges::validation);
   kind.check(c, where);
   const auto [widths, key] = kind.widths(c);
   if (widths.size() < 2) {
@@ -201,12 +229,10 @@ void check_config(const RunConfig& c, const std::string& where) {
       << " parameters, more than the " << kMaxParameters << " (1 GiB of float32 weights) allowed";
     throw ValueError(s.str());
   }
-  const std::int64_t code = widths.back();
-  if (code > data::fashion_mnist_pixels) {  // checked before training, not after it
-    throw ValueError(where + ": the code size " + std::to_string(code) + " is more than the " +
-                     std::to_string(data::fashion_mnist_pixels) +
-                     " pixels of an image, the most components of the PCA every run is compared with");
-  }
+  // Checked before training, not after it: PCA, which every run is compared with, has at most
+  // as many components as an image has pixels.
+  check_in(where, "the code size", widths.back(), ranges::code_size,
+           ", the most components of the PCA it is compared with");
 }
 
 std::string default_config_dir() {
@@ -271,7 +297,7 @@ std::int64_t code_size(const RunConfig& c) {
 }
 
 void set_code_size(RunConfig& c, std::int64_t code) {
-  if (code <= 0) throw ValueError("--latent: the code size must be positive, got " + std::to_string(code));
+  check_in("set_code_size", "--latent", code, ranges::code_size);
   model_kind(c.model).set_code(c, code);
 }
 

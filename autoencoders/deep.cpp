@@ -152,12 +152,12 @@ void DeepAutoencoder::pretrain(const Tensor& images, const PretrainOptions& opti
     nn::FitOptions fit_options;
     fit_options.epochs = options.epochs;
     fit_options.batch_size = options.batch_size;
-    fit_options.seed = options.seed + i;
+    fit_options.seed = options.seed + i;  // each layer shuffles its batches in its own order
     fit_options.out = options.out;
     fit_options.stop = options.stop;
     nn::fit(pair, [&](nn::Module&, const nn::Batch& b) { return pair.loss(b); }, optimizer, data, nullptr, fit_options);
     // The next layer trains on this layer's codes.
-    codes = map_rows(codes, 1000, [&](const Variable& batch) { return pair.encode(batch); });
+    codes = map_rows(codes, kEvalBatchRows, [&](const Variable& batch) { return pair.encode(batch); });
   }
 }
 

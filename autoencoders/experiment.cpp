@@ -30,18 +30,6 @@ namespace {
 constexpr int kLbfgsIterationsPerEpoch = 20;  // one history line per 20 L-BFGS iterations
 const std::string kConfigMember = "config.json";  // model.npz's copy of the run's configuration
 
-std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t, const std::vector<Variable>& parameters) {
-  if (t.optimizer == "sgd") return std::make_unique<nn::SGD>(parameters, nn::SGDOptions{t.lr, 0.9});
-  if (t.optimizer == "lbfgs") {
-    nn::LBFGSOptions o;
-    o.lr = t.lr;
-    o.max_iter = kLbfgsIterationsPerEpoch;
-    o.max_eval = kLbfgsIterationsPerEpoch * 5 / 4;
-    return std::make_unique<nn::LBFGS>(parameters, o);
-  }
-  return std::make_unique<nn::Adam>(parameters, t.lr);
-}
-
 void phase(const RunOptions& options, const std::string& name) {
   if (options.on_phase) options.on_phase(name);
 }
@@ -100,7 +88,8 @@ std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& conf
     out << "note: gnuplot is not installed, so loss.png and latent.png were not drawn\n";
   }
   check_stop(options);
-  for (const std::string& path : model.draw_pictures(test.images, dir, config.train.seed + 3)) {
+  const std::uint64_t seed = config.train.seed + kPicturesSeedOffset;
+  for (const std::string& path : model.draw_pictures(test.images, dir, seed)) {
     folder.will_write(fs::path(path).filename().string());  // filters, samples, denoising
     written.push_back(path);
   }
@@ -114,164 +103,273 @@ std::string number(double x) {
   return s.str();
 }
 
-}  // namespace
+// ---------------------------------------------------------------- one run, step by step
 
-RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options) {
-  check_config(config, "train");  // before anything is loaded or trained
-  std::ostream& out = options.out != nullptr ? *options.out : std::cout;
-  const std::string dir = options.out_dir.empty() ? "runs/" + config.name : options.out_dir;
-  const std::string data_dir = options.data_dir.empty() ? data::default_fashion_mnist_dir() : options.data_dir;
-  using Mode = RunFolder::Mode;
-  RunFolder folder(dir, options.resume ? Mode::resume : options.replace ? Mode::replace : Mode::fresh, data_dir);
-  const std::string checkpoint = dir + "/checkpoint.npz", checkpoint_config = dir + "/checkpoint-config.json";
+// What the steps of a run share: its settings, its output folder, and where it prints.
+struct Run {
+  Run(const RunConfig& config_, const RunOptions& options_)
+      : config(config_),
+        options(options_),
+        out(options_.out != nullptr ? *options_.out : std::cout),
+        dir(options_.out_dir.empty() ? "runs/" + config_.name : options_.out_dir),
+        data_dir(options_.data_dir.empty() ? data::default_fashion_mnist_dir() : options_.data_dir),
+        folder(dir,
+               options_.resume    ? RunFolder::Mode::resume
+               : options_.replace ? RunFolder::Mode::replace
+                                  : RunFolder::Mode::fresh,
+               data_dir) {}
+
+  std::string checkpoint() const { return dir + "/checkpoint.npz"; }
+  std::string checkpoint_config() const { return dir + "/checkpoint-config.json"; }
+
+  const RunConfig& config;
+  const RunOptions& options;
+  std::ostream& out;
+  const std::string dir;       // the output folder
+  const std::string data_dir;  // the Fashion-MNIST folder
+  RunFolder folder;            // locked and checked by the constructor; nothing is removed yet
+};
+
+// The images stay bytes (47 MB for the training set, not 188 MB of float32): every batch,
+// evaluation block and PCA block converts its own rows (data/image_bytes.hpp). The training
+// images (their labels are not needed) are freed once PCA has been fitted to them.
+struct RunData {
+  data::ImageBytes train_all;              // the training split, with the validation images
+  std::optional<ImageDataset> train, val;  // views of train_all: the split copies nothing
+  std::int64_t n_train = 0;
+  data::ByteImageSet test;
+};
+
+RunData load_data(const Run& run) {
+  const TrainConfig& t = run.config.train;
+  RunData data;
+  data.train_all = data::load_fashion_mnist_bytes(data::Split::train, run.data_dir, t.limit).images;
+  data.test = data::load_fashion_mnist_bytes(data::Split::test, run.data_dir);
+  const std::int64_t n = data.train_all.size();
+  const std::int64_t n_val = std::min(t.validation, n / 5);
+  data.n_train = n - n_val;
+  data.train.emplace(data.train_all.rows(0, data.n_train));
+  if (n_val > 0) data.val.emplace(data.train_all.rows(data.n_train, n));
+  run.out << "Fashion-MNIST from " << run.data_dir << ": " << data.n_train << " training, " << n_val
+          << " validation and " << data.test.images.size() << " test images\n";
+  return data;
+}
+
+// Greedy layer-wise pretraining (deep models with train.pretrain_epochs), before any file is
+// written.
+void pretrain(const Run& run, Autoencoder& model, const RunData& data) {
+  PretrainOptions p;
+  p.epochs = run.config.train.pretrain_epochs;
+  p.batch_size = run.config.train.batch_size;
+  p.lr = run.config.train.lr;
+  p.seed = run.config.train.seed;
+  p.out = &run.out;
+  p.stop = run.options.stop;
+  try {
+    phase(run.options, "pretraining");
+    model.pretrain(data.train->images().to_float(), p);  // on a float copy while it lasts
+  } catch (const Interrupted&) {
+    throw Interrupted("interrupted while pretraining, before any file was written: " + run.dir +
+                      " is as it was; run the same command again to start over");
+  }
+}
+
+// The configured model, its layers drawn from train.seed, and pretrained if the config says so
+// (not on --resume: the checkpoint holds the weights).
+std::shared_ptr<Autoencoder> build_model(const Run& run, const RunData& data) {
+  const RunConfig& config = run.config;
   Generator gen(config.train.seed);
-
-  // The images stay bytes (47 MB for the training set, not 188 MB of float32): every batch,
-  // evaluation block and PCA block converts its own rows (data/image_bytes.hpp). The training
-  // images (their labels are not needed) are freed once PCA has been fitted to them.
-  data::ImageBytes train_all = data::load_fashion_mnist_bytes(data::Split::train, data_dir, config.train.limit).images;
-  const data::ByteImageSet test = data::load_fashion_mnist_bytes(data::Split::test, data_dir);
-  const std::int64_t n = train_all.size();
-  const std::int64_t n_val = std::min(config.train.validation, n / 5);
-  const std::int64_t n_train = n - n_val;
-  std::optional<ImageDataset> train_data, val_data;  // views of train_all: the split copies nothing
-  train_data.emplace(train_all.rows(0, n_train));
-  if (n_val > 0) val_data.emplace(train_all.rows(n_train, n));
-  out << "Fashion-MNIST from " << data_dir << ": " << n_train << " training, " << n_val
-      << " validation and " << test.images.size() << " test images\n";
-
   std::shared_ptr<Autoencoder> model = make_model(config, gen);
-  out << config.name << ": " << model->describe() << ", init " << init_name(config.init) << "\n"
-      << model->summary({model->input_size()}, config.train.batch_size) << "\n";
-  if (config.train.pretrain_epochs > 0 && !options.resume) {
-    PretrainOptions p;
-    p.epochs = config.train.pretrain_epochs;
-    p.batch_size = config.train.batch_size;
-    p.lr = config.train.lr;
-    p.seed = config.train.seed;
-    p.out = &out;
-    p.stop = options.stop;
-    try {
-      phase(options, "pretraining");
-      model->pretrain(train_data->images().to_float(), p);  // layer by layer, on a float copy while it lasts
-    } catch (const Interrupted&) {
-      throw Interrupted("interrupted while pretraining, before any file was written: " + dir +
-                        " is as it was; run the same command again to start over");
-    }
-  }
+  run.out << config.name << ": " << model->describe() << ", init " << init_name(config.init) << "\n"
+          << model->summary({model->input_size()}, config.train.batch_size) << "\n";
+  if (config.train.pretrain_epochs > 0 && !run.options.resume) pretrain(run, *model, data);
+  return model;
+}
 
-  std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(config.train, model->parameters());
-  const bool full_batch = config.train.optimizer == "lbfgs";
-  nn::FitOptions fit_options;
-  fit_options.epochs = full_batch ? (config.train.lbfgs_iterations + kLbfgsIterationsPerEpoch - 1) / kLbfgsIterationsPerEpoch
-                                  : config.train.epochs;
-  fit_options.batch_size = full_batch ? n_train : config.train.batch_size;
-  fit_options.seed = config.train.seed;
-  fit_options.history_csv = dir + "/history.csv";
-  fit_options.out = &out;
-  fit_options.checkpoint_path = checkpoint;
-  fit_options.checkpoint_every = options.checkpoint_every;
-  fit_options.checkpoint_seconds = options.checkpoint_every > 0 ? 0 : kCheckpointSeconds;
-  fit_options.stop = options.stop;
-  fit_options.stop_after_steps = options.stop_after_steps;
-  fit_options.divergence = options.divergence;
-  if (options.resume) fit_options.resume_from = checkpoint;
-  // Every input is checked (config, data, model): only now is an earlier run's folder emptied
-  // (--force), and the first file written. Beside each checkpoint: the config and arguments
-  // --resume goes on with.
-  folder.clear_earlier_run();
+nn::FitOptions fit_options(const Run& run, std::int64_t n_train) {
+  const TrainConfig& t = run.config.train;
+  const bool full_batch = t.optimizer == "lbfgs";
+  nn::FitOptions f;
+  f.epochs = full_batch ? (t.lbfgs_iterations + kLbfgsIterationsPerEpoch - 1) / kLbfgsIterationsPerEpoch
+                        : t.epochs;
+  f.batch_size = full_batch ? n_train : t.batch_size;
+  f.seed = t.seed;
+  f.history_csv = run.dir + "/history.csv";
+  f.out = &run.out;
+  f.checkpoint_path = run.checkpoint();
+  f.checkpoint_every = run.options.checkpoint_every;
+  f.checkpoint_seconds = run.options.checkpoint_every > 0 ? 0 : kCheckpointSeconds;
+  f.stop = run.options.stop;
+  f.stop_after_steps = run.options.stop_after_steps;
+  f.divergence = run.options.divergence;
+  if (run.options.resume) f.resume_from = run.checkpoint();
+  return f;
+}
+
+// Every input is checked (config, data, model): only now is an earlier run's folder emptied
+// (--force), and the first file written. Beside each checkpoint: the config and arguments
+// --resume goes on with.
+void start_writing(Run& run) {
+  run.folder.clear_earlier_run();
   for (const char* name : {"checkpoint-config.json", "checkpoint-run.json", "checkpoint.npz", "history.csv"}) {
-    folder.will_write(name);
+    run.folder.will_write(name);
   }
-  if (!options.resume) {
-    write_file_atomically(checkpoint_config, config_to_json(config) + "\n", checkpoint_config);
-    write_file_atomically(dir + "/" + kRunArguments, run_arguments(data_dir, options).dump(2) + "\n", kRunArguments);
+  if (!run.options.resume) {
+    write_file_atomically(run.checkpoint_config(), config_to_json(run.config) + "\n",
+                          run.checkpoint_config());
+    write_file_atomically(run.dir + "/" + kRunArguments,
+                          run_arguments(run.data_dir, run.options).dump(2) + "\n", kRunArguments);
   }
+}
+
+nn::FitResult train(Run& run, Autoencoder& model, const RunData& data) {
+  std::unique_ptr<nn::Optimizer> optimizer = make_optimizer(run.config.train, model.parameters());
+  const nn::FitOptions options = fit_options(run, data.n_train);
+  start_writing(run);
   nn::FitResult fit;
   try {
-    phase(options, "training");
-    fit = nn::fit(*model, [&](nn::Module&, const nn::Batch& b) { return model->loss(b); }, *optimizer, *train_data,
-                  val_data ? &*val_data : nullptr, fit_options);
+    phase(run.options, "training");
+    const nn::BatchLoss loss = [&](nn::Module&, const nn::Batch& b) { return model.loss(b); };
+    fit = nn::fit(model, loss, *optimizer, *data.train, data.val ? &*data.val : nullptr, options);
   } catch (const nn::TrainingInterrupted& e) {
-    throw nn::TrainingInterrupted(std::string(e.what()) + ": xtgrad train --resume " + shell_word(dir));
+    throw nn::TrainingInterrupted(std::string(e.what()) + ": xtgrad train --resume " + shell_word(run.dir));
   }
   // Training is over: the optimizer's state (Adam: 2 numbers per parameter) and the gradients
   // (1 per parameter) are freed before evaluation and PCA, which need neither (33 MB for hinton).
   optimizer.reset();
-  model->zero_grad();
+  model.zero_grad();
   // The storage pool kept the freed buffers of the training steps for reuse (up to 256 MiB):
   // evaluation and PCA use other sizes, so they go back to the system now.
   storage_pool::release_cache();
-  // Saved at once, so that nothing that fails later (evaluation, PCA, pictures) loses the weights.
-  folder.will_write("model.npz");
-  folder.will_write("config.json");
-  save_trained(dir + "/model.npz", *model, config);
-  write_file_atomically(dir + "/config.json", config_to_json(config) + "\n", "config.json");
-  std::error_code ignored;  // the model is safe: the checkpoint has done its work
-  fs::remove(checkpoint, ignored);
-  fs::remove(checkpoint_config, ignored);
-  fs::remove(dir + "/" + kRunArguments, ignored);
-  if (options.on_saved) options.on_saved(dir);
+  return fit;
+}
 
-  // From here on, a stop request ends the run within a second: the model is kept, and no
-  // results.json is written (a folder without it is an unfinished run).
-  const std::string kept = "model.npz and config.json are saved in " + dir + " (no results.json); xtgrad eval --model-file " +
-                           shell_word(dir + "/model.npz") + " evaluates it";
-  try {
-    phase(options, "evaluation");
-    check_stop(options);
-    const ReconstructionError error = reconstruction_error(*model, test.images, 100, options.stop);
-    phase(options, "pca");
-    const auto pca_start = std::chrono::steady_clock::now();
-    const data::PCA pca = data::PCA::fit(train_all, options.stop);
-    train_data.reset();  // the last views of the training images: their 47 MB go now
-    val_data.reset();
-    train_all = data::ImageBytes();
-    const double pca_sse = pca.sse_per_image(test.images, model->code_size());
-    const double pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
-    check_stop(options);
-    // The models' reports and pictures take the test images as one float32 tensor (31 MB).
-    const data::ImageSet test_float{test.images.to_float(), test.labels};
-    const auto report = model->report(test_float.images);
+// Saved as soon as training ends, so that nothing that fails later (evaluation, PCA,
+// pictures) loses the weights; then the checkpoint, which has done its work, goes.
+void save_run(Run& run, const Autoencoder& model) {
+  run.folder.will_write("model.npz");
+  run.folder.will_write("config.json");
+  save_trained(run.dir + "/model.npz", model, run.config);
+  write_file_atomically(run.dir + "/config.json", config_to_json(run.config) + "\n", "config.json");
+  std::error_code ignored;
+  fs::remove(run.checkpoint(), ignored);
+  fs::remove(run.checkpoint_config(), ignored);
+  fs::remove(run.dir + "/" + kRunArguments, ignored);
+  if (run.options.on_saved) run.options.on_saved(run.dir);
+}
 
-    RunSummary summary{dir, error.sse_per_image, pca_sse, {}};
-    phase(options, "pictures");
-    summary.pictures = draw_pictures(*model, config, test_float, folder, options, out);
-    check_stop(options);
+// The trained model next to PCA with as many components as it has code units.
+struct Evaluation {
+  ReconstructionError error{};
+  double pca_sse = 0;
+  double pca_seconds = 0;
+  data::ImageSet test_float;  // the test images as one float32 tensor (31 MB), for report and pictures
+  std::vector<std::pair<std::string, double>> report;  // the model's own numbers (vae: its ELBO...)
+};
 
-    // Training throughput: every epoch sees all training images; its training time (without
-    // validation) is that count over the epoch's samples_per_second.
-    double samples = 0, training_seconds = 0;
-    for (const auto& e : fit.history) {
-      samples += static_cast<double>(n_train);
-      if (e.samples_per_second > 0) training_seconds += static_cast<double>(n_train) / e.samples_per_second;
+// Frees the training images once PCA has been fitted to them.
+Evaluation evaluate(const Run& run, Autoencoder& model, RunData& data) {
+  Evaluation e;
+  phase(run.options, "evaluation");
+  check_stop(run.options);
+  e.error = reconstruction_error(model, data.test.images, kErrorBatchRows, run.options.stop);
+  phase(run.options, "pca");
+  const auto pca_start = std::chrono::steady_clock::now();
+  const data::PCA pca = data::PCA::fit(data.train_all, run.options.stop);
+  data.train.reset();  // the last views of the training images: their 47 MB go now
+  data.val.reset();
+  data.train_all = data::ImageBytes();
+  e.pca_sse = pca.sse_per_image(data.test.images, model.code_size());
+  e.pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
+  check_stop(run.options);
+  e.test_float = data::ImageSet{data.test.images.to_float(), data.test.labels};
+  e.report = model.report(e.test_float.images);
+  return e;
+}
+
+// results.json, written last: a folder without it is an unfinished run.
+void write_results(Run& run, Autoencoder& model, const nn::FitResult& fit, std::int64_t n_train,
+                   const Evaluation& e, const std::vector<std::string>& pictures) {
+  // Training throughput: every epoch sees all training images; its training time (without
+  // validation) is that count over the epoch's samples_per_second.
+  double samples = 0, training_seconds = 0;
+  for (const auto& epoch : fit.history) {
+    samples += static_cast<double>(n_train);
+    if (epoch.samples_per_second > 0) {
+      training_seconds += static_cast<double>(n_train) / epoch.samples_per_second;
     }
-    json results;
-    results["model"] = config.model;
-    results["config"] = json::parse(config_to_json(config));
-    results["epochs"] = fit.history.size();
-    results["train_seconds"] = fit.train_seconds;
-    results["samples_per_second"] = training_seconds > 0 ? samples / training_seconds : 0.0;
-    results["test_sse_per_image"] = error.sse_per_image;
-    if (model->logistic_output()) results["test_bce_per_image"] = error.bce_per_image;
-    results["pca_sse_per_image"] = pca_sse;
-    results["pca_components"] = model->code_size();
-    results["pca_seconds"] = pca_seconds;
-    for (const auto& [key, value] : report) results[key] = value;
-    results["pictures"] = summary.pictures;
-    folder.will_write("results.json");
-    write_file_atomically(dir + "/results.json", results.dump(2) + "\n", "results.json");
+  }
+  json results;
+  results["model"] = run.config.model;
+  results["config"] = json::parse(config_to_json(run.config));
+  results["epochs"] = fit.history.size();
+  results["train_seconds"] = fit.train_seconds;
+  results["samples_per_second"] = training_seconds > 0 ? samples / training_seconds : 0.0;
+  results["test_sse_per_image"] = e.error.sse_per_image;
+  if (model.logistic_output()) results["test_bce_per_image"] = e.error.bce_per_image;
+  results["pca_sse_per_image"] = e.pca_sse;
+  results["pca_components"] = model.code_size();
+  results["pca_seconds"] = e.pca_seconds;
+  for (const auto& [key, value] : e.report) results[key] = value;
+  results["pictures"] = pictures;
+  run.folder.will_write("results.json");
+  write_file_atomically(run.dir + "/results.json", results.dump(2) + "\n", "results.json");
+}
 
-    out << "\ntest reconstruction error per image (squared error summed over 784 pixels)\n"
-        << "  " << std::left << std::setw(44) << model->describe() << number(error.sse_per_image) << "\n"
-        << "  " << std::setw(44) << ("PCA, " + std::to_string(model->code_size()) + " components") << number(pca_sse) << "\n";
-    if (model->logistic_output()) out << "  (model's binary cross-entropy per image: " << number(error.bce_per_image) << ")\n";
-    for (const auto& [key, value] : report) out << "  " << key << ": " << number(value) << "\n";
-    out << "\nresults, model and pictures are in " << dir << "/\n";
+void print_results(const Run& run, Autoencoder& model, const Evaluation& e) {
+  std::ostream& out = run.out;
+  out << "\ntest reconstruction error per image (squared error summed over 784 pixels)\n"
+      << "  " << std::left << std::setw(44) << model.describe() << number(e.error.sse_per_image) << "\n"
+      << "  " << std::setw(44) << ("PCA, " + std::to_string(model.code_size()) + " components")
+      << number(e.pca_sse) << "\n";
+  if (model.logistic_output()) {
+    out << "  (model's binary cross-entropy per image: " << number(e.error.bce_per_image) << ")\n";
+  }
+  for (const auto& [key, value] : e.report) out << "  " << key << ": " << number(value) << "\n";
+  out << "\nresults, model and pictures are in " << run.dir << "/\n";
+}
+
+// From here on, a stop request ends the run within a second: the model is kept, and no
+// results.json is written.
+RunSummary evaluate_and_report(Run& run, Autoencoder& model, const nn::FitResult& fit, RunData& data) {
+  try {
+    const Evaluation e = evaluate(run, model, data);
+    RunSummary summary{run.dir, e.error.sse_per_image, e.pca_sse, {}};
+    phase(run.options, "pictures");
+    summary.pictures = draw_pictures(model, run.config, e.test_float, run.folder, run.options, run.out);
+    check_stop(run.options);
+    write_results(run, model, fit, data.n_train, e, summary.pictures);
+    print_results(run, model, e);
     return summary;
   } catch (const Interrupted&) {
-    throw Interrupted("interrupted after training: " + kept);
+    throw Interrupted("interrupted after training: model.npz and config.json are saved in " + run.dir +
+                      " (no results.json); xtgrad eval --model-file " + shell_word(run.dir + "/model.npz") +
+                      " evaluates it");
   }
+}
+
+}  // namespace
+
+std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t, const std::vector<Variable>& parameters) {
+  if (t.optimizer == "sgd") return std::make_unique<nn::SGD>(parameters, nn::SGDOptions{t.lr, t.momentum});
+  if (t.optimizer == "lbfgs") {
+    nn::LBFGSOptions o;
+    o.lr = t.lr;
+    o.max_iter = kLbfgsIterationsPerEpoch;
+    o.max_eval = kLbfgsIterationsPerEpoch * 5 / 4;
+    return std::make_unique<nn::LBFGS>(parameters, o);
+  }
+  return std::make_unique<nn::Adam>(parameters, t.lr);
+}
+
+RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options) {
+  check_config(config, "train");  // before anything is loaded or trained
+  Run run(config, options);       // the output folder is checked and locked; nothing is removed yet
+  RunData data = load_data(run);
+  const std::shared_ptr<Autoencoder> model = build_model(run, data);
+  const nn::FitResult fit = train(run, *model, data);  // the first step that writes into the folder
+  save_run(run, *model);
+  return evaluate_and_report(run, *model, fit, data);
 }
 
 RunSummary resume_run(const std::string& dir, RunOptions options) {

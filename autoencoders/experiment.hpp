@@ -52,6 +52,11 @@ struct RunSummary {
   std::vector<std::string> pictures;  // paths written
 };
 
+// The optimizer train.optimizer names, with train.lr (and train.momentum for sgd); lbfgs
+// makes 20 iterations per step, one history line.
+std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& train,
+                                              const std::vector<Variable>& parameters);
+
 // check_config(config) comes first, so a bad setting fails before anything is loaded or trained.
 RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options = {});
 // Interrupted or crashed while training: goes on from dir/checkpoint.npz with the run's own

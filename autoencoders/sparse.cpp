@@ -26,14 +26,13 @@ std::string penalty_name(SparsityPenalty penalty) {
 }
 
 void check_code_penalty(const CodePenalty& penalty, const std::string& where) {
-  const bool rho_ok = penalty.kind != SparsityPenalty::kl || (penalty.rho > 0 && penalty.rho < 1);
+  if (penalty.kind == SparsityPenalty::kl) nn::check_sparsity_target(penalty.rho, where);
   const bool weights_ok = std::isfinite(penalty.weight) && penalty.weight >= 0 &&
                           std::isfinite(penalty.weight_decay) && penalty.weight_decay >= 0;
-  if (!rho_ok || !weights_ok) {
+  if (!weights_ok) {
     std::ostringstream s;
-    s << where << ": need 0 < rho < 1 and a penalty weight (beta or l1) and weight decay (lambda) that are "
-      << "finite and >= 0; got rho " << penalty.rho << ", weight " << penalty.weight << ", weight decay "
-      << penalty.weight_decay;
+    s << where << ": the penalty weight (beta or l1) and the weight decay (lambda) must be finite and >= 0; got "
+      << "weight " << penalty.weight << ", weight decay " << penalty.weight_decay;
     throw ValueError(s.str());
   }
 }

@@ -71,8 +71,8 @@ std::vector<std::pair<std::string, double>> VariationalAutoencoder::report(const
   const nn::EvalModeGuard eval_mode(*this);
   NoGradGuard no_grad;
   double recon = 0, kl = 0, recon_at_mean = 0;
-  for (std::int64_t begin = 0; begin < x.size(0); begin += 1000) {
-    const Variable batch(x.rows(begin, std::min(begin + 1000, x.size(0))));
+  for (std::int64_t begin = 0; begin < x.size(0); begin += kEvalBatchRows) {
+    const Variable batch(x.rows(begin, std::min(begin + kEvalBatchRows, x.size(0))));
     const Posterior q = posterior(batch);
     recon += nn::bce_with_logits_loss(decode_logits(sample_code(q)), batch, nn::Reduction::sum).item();
     recon_at_mean += nn::bce_with_logits_loss(decode_logits(q.mu), batch, nn::Reduction::sum).item();

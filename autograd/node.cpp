@@ -1,10 +1,9 @@
-// Nodes, saved variables and the recording done by apply().
+// Nodes, saved variables and contexts (see node.hpp); the recording itself is in function.cpp.
 #include "autograd/node.hpp"
 
 #include <atomic>
 #include <utility>
 
-#include "autograd/function.hpp"
 
 namespace xtgrad {
 
@@ -132,43 +131,5 @@ std::vector<std::pair<Shape, std::int64_t>> Context::saved_shapes_and_bytes() co
   }
   return out;
 }
-
-// --- recording ----------------------------------------------------------------------------------
-
-namespace detail {
-
-bool any_requires_grad(const Variable* const* inputs, std::size_t count) {
-  for (std::size_t i = 0; i < count; ++i) {
-    if (inputs[i]->requires_grad()) return true;
-  }
-  return false;
-}
-
-Variable record(Node& node, const Variable* const* inputs, std::size_t count, Tensor output,
-                const std::shared_ptr<Node>& owner) {
-  if (!is_floating(output.dtype())) {
-    return Variable(std::move(output));  // integer and boolean results are not differentiable
-  }
-  node.next_edges.resize(count);
-  node.input_meta.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const Variable& in = *inputs[i];
-    if (in.grad_fn()) {
-      node.next_edges[i].node = in.grad_fn();
-    } else if (in.requires_grad()) {
-      node.next_edges[i].leaf = in.impl();
-    }
-    node.input_meta.push_back({in.shape(), in.dtype()});
-    if (KeepInputsGuard::active()) node.kept_inputs.push_back(in.data());
-  }
-  node.output_shape = output.shape();
-  node.output_dtype = output.dtype();
-  node.sequence_nr = next_sequence_nr();
-  Variable result = Variable::from_node(std::move(output), owner);
-  if (node.context().wants_output()) node.context().store_output(result);
-  return result;
-}
-
-}  // namespace detail
 
 }  // namespace xtgrad

@@ -1,5 +1,7 @@
 #include "nn/losses.hpp"
 
+#include <sstream>
+
 #include "autograd/ops.hpp"
 #include "tensor/all.hpp"
 
@@ -102,10 +104,15 @@ Variable kl_normal_loss(const Variable& mu, const Variable& logvar, Reduction r)
   return reduce(per_sample, r);
 }
 
+void check_sparsity_target(double rho, const std::string& where) {
+  if (rho > 0.0 && rho < 1.0) return;  // false for NaN
+  std::ostringstream shown;
+  shown << rho;
+  throw ValueError(where + ": rho must be in (0, 1), got " + shown.str());
+}
+
 Variable kl_sparsity_loss(const Variable& activations, double rho, Reduction r) {
-  if (!(rho > 0.0 && rho < 1.0)) {
-    throw ValueError("kl_sparsity_loss: rho must be in (0, 1), got " + std::to_string(rho));
-  }
+  check_sparsity_target(rho, "kl_sparsity_loss");
   if (activations.dim() != 2) {
     throw ShapeError("kl_sparsity_loss: expected activations (N, H), got " + shape_str(activations.shape()));
   }

@@ -4,6 +4,7 @@
 //
 // Reduction: none keeps one value per element (or per sample / per unit, as documented),
 // mean averages them, sum adds them. Predictions and targets must have the same shape.
+#include <string>
 #include <vector>
 
 #include "autograd/variable.hpp"
@@ -37,6 +38,10 @@ Variable kl_normal_loss(const Variable& mu, const Variable& logvar, Reduction r 
 //   KL(rho || rho_hat_j) = rho log(rho / rho_hat_j) + (1 - rho) log((1 - rho) / (1 - rho_hat_j));
 // none gives (H,), sum (UFLDL's choice) adds over units.
 Variable kl_sparsity_loss(const Variable& activations, double rho, Reduction r = Reduction::sum);
+// The one rule for the target rho (the loss, the sparse autoencoder and its config check it):
+// a mean activation strictly between 0 and 1, where KL(rho || .) is finite. ValueError
+// "<where>: rho must be in (0, 1), got <rho>" otherwise.
+void check_sparsity_target(double rho, const std::string& where);
 // |h|, elementwise: the L1 activity penalty on a code.
 Variable l1_activity_loss(const Variable& activations, Reduction r = Reduction::mean);
 // 1/2 sum of the squares of all the given parameters (multiply by lambda yourself).

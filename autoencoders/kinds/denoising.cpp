@@ -52,7 +52,7 @@ ModelKind denoising_kind() {
   };
   kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
     return std::make_shared<DenoisingAutoencoder>(inner_kind(c).build(c, gen), c.options.get<DenoisingConfig>().noise,
-                                                  c.train.seed + 2);
+                                                  c.train.seed + kDenoisingNoiseSeedOffset);
   };
   return kind;
 }

@@ -51,7 +51,7 @@ ModelKind sparse_kind() {
     // Every key of the section must make sense, the penalty chosen and the one not chosen.
     const SparseConfig s = c.options.get<SparseConfig>();
     for (SparsityPenalty penalty : {SparsityPenalty::kl, SparsityPenalty::l1}) {
-      check_code_penalty(penalty_of(s, penalty), where + ": sparse");
+      check_code_penalty(penalty_of(s, penalty), where + ", sparse");
     }
   };
   kind.widths = [](const RunConfig& c) {

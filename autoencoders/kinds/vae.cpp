@@ -39,7 +39,7 @@ ModelKind vae_kind() {
   kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
     VAEConfig v = c.options.get<VAEConfig>();
     v.input = c.input_size;
-    return std::make_shared<VariationalAutoencoder>(v, gen, c.train.seed + 1);
+    return std::make_shared<VariationalAutoencoder>(v, gen, c.train.seed + kVaeNoiseSeedOffset);
   };
   return kind;
 }

@@ -16,12 +16,13 @@
 #include "data/fashion_mnist.hpp"
 #include "idx_files.hpp"
 #include "../support/fashion_mnist.hpp"
+#include "../support/throws.hpp"
 
 namespace utf = boost::unit_test;
 using namespace xtgrad;
 using namespace xtgrad::data;
 using namespace xtgrad::testing::idx;
-using xtgrad::testing::message_has;
+using xtgrad::testing::check_throws;
 
 namespace {
 
@@ -96,8 +97,7 @@ BOOST_AUTO_TEST_CASE(limit_keeps_the_first_rows) {
   BOOST_TEST(read_idx_images(images_path, 0).shape() == (Shape{0, 4}));
   BOOST_TEST(read_idx_labels(labels_path, 1).to_vector<std::int64_t>() ==
              std::vector<std::int64_t>{9});
-  BOOST_CHECK_EXCEPTION(read_idx_images(images_path, -2), ValueError,
-                        message_has({"read_idx_images", "limit", "-2"}));
+  check_throws<ValueError>([&] { read_idx_images(images_path, -2); }, {"read_idx_images", "limit", "-2"});
 }
 
 BOOST_AUTO_TEST_CASE(loads_both_splits_from_a_directory) {
@@ -132,8 +132,8 @@ BOOST_AUTO_TEST_CASE(bytes_loader_gives_the_float_loaders_numbers) {
   BOOST_TEST(std::memcmp(converted.data<float>(), floats.images.data<float>(), 5 * 784 * sizeof(float)) == 0);
   BOOST_TEST(bytes.labels.to_vector<std::int64_t>() == floats.labels.to_vector<std::int64_t>(),
              boost::test_tools::per_element());
-  BOOST_CHECK_EXCEPTION(load_fashion_mnist_bytes(Split::test, dir.path.string()), FileError,
-                        message_has({"load_fashion_mnist_bytes", "t10k-images-idx3-ubyte"}));
+  check_throws<FileError>([&] { load_fashion_mnist_bytes(Split::test, dir.path.string()); },
+      {"load_fashion_mnist_bytes", "t10k-images-idx3-ubyte"});
 }
 
 BOOST_AUTO_TEST_CASE(default_directory_follows_the_environment) {

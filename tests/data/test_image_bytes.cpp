@@ -8,11 +8,11 @@
 
 #include "data/image_bytes.hpp"
 #include "tensor/all.hpp"
-#include "../support/fashion_mnist.hpp"
+#include "../support/throws.hpp"
 
 using namespace xtgrad;
 using namespace xtgrad::data;
-using xtgrad::testing::message_has;
+using xtgrad::testing::check_throws;
 
 namespace {
 
@@ -67,19 +67,19 @@ BOOST_AUTO_TEST_CASE(a_gathered_batch_holds_the_rows_of_the_float_copy) {
 }
 
 BOOST_AUTO_TEST_CASE(errors_name_the_operation_and_the_sizes) {
-  BOOST_CHECK_EXCEPTION(ImageBytes(std::vector<std::uint8_t>(10), 3, 4), ValueError,
-                        message_has({"ImageBytes", "10 bytes", "3 images of 4 pixels"}));
+  check_throws<ValueError>([&] { ImageBytes(std::vector<std::uint8_t>(10), 3, 4); },
+      {"ImageBytes", "10 bytes", "3 images of 4 pixels"});
   const ImageBytes images = numbered_images(5, 4);
-  BOOST_CHECK_EXCEPTION(images.rows(3, 6), IndexError, message_has({"ImageBytes::rows", "[3, 6)", "5 images"}));
-  BOOST_CHECK_EXCEPTION(images.row(5), IndexError, message_has({"ImageBytes::row", "image 5", "5 images"}));
+  check_throws<IndexError>([&] { images.rows(3, 6); }, {"ImageBytes::rows", "[3, 6)", "5 images"});
+  check_throws<IndexError>([&] { images.row(5); }, {"ImageBytes::row", "image 5", "5 images"});
   Tensor wrong = Tensor::empty({2, 3});
-  BOOST_CHECK_EXCEPTION(images.gather_float_into(wrong, {0, 1}), ShapeError,
-                        message_has({"gather_float_into", "(2, 4)", "float32 (2, 3)"}));
+  check_throws<ShapeError>([&] { images.gather_float_into(wrong, {0, 1}); },
+      {"gather_float_into", "(2, 4)", "float32 (2, 3)"});
   Tensor doubles = Tensor::empty({2, 4}, DType::float64);
-  BOOST_CHECK_EXCEPTION(images.gather_float_into(doubles, {0, 1}), ShapeError,
-                        message_has({"gather_float_into", "float64 (2, 4)"}));
+  check_throws<ShapeError>([&] { images.gather_float_into(doubles, {0, 1}); },
+      {"gather_float_into", "float64 (2, 4)"});
   Tensor batch = Tensor::empty({1, 4});
-  BOOST_CHECK_EXCEPTION(images.gather_float_into(batch, {7}), IndexError, message_has({"image 7", "5 images"}));
+  check_throws<IndexError>([&] { images.gather_float_into(batch, {7}); }, {"image 7", "5 images"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

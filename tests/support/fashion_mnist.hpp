@@ -2,31 +2,12 @@
 // Helpers shared by the tests that read Fashion-MNIST (data, autoencoders).
 #include <filesystem>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include <boost/test/unit_test.hpp>
 
 #include "data/fashion_mnist.hpp"
-#include "tensor/errors.hpp"
 
 namespace xtgrad::testing {
-
-// A predicate for BOOST_CHECK_EXCEPTION: the error's message mentions every one of `parts`.
-// A missing part fails a check that prints the whole message.
-//   BOOST_CHECK_EXCEPTION(eigh(a), ShapeError, message_has({"eigh", "(2, 3)"}));
-inline auto message_has(std::vector<std::string> parts) {
-  return [parts = std::move(parts)](const Error& e) {
-    const std::string what = e.what();
-    bool all = true;
-    for (const std::string& part : parts) {
-      const bool found = what.find(part) != std::string::npos;
-      BOOST_TEST(found, "the message \"" << what << "\" should mention \"" << part << "\"");
-      all = all && found;
-    }
-    return all;
-  };
-}
 
 // A precondition decorator's predicate: true when the Fashion-MNIST files are installed
 // (in default_fashion_mnist_dir()); otherwise the test case is skipped with a message.

@@ -1,7 +1,7 @@
 #pragma once
 // Helpers shared by the tensor tests: compare a tensor with known values or with another
-// tensor, and check that a call throws the right exception type with a message naming what
-// went wrong.
+// tensor; and (support/throws.hpp) check that a call throws the right exception type with a
+// message naming what went wrong.
 #include <boost/mpl/list.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../support/files.hpp"
+#include "../support/throws.hpp"
 #include "tensor/all.hpp"
 
 namespace xtgrad::testing {
@@ -44,20 +45,6 @@ inline void check_identical(const Tensor& got, const Tensor& want) {
   BOOST_TEST(got.dtype() == want.dtype());
   BOOST_TEST(shape_str(got.shape()) == shape_str(want.shape()));
   check_bytes(to_npy_bytes(got), to_npy_bytes(want));
-}
-
-// Calls f and checks that it throws E whose message contains every one of `parts`.
-template <class E, class F> void check_throws(F&& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    BOOST_ERROR("expected an exception, none was thrown");
-  } catch (const E& e) {
-    const std::string message = e.what();
-    for (const std::string& part : parts) {
-      BOOST_TEST(message.find(part) != std::string::npos,
-                 "message \"" << message << "\" does not contain \"" << part << "\"");
-    }
-  }
 }
 
 }  // namespace xtgrad::testing
