@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <mutex>
+#include <string>
 
 namespace xtgrad::storage_pool {
 
@@ -12,6 +13,7 @@ namespace detail {
 __thread ThreadCache thread_cache;
 std::atomic<std::uint64_t> shared_cached_bytes{0};
 std::atomic<std::size_t> limit{std::size_t{256} << 20};
+Design design = Design::unknown;
 
 }  // namespace detail
 
@@ -114,8 +116,24 @@ void start_thread_cache() noexcept {
   thread_cache.ready = true;
 }
 
+namespace {
+Design current_design() noexcept {
+  if (design == Design::unknown) {
+    const char* env = std::getenv("XTGRAD_POOL");
+    const std::string name = env == nullptr ? "full" : env;
+    design = name == "none" ? Design::none : name == "large" ? Design::large : Design::full;
+  }
+  return design;
+}
+bool from_malloc(std::size_t bytes) noexcept {
+  const Design d = current_design();
+  return d == Design::none || (d == Design::large && bytes < large_block_bytes);
+}
+}  // namespace
+
 void* allocate_shared(std::size_t bytes) {
   if (bytes > (std::size_t{1} << largest_power)) return nullptr;
+  if (from_malloc(bytes)) return std::aligned_alloc(alignment, (bytes + alignment - 1) & ~(alignment - 1));
   const std::size_t size = class_size(bytes);
   Pool& p = pool();
   {
@@ -134,6 +152,10 @@ void* allocate_shared(std::size_t bytes) {
 }
 
 void deallocate_shared(void* block, std::size_t bytes) noexcept {
+  if (from_malloc(bytes)) {
+    std::free(block);
+    return;
+  }
   const std::size_t size = class_size(bytes);
   if (enabled()) {
     Pool& p = pool();

@@ -157,6 +157,14 @@ struct ThreadCache {
   bool closed;            // the thread is exiting: every block goes to the shared lists
 };
 extern __thread ThreadCache thread_cache;
+
+// MEASUREMENT SWITCH (issue 18, part 2; to be removed once decided): XTGRAD_POOL, read once at
+// the first allocation: "full" (default) is the pool above; "large" pools only blocks of at least
+// large_block_bytes, under the mutex, and takes smaller ones from aligned_alloc (no thread
+// cache); "none" takes every block from aligned_alloc (run with jemalloc preloaded).
+enum class Design : int { unknown = 0, full, large, none };
+extern Design design;
+constexpr std::size_t large_block_bytes = 64 << 10;
 extern std::atomic<std::uint64_t> shared_cached_bytes;  // bytes in the shared lists
 extern std::atomic<std::size_t> limit;                   // cache_limit()
 
@@ -177,7 +185,7 @@ inline bool thread_may_keep(std::size_t size) noexcept {
 
 [[gnu::always_inline]] inline void* allocate(std::size_t bytes) {
   using namespace detail;
-  if (XTGRAD_POOL_ENABLED && bytes <= thread_block_bytes) {
+  if (XTGRAD_POOL_ENABLED && design == Design::full && bytes <= thread_block_bytes) {
     const std::size_t size = class_size(bytes);
     const std::size_t c = class_index(size);
     if (__builtin_expect(!thread_cache.ready && !thread_cache.closed, 0)) start_thread_cache();
@@ -196,7 +204,7 @@ inline bool thread_may_keep(std::size_t size) noexcept {
 [[gnu::always_inline]] inline void deallocate(void* block, std::size_t bytes) noexcept {
   using namespace detail;
   if (block == nullptr) return;
-  if (XTGRAD_POOL_ENABLED && bytes <= thread_block_bytes) {
+  if (XTGRAD_POOL_ENABLED && design == Design::full && bytes <= thread_block_bytes) {
     const std::size_t size = class_size(bytes);
     const std::size_t c = class_index(size);
     if (__builtin_expect(!thread_cache.ready && !thread_cache.closed, 0)) start_thread_cache();
