@@ -118,7 +118,19 @@ void BM_GemmOnly_hinton_relu(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_GemmOnly_hinton_relu)->Name("BM_GemmOnly/hinton_relu")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_TrainStep, keras_basic, "keras-basic")->Name("BM_TrainStep/keras_basic")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_TrainStep, keras_deep, "keras-deep")->Name("BM_TrainStep/keras_deep")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_TrainStep, hinton_relu, "hinton-relu")->Name("BM_TrainStep/hinton_relu")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_TrainStep, vae, "pytorch-vae")->Name("BM_TrainStep/vae")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_TrainStep, keras_basic, "keras-basic")
+    ->Name("BM_TrainStep/keras_basic")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_TrainStep, keras_deep, "keras-deep")
+    ->Name("BM_TrainStep/keras_deep")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_TrainStep, hinton_relu, "hinton-relu")
+    ->Name("BM_TrainStep/hinton_relu")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_TrainStep, vae, "pytorch-vae")
+    ->Name("BM_TrainStep/vae")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
