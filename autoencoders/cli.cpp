@@ -21,7 +21,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
-#include <malloc.h>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -161,15 +160,6 @@ std::string version() {
 }  // namespace
 
 int run(int argc, char** argv) {
-  // NOTE: every training step allocates and frees tensors of about 1 MB (a batch of 256 x 784
-  // floats). glibc serves blocks over 128 KiB by mmap, and each fresh mapping page-faults
-  // again on first touch: keras-basic trained 35 % slower that way (measured). Blocks up to
-  // 32 MiB come from the heap instead, where freed blocks are reused. The heap returns memory
-  // to the system once 16 MiB are free at its top: at 64 MiB (glibc's own choice after it
-  // frees a 32 MiB mapping) peak RSS was 9 MB higher for hinton-relu; at 4 MiB training was
-  // 20 % slower again (all measured on `xtgrad train --epochs 1`).
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 16 << 20);
   CLI::App app{"xtgrad: autoencoders on Fashion-MNIST, next to PCA"};
   app.require_subcommand(1);
   app.set_version_flag("--version", version(), "print the version and the CPU levels, and exit");

@@ -18,7 +18,7 @@
 #include "autoencoders/image_dataset.hpp"
 #include "autoencoders/run_folder.hpp"
 #include "nn/all.hpp"
-#include "tensor/storage_pool.hpp"
+#include "tensor/memory/storage_pool.hpp"
 
 namespace xtgrad::ae {
 

@@ -4,16 +4,15 @@
 //
 // A training step records a few hundred nodes and frees them again at the end of backward:
 // thousands of small lists and objects per step. They come from the storage pool
-// (tensor/storage_pool.hpp), which hands the same blocks back step after step, where a fresh
-// block from the system allocator would cost a page fault on first touch (bench/README.md,
-// attempt 6, measures the difference). Read them as std::vector and std::make_shared.
+// (tensor/memory/storage_pool.hpp), which hands the same blocks back step after step without a
+// lock (bench/README.md measures what that buys). Read them as std::vector and std::make_shared.
 #include <functional>
 #include <memory>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "tensor/storage_pool.hpp"
+#include "tensor/memory/storage_pool.hpp"
 
 namespace xtgrad {
 

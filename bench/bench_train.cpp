@@ -1,14 +1,15 @@
 // bench_train: one training step (zero_grad, loss, backward, Adam step) of the four reference
-// autoencoders of ../shared/peers/torch_peer.py, with the same layer sizes, activations, losses,
-// optimizer and batch sizes, on a fixed batch of uniform random pixels as the peer uses:
+// configurations, built from their named configs (autoencoders/configs/NAME.json) as `xtgrad
+// train --config NAME` builds them: model, initialisation, batch size, Adam and its learning
+// rate. The batch is fixed and of uniform random pixels, as ../shared/peers/torch_peer.py uses:
 //
-//   keras_basic   784-32 ReLU code, sigmoid output, BCE, batch 256        peer: basic_784_32
-//   keras_deep    784-128-64-32, ReLU between layers, linear code, batch 256   deep_784_128_64_32
-//   hinton_relu   784-1000-500-250-30 likewise, batch 128                 hinton_784_1000_500_250_30
-//   vae           784-400-20 ReLU, Bernoulli decoder, BCE + KL, batch 128  vae_784_400_20
+//   keras_basic   keras-basic   784-32 ReLU code, sigmoid output, BCE, batch 256
+//   keras_deep    keras-deep    784-128-64-32 ReLU (the code too), mirrored, batch 256
+//   hinton_relu   hinton-relu   784-1000-500-250-30 ReLU, linear code, batch 128
+//   vae           pytorch-vae   784-400-20 ReLU, Bernoulli decoder, BCE + KL, batch 128
 //
-// (The peer's mlp() puts no activation after a stack's last layer, so its codes are linear:
-// so are these, which makes keras_deep differ from the keras-deep config's ReLU code.)
+// (The peer's keras_deep has a linear code: its mlp() puts no activation after a stack's last
+// layer. One ReLU on 32 numbers per image is no measurable part of a step.)
 // Counters: samples_per_second, and GFLOPS, the matrix-multiply work of a step (forward,
 // grad of the weights, grad of the inputs but the first layer's) per second.
 //
@@ -17,9 +18,11 @@
 #include <benchmark/benchmark.h>
 
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
-#include "autoencoders/deep.hpp"
-#include "autoencoders/variational.hpp"
+#include "autoencoders/config.hpp"
 #include "nn/optimizers.hpp"
 #include "tensor/all.hpp"
 
@@ -46,13 +49,31 @@ std::vector<std::pair<std::int64_t, std::int64_t>> mirrored(const std::vector<st
   return layers;
 }
 
-void run_steps(benchmark::State& state, ae::Autoencoder& model, std::int64_t batch, double flops) {
+// Multiply-add work of one step of a model whose weights are the 2-d parameters, (out, in),
+// the first of them applied to the input.
+double step_flops(const std::vector<Variable>& parameters, std::int64_t batch) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> layers;
+  for (const Variable& p : parameters) {
+    if (p.data().dim() == 2) layers.emplace_back(p.data().shape()[1], p.data().shape()[0]);
+  }
+  return step_flops(layers, batch);
+}
+
+void BM_TrainStep(benchmark::State& state, const std::string& config_name) {
+  const ae::RunConfig config = ae::load_config(config_name);
+  if (config.train.optimizer != "adam") {
+    state.SkipWithError(("bench_train: " + config_name + " trains with " + config.train.optimizer +
+                         ", and this benchmark steps Adam").c_str());
+    return;
+  }
   Generator gen(0);
-  const nn::Batch data{rand({batch, 784}, gen), Tensor(), {}};
-  nn::Adam optimizer(model.parameters(), 1e-3);
+  const std::shared_ptr<ae::Autoencoder> model = ae::make_model(config, gen);
+  const std::int64_t batch = config.train.batch_size;
+  const nn::Batch data{rand({batch, config.input_size}, gen), Tensor(), {}};
+  nn::Adam optimizer(model->parameters(), config.train.lr);
   auto step = [&] {
     optimizer.zero_grad();
-    Variable loss = model.loss(data);
+    Variable loss = model->loss(data);
     loss.backward();
     optimizer.step();
     return loss.item();
@@ -61,31 +82,8 @@ void run_steps(benchmark::State& state, ae::Autoencoder& model, std::int64_t bat
   for (auto _ : state) benchmark::DoNotOptimize(step());
   state.counters["samples_per_second"] =
       benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["GFLOPS"] = benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
-}
-
-void deep_step(benchmark::State& state, const std::vector<std::int64_t>& sizes, std::int64_t batch) {
-  ae::DeepConfig c;
-  c.sizes = sizes;
-  c.hidden = nn::Activation::relu;
-  c.code = nn::Activation::identity;
-  c.output = nn::Activation::sigmoid;
-  c.loss = ae::ReconstructionLoss::bce;
-  Generator gen(0);
-  ae::DeepAutoencoder model(c, gen);
-  run_steps(state, model, batch, step_flops(mirrored(sizes), batch));
-}
-
-void BM_TrainStep_keras_basic(benchmark::State& state) { deep_step(state, {784, 32}, 256); }
-void BM_TrainStep_keras_deep(benchmark::State& state) { deep_step(state, {784, 128, 64, 32}, 256); }
-void BM_TrainStep_hinton_relu(benchmark::State& state) { deep_step(state, {784, 1000, 500, 250, 30}, 128); }
-
-void BM_TrainStep_vae(benchmark::State& state) {
-  Generator gen(0);
-  ae::VariationalAutoencoder model({784, 400, 20, 1.0}, gen, 1);
-  // fc1, mu and logvar heads, two decoder layers
-  const double flops = step_flops({{784, 400}, {400, 20}, {400, 20}, {20, 400}, {400, 784}}, 128);
-  run_steps(state, model, 128, flops);
+  state.counters["GFLOPS"] = benchmark::Counter(step_flops(model->parameters(), batch) / 1e9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // The GEMM limit: only the matrix products of one hinton_relu step, on contiguous operands
@@ -120,7 +118,19 @@ void BM_GemmOnly_hinton_relu(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_GemmOnly_hinton_relu)->Name("BM_GemmOnly/hinton_relu")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_TrainStep_keras_basic)->Name("BM_TrainStep/keras_basic")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_TrainStep_keras_deep)->Name("BM_TrainStep/keras_deep")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_TrainStep_hinton_relu)->Name("BM_TrainStep/hinton_relu")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_TrainStep_vae)->Name("BM_TrainStep/vae")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_TrainStep, keras_basic, "keras-basic")
+    ->Name("BM_TrainStep/keras_basic")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_TrainStep, keras_deep, "keras-deep")
+    ->Name("BM_TrainStep/keras_deep")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_TrainStep, hinton_relu, "hinton-relu")
+    ->Name("BM_TrainStep/hinton_relu")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_TrainStep, vae, "pytorch-vae")
+    ->Name("BM_TrainStep/vae")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();

@@ -2,7 +2,8 @@
 #
 # Builds one module folder (tensor/, autograd/, ...) as the library target xtgrad_<name>
 # with the alias xtgrad::<name>. Headers sit beside the sources and are included as
-# "<name>/<header>.hpp", in the tree and after install alike (installed under include/xtgrad/).
+# "<name>/<header>.hpp" (or "<name>/<folder>/<header>.hpp"), in the tree and after install
+# alike (installed under include/xtgrad/).
 function(xtgrad_add_module name)
   cmake_parse_arguments(M "" "" "SOURCES;HEADERS;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
   set(target xtgrad_${name})
@@ -18,7 +19,10 @@ function(xtgrad_add_module name)
   install(TARGETS ${target} EXPORT xtgradTargets
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
           LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-  install(FILES ${M_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xtgrad/${name})
+  foreach(header IN LISTS M_HEADERS)
+    get_filename_component(folder "${header}" DIRECTORY)
+    install(FILES ${header} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xtgrad/${name}/${folder})
+  endforeach()
 endfunction()
 
 # Vectorises a target's xtensor code with xsimd, for the level XTGRAD_ARCH chose.

@@ -9,5 +9,4 @@
 #include "tensor/math.hpp"
 #include "tensor/random.hpp"
 #include "tensor/reduce.hpp"
-#include "tensor/storage_pool.hpp"
 #include "tensor/tensor.hpp"

@@ -41,10 +41,9 @@ template <class F> Tensor unary(const char* op, const Tensor& x, F f) {
 
 // Below this many elements, the arithmetic kernels (with_scalar, and binary without
 // broadcasting) run a plain loop of f on numbers instead of an xtensor assignment.
-// NOTE: setting up an xtensor assignment costs about 800 instructions, far more than the
-// arithmetic on a few numbers: on the tape's chains of 1-element ops it was a sixth of the
-// time (bench/README.md, attempt 6). Above it, xtensor's SIMD loop wins. tests/tensor's
-// kernel tests run sizes on both sides of it.
+// NOTE: setting up an xtensor assignment costs far more than the arithmetic on a few numbers
+// (bench/README.md, attempt 6, measures it). Above this size, xtensor's SIMD loop wins.
+// tests/tensor's kernel tests run sizes on both sides of it.
 constexpr std::int64_t plain_loop_below = 16;
 
 // out = f(a, s) or f(s, a) for a double scalar s converted to a's dtype.

@@ -4,9 +4,10 @@
 // (tensor/CMakeLists.txt): `#pragma omp simd` lets GCC vectorise a loop (and a sum, whose order
 // it may then change) without -ffast-math; std::sqrt without errno is one instruction; and
 // without traps, both sides of a `c ? a : b` may be computed, so the loops have no branches.
-// Where the level has FMA, a * b + c may become one instruction (1.5x faster polynomials,
-// measured): results can then differ in the last bit from a level without it, which the
-// differential test (tests/tensor/test_kernels_fused.cpp) allows for, at both levels.
+// Where the level has FMA, a * b + c may become one instruction (faster polynomials:
+// bench/README.md, attempt 2): results can then differ in the last bit from a level without
+// it, which the differential test (tests/tensor/test_kernels_fused.cpp) allows for, at both
+// levels.
 #include "tensor/fused.hpp"
 
 #include <cmath>
@@ -32,8 +33,8 @@ void check_same(const char* op, const Tensor& a, const Tensor& b) {
 }
 
 // --- e^x and log(1 + e^x) for x <= 0, in float32, without calling libm -----------------------
-// glibc's scalar expf and log1pf cost about 5 and 20 ns per element here (measured), which made
-// the loss of a 256 x 784 batch cost more than its matrix products. These are Cephes' expf and
+// glibc's expf and log1pf are scalar calls: with them the loss of a 256 x 784 batch cost more
+// than its matrix products (bench/README.md, attempt 2). These are Cephes' expf and
 // logf (S. Moshier, Cephes Math Library, 1984-1992), written so that a loop over them
 // vectorises: no branches, no table, the exponent built from its bits.
 // Accuracy (tests/tensor/test_kernels_fused.cpp, through softplus and sigmoid against float64

@@ -43,8 +43,8 @@ template <class T> auto xview(const Tensor& t, const Shape& shape) {
 // t's elements as one flat row (rank 1, no copy), for kernels in which an element of the result
 // depends only on the elements at the same position (no broadcasting).
 // NOTE: the rank-1 view keeps its shape and strides in std::arrays inside the object, while
-// xview's std::vector shape, strides and backstrides are three allocations per operand: on
-// 1-element tensors that was a third of an op's cost on the tape (bench/README.md, attempt 5).
+// xview's std::vector shape, strides and backstrides are three allocations per operand, per
+// call (bench/README.md, attempt 5, measures their cost on the tape).
 template <class T> auto flat_view(Tensor& t) {
   return xt::adapt(t.data<T>(), static_cast<std::size_t>(t.numel()), xt::no_ownership(),
                    std::array<std::size_t, 1>{static_cast<std::size_t>(t.numel())});

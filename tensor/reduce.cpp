@@ -2,7 +2,7 @@
 //
 // NOTE (xtensor 0.24.3): a lazy reducer with keep_dims used inside a broadcasting expression
 // silently computes wrong values. So every reduction here is evaluated immediately
-// (xt::evaluation_strategy::immediate, also 10x faster along non-contiguous axes) into a
+// (xt::evaluation_strategy::immediate, also faster along non-contiguous axes) into a
 // result without the reduced axes; keepdim is then only a reshape of that result.
 #include <algorithm>
 #include <cmath>

@@ -8,11 +8,11 @@
 #include <iosfwd>
 #include <string>
 
-#include "tensor/dim_vector.hpp"
+#include "tensor/memory/dim_vector.hpp"
 
 namespace xtgrad {
 
-// Both are short lists of int64, held inline (see dim_vector.hpp).
+// Both are short lists of int64, held inline (see memory/dim_vector.hpp).
 using Shape = DimVector;
 using Axes = DimVector;
 

@@ -10,7 +10,7 @@
 #include <new>
 #include <string>
 
-#include "tensor/storage_pool.hpp"
+#include "tensor/memory/storage_pool.hpp"
 
 // The start-up check that this CPU has the instruction-set level xtgrad was compiled for
 // (cpu_check.cpp). This reference makes every program that uses a Tensor link it.
@@ -20,7 +20,8 @@ extern "C" void xtgrad_cpu_check();
 namespace xtgrad {
 
 // The block of memory behind one or more tensors. Views (reshape, rows) share it.
-// The buffer comes from the storage pool (storage_pool.hpp), 64-byte aligned for AVX-512 loads.
+// The buffer comes from the storage pool (memory/storage_pool.hpp), 64-byte aligned for AVX-512
+// loads.
 struct Storage {
   DType dtype;
   std::int64_t numel;

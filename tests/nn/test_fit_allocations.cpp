@@ -12,7 +12,7 @@
 #include "nn/fit.hpp"
 #include "nn/losses.hpp"
 #include "nn/optimizers.hpp"
-#include "tensor/storage_pool.hpp"
+#include "tensor/memory/storage_pool.hpp"
 
 namespace {
 std::atomic<std::uint64_t> new_calls{0};

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "helpers.hpp"
-#include "tensor/dim_vector.hpp"
+#include "tensor/memory/dim_vector.hpp"
 
 using namespace xtgrad;
 

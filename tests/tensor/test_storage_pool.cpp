@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "helpers.hpp"
-#include "tensor/storage_pool.hpp"
+#include "tensor/memory/storage_pool.hpp"
 
 using namespace xtgrad;
 namespace pool = xtgrad::storage_pool;

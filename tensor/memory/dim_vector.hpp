@@ -7,10 +7,8 @@
 //
 // NOTE: why not std::vector. A Tensor holds its shape by value, and a Tensor is copied at
 // every op (an op's output, what a node saves for backward, each input's metadata). With
-// std::vector every copy was a heap allocation: on the tape's chain of 1-element ops, malloc
-// and free were a fifth of the time, and a training step of fit() made hundreds of them
-// (bench/README.md, attempt 6). Tensors of more than 6 axes still work; their shapes live
-// on the heap.
+// std::vector every copy is a heap allocation (bench/README.md, attempt 6, measures what they
+// cost). Tensors of more than 6 axes still work; their shapes live on the heap.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
