@@ -22,6 +22,7 @@
 //    pixel it was copied from (col2im is im2col's adjoint): that is conv_transpose2d;
 //  - the weight gradient: grad_w = sum over images of grad_y (O, Ho Wo) @ cols^T.
 #include <algorithm>
+#include <array>
 #include <string>
 
 #include "tensor/conv.hpp"
@@ -104,6 +105,16 @@ Geometry conv_geometry(const char* op, const Tensor& x, const Shape& w_shape,
   return g;
 }
 
+// The output columns b whose image column b s + offset lies inside the image, [b0, b1):
+// 0 <= b s + offset < W.
+std::array<std::int64_t, 2> columns_inside(const Geometry& g, std::int64_t offset) {
+  const std::int64_t s = g.p.stride[1];
+  const std::int64_t b0 = std::min(offset >= 0 ? 0 : (-offset + s - 1) / s, g.out_w);
+  const std::int64_t last = g.width - 1 - offset;  // b s <= last
+  const std::int64_t b1 = std::clamp(last >= 0 ? last / s + 1 : 0, b0, g.out_w);
+  return {b0, b1};
+}
+
 // [book:im2col]
 // Unfolds one image (C, H, W) into cols (C kh kw, Ho Wo): row (c, i, j) holds, for every output
 // position (a, b), the pixel under the kernel's tap (i, j) in channel c, or 0 in the padding.
@@ -115,6 +126,8 @@ template <class T> void im2col(const T* image, const Geometry& g, T* cols) {
   for (std::int64_t c = 0; c < g.channels; ++c) {
     for (std::int64_t i = 0; i < g.kernel_h; ++i) {
       for (std::int64_t j = 0; j < g.kernel_w; ++j, row += g.cols()) {
+        const std::int64_t offset = j * d_w - p_w;  // image column = b s_w + offset
+        const std::array<std::int64_t, 2> inside = columns_inside(g, offset);
         for (std::int64_t a = 0; a < g.out_h; ++a) {
           T* out = row + a * g.out_w;
           const std::int64_t h = a * s_h - p_h + i * d_h;  // the image row under tap i
@@ -122,11 +135,13 @@ template <class T> void im2col(const T* image, const Geometry& g, T* cols) {
             std::fill(out, out + g.out_w, T(0));
             continue;
           }
+          // Output columns [b0, b1) read image columns b s_w + offset inside the image; the
+          // others read the padding.
           const T* in = image + (c * g.height + h) * g.width;
-          for (std::int64_t b = 0; b < g.out_w; ++b) {
-            const std::int64_t w = b * s_w - p_w + j * d_w;
-            out[b] = (w >= 0 && w < g.width) ? in[w] : T(0);
-          }
+          const auto [b0, b1] = inside;
+          std::fill(out, out + b0, T(0));
+          for (std::int64_t b = b0; b < b1; ++b) out[b] = in[b * s_w + offset];
+          std::fill(out + b1, out + g.out_w, T(0));
         }
       }
     }
@@ -144,15 +159,15 @@ template <class T> void col2im(const T* cols, const Geometry& g, T* image) {
   for (std::int64_t c = 0; c < g.channels; ++c) {
     for (std::int64_t i = 0; i < g.kernel_h; ++i) {
       for (std::int64_t j = 0; j < g.kernel_w; ++j, row += g.cols()) {
+        const std::int64_t offset = j * d_w - p_w;
+        const std::array<std::int64_t, 2> inside = columns_inside(g, offset);
         for (std::int64_t a = 0; a < g.out_h; ++a) {
           const std::int64_t h = a * s_h - p_h + i * d_h;
           if (h < 0 || h >= g.height) continue;
           const T* in = row + a * g.out_w;
           T* out = image + (c * g.height + h) * g.width;
-          for (std::int64_t b = 0; b < g.out_w; ++b) {
-            const std::int64_t w = b * s_w - p_w + j * d_w;
-            if (w >= 0 && w < g.width) out[w] += in[b];
-          }
+          const auto [b0, b1] = inside;
+          for (std::int64_t b = b0; b < b1; ++b) out[b * s_w + offset] += in[b];
         }
       }
     }
