@@ -3,7 +3,8 @@
 //
 // A few are primitives with their own backward rule (autograd/primitives.hpp): add, sub, mul,
 // div, pow, exp, log, log1p, sigmoid, relu, where, sum, broadcast_to, reshape, permute, matmul,
-// and binary_cross_entropy. Some of these could be composed, but need their own rule for
+// binary_cross_entropy, and for images conv2d, conv_transpose2d, conv2d_weight_grad, max_pool2d
+// and upsample_nearest2d (with their backward helpers, in autograd/conv_primitives.hpp). Some of these could be composed, but need their own rule for
 // range or stability: div (b^-2 overflows), relu (keeps NaN), sigmoid and binary_cross_entropy
 // (stay finite at the extremes).
 // Two more are fused for speed: linear and binary_cross_entropy_with_logits do in one node and
@@ -15,6 +16,8 @@
 // Shapes broadcast as for Tensors (tensor/math.hpp); a double scalar takes the Variable's dtype.
 // Results that are integers or booleans (comparisons, argmax) are never differentiable.
 #include "autograd/variable.hpp"
+#include "tensor/conv.hpp"
+#include "tensor/pooling.hpp"
 
 namespace xtgrad {
 
@@ -92,6 +95,24 @@ Variable matmul(const Variable& a, const Variable& b, bool transpose_a = false,
 // A fully connected layer: x (N, in), weight (out, in), bias (out,) or undefined:
 // x W^T + b (N, out), one fused node (reference::linear is the composite).
 Variable linear(const Variable& x, const Variable& weight, const Variable& bias);
+
+// --- images: convolution, pooling, upsampling (NCHW; autograd/conv_primitives.hpp) -------------------
+// x (N, C, H, W), weight (O, C, kh, kw), bias (O,) or undefined -> (N, O, Ho, Wo);
+// the formulas and output sizes are in tensor/conv.hpp and tensor/pool.hpp.
+Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias = Variable(),
+                const Conv2dParams& params = {});
+// x (N, O, H, W), weight (O, C, kh, kw) (PyTorch's ConvTranspose2d layout), bias (C,) or
+// undefined -> (N, C, Ho, Wo), Ho = (H - 1) s - 2p + d (kh - 1) + output_padding + 1.
+Variable conv_transpose2d(const Variable& x, const Variable& weight,
+                          const Variable& bias = Variable(), const Conv2dParams& params = {},
+                          Pair output_padding = {0, 0});
+// conv2d's weight gradient for input x and output gradient grad_y: (O, C, kh, kw).
+Variable conv2d_weight_grad(const Variable& x, const Variable& grad_y, Pair kernel,
+                            const Conv2dParams& params = {});
+// The maxima of the windows; the gradient goes to the first maximum of each window.
+Variable max_pool2d(const Variable& x, const MaxPool2dParams& params);
+// Each pixel repeated as a scale_h x scale_w block.
+Variable upsample_nearest2d(const Variable& x, Pair scale);
 
 // --- losses (elementwise: reduce with sum or mean) -------------------------------------------------------
 // -(t log p + (1 - t) log(1 - p)) for probabilities p. As in PyTorch, each log is clamped to

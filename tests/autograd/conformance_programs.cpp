@@ -2,7 +2,8 @@
 // tests/autograd/conformance/make_conformance.py, in the same groups and order: change both
 // together and rerun the script. Inputs come from the data file (in["x"]); the test compares
 // what a program returns and every input's grad() afterwards with PyTorch's. The groups
-// semantics and higher_order are in conformance_programs_semantics.cpp.
+// semantics and higher_order are in conformance_programs_semantics.cpp, images in
+// conformance_programs_images.cpp.
 #include "conformance_programs.hpp"
 
 #include <stdexcept>
@@ -196,6 +197,7 @@ const std::vector<Program>& programs() {
     semantics(r);
     higher_order(r);
     composites(r);
+    images(r);
     return r.programs;
   }();
   return all;

@@ -58,9 +58,10 @@ struct Registry {
   }
 };
 
-// The groups written in conformance_programs_semantics.cpp (the others are in
-// conformance_programs.cpp, which registers them all).
+// The groups written in conformance_programs_semantics.cpp and conformance_programs_images.cpp
+// (the others are in conformance_programs.cpp, which registers them all).
 void semantics(Registry& r);
 void higher_order(Registry& r);
+void images(Registry& r);
 
 }  // namespace xtgrad::conformance

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-OUT = pathlib.Path(__file__).resolve().parents[2] / "data" / "autograd_conformance.json"
+OUT = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "autograd_conformance.json"
 
 torch.set_default_dtype(torch.float64)
 # backward(create_graph=True) warns about a reference cycle; the programs are tiny.
@@ -552,6 +552,70 @@ def _(x, gain):
     centered = x - x.mean(dim=-1, keepdim=True)
     variance = torch.square(centered).mean(dim=-1, keepdim=True)
     return centered / torch.sqrt(variance + 1e-5) * gain
+
+
+# === images: convolution, pooling, upsampling (NCHW) =============================================
+op("images", "conv2d", x=randn(2, 3, 5, 6), w=randn(4, 3, 3, 3), b=randn(4))(
+    lambda x, w, b: F.conv2d(x, w, b))
+op("images", "conv2d_stride_padding", x=randn(2, 2, 7, 6), w=randn(3, 2, 3, 2), b=randn(3))(
+    lambda x, w, b: F.conv2d(x, w, b, stride=(2, 3), padding=(1, 2)))
+op("images", "conv2d_dilation", x=randn(1, 2, 8, 7), w=randn(2, 2, 3, 3))(
+    lambda x, w: F.conv2d(x, w, stride=(1, 2), padding=2, dilation=(2, 3)))
+# Keras's padding='same' for a 3x3 kernel at stride 1.
+op("images", "conv2d_same_padding", x=randn(2, 1, 7, 7), w=randn(4, 1, 3, 3), b=randn(4))(
+    lambda x, w, b: F.conv2d(x, w, b, padding=1))
+op("images", "conv_transpose2d", x=randn(2, 3, 4, 3), w=randn(3, 2, 3, 3), b=randn(2))(
+    lambda x, w, b: F.conv_transpose2d(x, w, b))
+op("images", "conv_transpose2d_stride_output_padding", x=randn(1, 2, 3, 4), w=randn(2, 3, 3, 2),
+   b=randn(3))(
+    lambda x, w, b: F.conv_transpose2d(x, w, b, stride=(2, 3), padding=(1, 0), output_padding=(1, 2)))
+op("images", "conv_transpose2d_dilation", x=randn(1, 2, 4, 4), w=randn(2, 2, 2, 3))(
+    lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1, dilation=(2, 1)))
+op("images", "max_pool2d", x=randn(2, 2, 4, 6))(lambda x: F.max_pool2d(x, 2))
+op("images", "max_pool2d_stride_padding", x=randn(1, 2, 7, 6))(
+    lambda x: F.max_pool2d(x, 3, stride=2, padding=1))
+op("images", "max_pool2d_ceil_mode", x=randn(1, 2, 5, 7))(
+    lambda x: F.max_pool2d(x, (2, 3), stride=2, ceil_mode=True))
+op("images", "max_pool2d_ceil_mode_padding", x=randn(1, 1, 6, 6))(
+    lambda x: F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True))
+# Ties: PyTorch sends a window's whole gradient to its first maximum (row-major order).
+POOL_TIES = [[[[1, 5, 5, 2, 0], [5, 0, 3, 3, 0], [0, 0, 7, 7, 1], [0, 0, 7, 7, 1]],
+              [[2, 2, 2, 2, 2], [2, 2, 2, 2, 2], [-1, -1, 4, 0, 4], [-1, -1, 0, 4, 4]]]]
+op("images", "max_pool2d_ties", x=given(POOL_TIES))(lambda x: F.max_pool2d(x, 2, ceil_mode=True))
+# Overlapping windows: a pixel that is the maximum of several windows gets all their gradients.
+op("images", "max_pool2d_ties_overlapping", x=given(POOL_TIES))(
+    lambda x: F.max_pool2d(x, 2, stride=1))
+op("images", "upsample_nearest2d", x=randn(2, 2, 3, 2))(
+    lambda x: F.interpolate(x, scale_factor=(2, 3), mode="nearest"))
+
+
+# The Keras blog's convolutional autoencoder, in miniature: conv, relu, pool, upsample, conv,
+# sigmoid, binary cross-entropy against the input.
+@op("images", "conv_autoencoder_bce", x=const(uniform(0, 1, 2, 1, 6, 6)), w1=randn(3, 1, 3, 3),
+    b1=randn(3), w2=randn(1, 3, 3, 3), b2=randn(1))
+def _(x, w1, b1, w2, b2):
+    code = F.max_pool2d(torch.relu(F.conv2d(x, w1, b1, padding=1)), 2)       # (2, 3, 3, 3)
+    up = F.interpolate(code, scale_factor=2, mode="nearest")                 # (2, 3, 6, 6)
+    return bce(torch.sigmoid(F.conv2d(up, w2, b2, padding=1)), x).mean()
+
+
+# Second derivatives through every image op: the squared norm of the gradients, differentiated.
+@semantic("images", "second_grad_conv2d", x=randn(1, 2, 5, 5), w=randn(3, 2, 3, 3))
+def _(x, w):
+    loss = torch.tanh(F.conv2d(x, w, stride=2, padding=1, dilation=(1, 2))).square().sum()
+    gx, gw = torch.autograd.grad(loss, [x, w], create_graph=True)
+    ((gx * gx).sum() + (gw * gw).sum()).backward()
+    return {"loss": loss, "gx": gx, "gw": gw}
+
+
+@semantic("images", "second_grad_pool_upsample_transpose", x=randn(1, 2, 4, 4),
+          w=randn(2, 2, 3, 3))
+def _(x, w):
+    up = F.interpolate(F.max_pool2d(torch.tanh(x), 2), scale_factor=2, mode="nearest")
+    loss = torch.sigmoid(F.conv_transpose2d(up, w, stride=2, padding=1, output_padding=1)).sum()
+    gx, gw = torch.autograd.grad(loss, [x, w], create_graph=True)
+    ((gx * gx).sum() + (gw * gw).sum()).backward()
+    return {"loss": loss, "gx": gx, "gw": gw}
 
 
 # --- running and writing -------------------------------------------------------------------------
