@@ -23,16 +23,21 @@ ReconstructionLoss parse_loss(const std::string& name) {
 
 std::string loss_name(ReconstructionLoss loss) {
   switch (loss) {
-    case ReconstructionLoss::sse: return "sse";
-    case ReconstructionLoss::half_sse: return "half_sse";
-    case ReconstructionLoss::bce: return "bce";
+    case ReconstructionLoss::sse:
+      return "sse";
+    case ReconstructionLoss::half_sse:
+      return "half_sse";
+    case ReconstructionLoss::bce:
+      return "bce";
   }
   return "sse";
 }
 
-void check_loss_fits_output(ReconstructionLoss loss, nn::Activation output, const std::string& where) {
+void check_loss_fits_output(ReconstructionLoss loss, nn::Activation output,
+                            const std::string& where) {
   if (loss == ReconstructionLoss::bce && output != nn::Activation::sigmoid) {
-    throw ValueError(where + ": the BCE loss needs a sigmoid output, not " + nn::activation_name(output));
+    throw ValueError(where + ": the BCE loss needs a sigmoid output, not " +
+                     nn::activation_name(output));
   }
 }
 
@@ -52,14 +57,18 @@ Init parse_init(const std::string& name) {
   if (name == "pytorch") return Init::pytorch;
   if (name == "glorot-uniform") return Init::glorot_uniform;
   if (name == "ufldl") return Init::ufldl;
-  throw ValueError("init: unknown initialisation " + quote(name) + " (pytorch, glorot-uniform, ufldl)");
+  throw ValueError("init: unknown initialisation " + quote(name) +
+                   " (pytorch, glorot-uniform, ufldl)");
 }
 
 std::string init_name(Init init) {
   switch (init) {
-    case Init::pytorch: return "pytorch";
-    case Init::glorot_uniform: return "glorot-uniform";
-    case Init::ufldl: return "ufldl";
+    case Init::pytorch:
+      return "pytorch";
+    case Init::glorot_uniform:
+      return "glorot-uniform";
+    case Init::ufldl:
+      return "ufldl";
   }
   return "pytorch";
 }
@@ -89,19 +98,24 @@ Variable Autoencoder::loss(const nn::Batch& batch) {
 std::vector<std::pair<std::string, double>> Autoencoder::report(const Tensor&) { return {}; }
 
 void Autoencoder::pretrain(const Tensor&, const PretrainOptions&) {
-  throw ValueError("pretrain: " + describe() + " has no stack of layers to pretrain one at a time (a deep model has)");
+  throw ValueError("pretrain: " + describe() +
+                   " has no stack of layers to pretrain one at a time (a deep model has)");
 }
 
 Tensor Autoencoder::sample(std::int64_t, Generator&) {
   throw ValueError("sample: " + describe() + " has no prior to draw codes from (a vae has)");
 }
 
-std::vector<std::string> Autoencoder::draw_pictures(const Tensor&, const std::string&, std::uint64_t) { return {}; }
+std::vector<std::string> Autoencoder::draw_pictures(const Tensor&, const std::string&,
+                                                    std::uint64_t) {
+  return {};
+}
 
 namespace {
 
 // map_rows(x, batch_size, f) with the model in evaluation mode, its mode put back afterwards.
-template <class F> Tensor batched(Autoencoder& model, const Tensor& x, std::int64_t batch_size, F f) {
+template <class F>
+Tensor batched(Autoencoder& model, const Tensor& x, std::int64_t batch_size, F f) {
   const nn::EvalModeGuard eval_mode(model);
   return map_rows(x, batch_size, f);
 }
@@ -119,7 +133,8 @@ Tensor map_rows(const Tensor& x, std::int64_t batch_size,
 }
 
 Tensor reconstruct(Autoencoder& model, const Tensor& x, std::int64_t batch_size) {
-  return batched(model, x, batch_size, [&](const Variable& b) { return model.decode(model.encode(b)); });
+  return batched(model, x, batch_size,
+                 [&](const Variable& b) { return model.decode(model.encode(b)); });
 }
 
 Tensor encode_all(Autoencoder& model, const Tensor& x, std::int64_t batch_size) {
@@ -132,8 +147,8 @@ namespace {
 // float32 (end - begin, D): sum_n ||y_n - x_n||^2 / N and sum_n BCE(y_n, x_n) / N, where each
 // batch's sums are taken in float64 and added up.
 template <class BatchRows>
-ReconstructionError batched_error(Autoencoder& model, std::int64_t n, std::int64_t batch_size, BatchRows batch_rows,
-                                  const std::atomic<bool>* stop = nullptr) {
+ReconstructionError batched_error(Autoencoder& model, std::int64_t n, std::int64_t batch_size,
+                                  BatchRows batch_rows, const std::atomic<bool>* stop = nullptr) {
   double sse = 0, bce = 0;
   for (std::int64_t begin = 0; begin < n; begin += batch_size) {
     if (stop != nullptr && stop->load()) throw Interrupted("reconstruction_error: interrupted");
@@ -148,22 +163,25 @@ ReconstructionError batched_error(Autoencoder& model, std::int64_t n, std::int64
   }
   ReconstructionError e;
   e.sse_per_image = sse / static_cast<double>(n);
-  e.bce_per_image = model.logistic_output() ? bce / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+  e.bce_per_image = model.logistic_output() ? bce / static_cast<double>(n)
+                                            : std::numeric_limits<double>::quiet_NaN();
   return e;
 }
 
 }  // namespace
 
-ReconstructionError reconstruction_error(Autoencoder& model, const Tensor& x, std::int64_t batch_size) {
+ReconstructionError reconstruction_error(Autoencoder& model, const Tensor& x,
+                                         std::int64_t batch_size) {
   return batched_error(model, x.size(0), batch_size,
                        [&](std::int64_t begin, std::int64_t end) { return x.rows(begin, end); });
 }
 
-ReconstructionError reconstruction_error(Autoencoder& model, const data::ImageBytes& images, std::int64_t batch_size,
-                                         const std::atomic<bool>* stop) {
+ReconstructionError reconstruction_error(Autoencoder& model, const data::ImageBytes& images,
+                                         std::int64_t batch_size, const std::atomic<bool>* stop) {
   return batched_error(
       model, images.size(), batch_size,
-      [&](std::int64_t begin, std::int64_t end) { return images.rows(begin, end).to_float(); }, stop);
+      [&](std::int64_t begin, std::int64_t end) { return images.rows(begin, end).to_float(); },
+      stop);
 }
 
 WrappedAutoencoder::WrappedAutoencoder(std::shared_ptr<Autoencoder> inner_)

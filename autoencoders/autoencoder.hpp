@@ -33,7 +33,8 @@ Variable reconstruction_loss(const Variable& pre, const Variable& target, nn::Ac
                              ReconstructionLoss loss);
 // The one rule between the two: binary cross-entropy compares probabilities, so it needs a
 // sigmoid output. ValueError "<where>: the BCE loss needs a sigmoid output, not relu" otherwise.
-void check_loss_fits_output(ReconstructionLoss loss, nn::Activation output, const std::string& where);
+void check_loss_fits_output(ReconstructionLoss loss, nn::Activation output,
+                            const std::string& where);
 
 // How the Linear layers of a model start; fan_in = in, fan_out = out for a weight (out, in).
 //   pytorch         W, b ~ U(-k, k), k = 1 / sqrt(fan_in)                  PyTorch's nn.Linear
@@ -46,7 +47,7 @@ void check_loss_fits_output(ReconstructionLoss loss, nn::Activation output, cons
 enum class Init { pytorch, glorot_uniform, ufldl };
 Init parse_init(const std::string& name);  // "pytorch", "glorot-uniform", "ufldl"
 std::string init_name(Init init);
-std::vector<std::string> init_names();     // every accepted name, in the order above
+std::vector<std::string> init_names();  // every accepted name, in the order above
 
 // Draws the weights and biases of every nn::Linear in `model` (children included, in
 // registration order) by `init`, from gen. Call it on a model just built: nn::Linear's
@@ -55,11 +56,11 @@ void initialise(nn::Module& model, Init init, Generator& gen);
 
 // Greedy layer-wise pretraining (deep.hpp).
 struct PretrainOptions {
-  int epochs = 3;               // per layer
+  int epochs = 3;  // per layer
   std::int64_t batch_size = 128;
-  double lr = 1e-3;             // Adam
+  double lr = 1e-3;  // Adam
   std::uint64_t seed = 0;
-  std::ostream* out = nullptr;  // progress (nullptr: std::cout)
+  std::ostream* out = nullptr;              // progress (nullptr: std::cout)
   const std::atomic<bool>* stop = nullptr;  // see nn::FitOptions::stop (nothing is saved)
 };
 
@@ -77,7 +78,9 @@ class Autoencoder : public nn::Module {
     Variable loss;
   };
   virtual Objective objective(const Variable& input, const Variable& target) = 0;
-  Variable loss_for(const Variable& input, const Variable& target) { return objective(input, target).loss; }
+  Variable loss_for(const Variable& input, const Variable& target) {
+    return objective(input, target).loss;
+  }
   // loss_for(batch.input, batch.target), the target defaulting to the input.
   Variable loss(const nn::Batch& batch);
 

@@ -35,7 +35,8 @@ class LimitsCheck : public nlohmann::json_sax<json> {
   bool key(string_t& key) override {
     Level& object = open_.back();
     if (!object.keys.insert(key).second) {
-      throw ValueError(at(open_.size() - 1) + "the key " + quote(key) + " appears twice; say it once");
+      throw ValueError(at(open_.size() - 1) + "the key " + quote(key) +
+                       " appears twice; say it once");
     }
     object.key = key;
     return true;
@@ -67,8 +68,9 @@ class LimitsCheck : public nlohmann::json_sax<json> {
   bool open(bool object) {
     item();
     if (open_.size() == kMaxJsonDepth) {
-      throw ValueError(at(open_.size()) + "more than " + std::to_string(kMaxJsonDepth) +
-                       " levels of nesting (a configuration has 3: the file, a section and a list of sizes)");
+      throw ValueError(
+          at(open_.size()) + "more than " + std::to_string(kMaxJsonDepth) +
+          " levels of nesting (a configuration has 3: the file, a section and a list of sizes)");
     }
     open_.push_back({object, {}, {}, 0});
     return true;
@@ -83,8 +85,10 @@ class LimitsCheck : public nlohmann::json_sax<json> {
     std::string path;
     for (std::size_t i = 0; i < levels; ++i) {
       const Level& level = open_[i];
-      if (level.object) path += (path.empty() ? "" : ".") + excerpt(level.key);
-      else path += "[" + std::to_string(level.items - 1) + "]";
+      if (level.object)
+        path += (path.empty() ? "" : ".") + excerpt(level.key);
+      else
+        path += "[" + std::to_string(level.items - 1) + "]";
     }
     return where_ + (path.empty() ? "" : ", " + path) + ": ";
   }
@@ -97,7 +101,8 @@ class LimitsCheck : public nlohmann::json_sax<json> {
 
 void check_json_size(std::uintmax_t bytes, const std::string& where) {
   if (bytes > kMaxJsonBytes) {
-    throw ValueError(where + ": " + std::to_string(bytes) + " bytes, more than the 1 MiB a configuration may hold");
+    throw ValueError(where + ": " + std::to_string(bytes) +
+                     " bytes, more than the 1 MiB a configuration may hold");
   }
 }
 

@@ -57,7 +57,8 @@ CLI::Validator interval(const ae::Range& range) {
         std::istringstream in(value);
         double x = 0;
         if (!(in >> x) || !(in >> std::ws).eof()) return "\"" + value + "\" is not a number";
-        if (!std::isfinite(x)) return value + " is not a finite number";  // NaN fails every comparison
+        if (!std::isfinite(x))
+          return value + " is not a finite number";  // NaN fails every comparison
         return range.contains(x) ? "" : range.not_in(value);
       },
       "in " + range.text());
@@ -89,7 +90,8 @@ ae::RunConfig train_config(const TrainArgs& a) {
   if (!a.config.empty()) {
     c = ae::load_config(a.config);
     if (!a.model.empty() && a.model != c.model) {
-      throw ValueError("--model " + a.model + " conflicts with --config " + a.config + " (a " + c.model + " model)");
+      throw ValueError("--model " + a.model + " conflicts with --config " + a.config + " (a " +
+                       c.model + " model)");
     }
   } else {
     c = ae::default_config(a.model.empty() ? "basic" : a.model);
@@ -104,15 +106,16 @@ ae::RunConfig train_config(const TrainArgs& a) {
   return c;
 }
 
-int sample(const std::string& model_file, std::int64_t count, const std::string& out, std::uint64_t seed) {
+int sample(const std::string& model_file, std::int64_t count, const std::string& out,
+           std::uint64_t seed) {
   ae::TrainedModel t = ae::load_trained(model_file);
   Generator gen(seed);
   Tensor images;
   try {
     images = t.model->sample(count, gen);
   } catch (const ValueError& e) {
-    throw ValueError("sample: " + model_file + " holds a " + t.config.model + " model, which cannot sample (" +
-                     e.what() + ")");
+    throw ValueError("sample: " + model_file + " holds a " + t.config.model +
+                     " model, which cannot sample (" + e.what() + ")");
   }
   const std::int64_t columns = std::min<std::int64_t>(count, 10);
   data::save_image_grid(out, images, 28, 28, columns, 3);
@@ -122,13 +125,16 @@ int sample(const std::string& model_file, std::int64_t count, const std::string&
 
 int gradcheck_model(const std::string& model, int steps, std::uint64_t seed) {
   const ae::ModelGradcheck check = ae::gradcheck_tiny_model(model, steps, seed);
-  std::cout << check.description << " with " << check.parameter_count << " parameters, float64, after "
-            << steps << " Adam steps, every parameter's gradient non-zero: " << check.report.summary() << "\n";
+  std::cout << check.description << " with " << check.parameter_count
+            << " parameters, float64, after " << steps
+            << " Adam steps, every parameter's gradient non-zero: " << check.report.summary()
+            << "\n";
   return check.report.passed ? 0 : 1;
 }
 
 int summary(const std::string& model, const std::string& config, std::int64_t batch_size) {
-  ae::RunConfig c = config.empty() ? ae::default_config(model.empty() ? "basic" : model) : ae::load_config(config);
+  ae::RunConfig c = config.empty() ? ae::default_config(model.empty() ? "basic" : model)
+                                   : ae::load_config(config);
   Generator gen(c.train.seed);
   std::shared_ptr<ae::Autoencoder> m = ae::make_model(c, gen);
   std::cout << c.name << ": " << m->describe() << "\n"
@@ -147,7 +153,8 @@ std::vector<std::int64_t> parse_components(const std::string& list) {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used == 0 || used != item.size()) throw ValueError("--components: \"" + item + "\" is not a whole number");
+    if (used == 0 || used != item.size())
+      throw ValueError("--components: \"" + item + "\" is not a whole number");
   }
   return ks;
 }
@@ -166,19 +173,25 @@ int run(int argc, char** argv) {
   const auto models = CLI::IsMember(ae::model_names());
   std::string model_list;  // "basic, deep, ... or vae": every kind of the table
   for (const std::string& name : ae::model_names()) {
-    model_list += (model_list.empty() ? "" : name == ae::model_names().back() ? " or " : ", ") + name;
+    model_list += (model_list.empty()                 ? ""
+                   : name == ae::model_names().back() ? " or "
+                                                      : ", ") +
+                  name;
   }
   // Each kind, what it adds and its defaults, from the kind itself (a kind registered by a
   // downstream project too).
-  std::string ladder = "Models, each the one before plus one thing, and their defaults (a config's sections "
-                       "change them):\n";
+  std::string ladder =
+      "Models, each the one before plus one thing, and their defaults (a config's sections "
+      "change them):\n";
   std::size_t name_width = 0;
-  for (const ae::ModelKind& kind : ae::model_kinds()) name_width = std::max(name_width, kind.name.size());
+  for (const ae::ModelKind& kind : ae::model_kinds())
+    name_width = std::max(name_width, kind.name.size());
   const std::string indent(name_width + 4, ' ');
   for (const ae::ModelKind& kind : ae::model_kinds()) {
-    ladder += "  " + kind.name + std::string(name_width + 2 - kind.name.size(), ' ') + kind.adds + "\n";
+    ladder +=
+        "  " + kind.name + std::string(name_width + 2 - kind.name.size(), ' ') + kind.adds + "\n";
     const std::string defaults = ae::describe_defaults(kind.name);  // "vae: ...; train: ..."
-    for (std::size_t at = 0; at < defaults.size();) {                // one part per line
+    for (std::size_t at = 0; at < defaults.size();) {               // one part per line
       const std::size_t end = std::min(defaults.find("; ", at), defaults.size());
       ladder += indent + defaults.substr(at, end - at) + "\n";
       at = end + 2;
@@ -189,83 +202,122 @@ int run(int argc, char** argv) {
   const std::string config_or = " (default: the config's, or ";
 
   TrainArgs t;
-  CLI::App* train_cmd = app.add_subcommand("train", "train a model, evaluate it next to PCA, draw pictures");
+  CLI::App* train_cmd =
+      app.add_subcommand("train", "train a model, evaluate it next to PCA, draw pictures");
   train_cmd->add_option("--model", t.model, model_list + " (default: the config's, or basic)")
       ->check(models);
-  train_cmd->add_option("--config", t.config, "a named config (keras-basic, hinton, ...) or a JSON file "
+  train_cmd->add_option("--config", t.config,
+                        "a named config (keras-basic, hinton, ...) or a JSON file "
                         "(default: none, the model's defaults)");
-  train_cmd->add_option("--init", t.init, "how the layers start (default: the config's, or the model's: "
-                        "pytorch unless its defaults below say otherwise)")->check(CLI::IsMember(ae::init_names()));
-  train_cmd->add_option("--epochs", t.epochs, "passes over the training images" + config_or +
-                        std::to_string(defaults.epochs) + ")")->check(interval(ae::ranges::epochs));
-  train_cmd->add_option("--batch-size", t.batch_size, "samples per batch" + config_or +
-                        std::to_string(defaults.batch_size) + " unless the model's defaults below say otherwise)")
+  train_cmd
+      ->add_option("--init", t.init,
+                   "how the layers start (default: the config's, or the model's: "
+                   "pytorch unless its defaults below say otherwise)")
+      ->check(CLI::IsMember(ae::init_names()));
+  train_cmd
+      ->add_option(
+          "--epochs", t.epochs,
+          "passes over the training images" + config_or + std::to_string(defaults.epochs) + ")")
+      ->check(interval(ae::ranges::epochs));
+  train_cmd
+      ->add_option("--batch-size", t.batch_size,
+                   "samples per batch" + config_or + std::to_string(defaults.batch_size) +
+                       " unless the model's defaults below say otherwise)")
       ->check(interval(ae::ranges::batch_size));
-  train_cmd->add_option("--lr", t.lr, "learning rate" + config_or + ae::readable_number(defaults.lr) +
-                        " unless the model's defaults below say otherwise)")
+  train_cmd
+      ->add_option("--lr", t.lr,
+                   "learning rate" + config_or + ae::readable_number(defaults.lr) +
+                       " unless the model's defaults below say otherwise)")
       ->check(interval(ae::ranges::lr));
-  train_cmd->add_option("--latent", t.latent, "code size, at most the 784 pixels (default: the config's)")
+  train_cmd
+      ->add_option("--latent", t.latent,
+                   "code size, at most the 784 pixels (default: the config's)")
       ->check(interval(ae::ranges::code_size));
-  train_cmd->add_option("--seed", t.seed, "random seed" + config_or + std::to_string(defaults.seed) + ")")
-      ->check(seed_check)->each([&](const std::string&) { t.seed_given = true; });
+  train_cmd
+      ->add_option("--seed", t.seed,
+                   "random seed" + config_or + std::to_string(defaults.seed) + ")")
+      ->check(seed_check)
+      ->each([&](const std::string&) { t.seed_given = true; });
   train_cmd->add_option("--limit", t.limit, "use only the first N training images (default: all)")
       ->check(interval(ae::ranges::images));
   train_cmd->add_option("--out", t.out, "output folder (default: runs/<config name>)");
-  train_cmd->add_flag("--force", t.force, "replace an earlier run's files in the output folder (only those: a folder "
+  train_cmd->add_flag("--force", t.force,
+                      "replace an earlier run's files in the output folder (only those: a folder "
                       "holding anything else is refused)");
-  train_cmd->add_option("--data-dir", t.data_dir, "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
-  train_cmd->add_option("--checkpoint-every", t.checkpoint_every, "epochs between checkpoints in <out>/checkpoint.npz "
-                        "(default: after any epoch ending a minute or more after the last checkpoint)")
+  train_cmd->add_option(
+      "--data-dir", t.data_dir,
+      "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
+  train_cmd
+      ->add_option("--checkpoint-every", t.checkpoint_every,
+                   "epochs between checkpoints in <out>/checkpoint.npz "
+                   "(default: after any epoch ending a minute or more after the last checkpoint)")
       ->check(interval({1, 100000}));
-  train_cmd->add_flag("--detect-anomaly", t.detect_anomaly, "stop at the first op whose forward or backward makes "
+  train_cmd->add_flag("--detect-anomaly", t.detect_anomaly,
+                      "stop at the first op whose forward or backward makes "
                       "a NaN or Inf, and name it (slower)");
-  train_cmd->add_flag("--stop-on-divergence", t.stop_on_divergence, "stop with an error, not a warning, when the "
+  train_cmd->add_flag("--stop-on-divergence", t.stop_on_divergence,
+                      "stop with an error, not a warning, when the "
                       "validation loss rises 3 epochs in a row or an epoch changes no weight");
-  train_cmd->add_option("--resume", t.resume, "go on with the interrupted run in this folder, with its own settings "
+  train_cmd->add_option("--resume", t.resume,
+                        "go on with the interrupted run in this folder, with its own settings "
                         "(--data-dir and --checkpoint-every, if given, must be the run's own)");
 
   std::string components = "2,10,30,32", data_dir;
   std::int64_t limit = -1;
   CLI::App* pca_cmd = app.add_subcommand("pca", "print PCA's test error for several code sizes");
-  pca_cmd->add_option("--components", components, "comma-separated code sizes, each 0 to 784")->capture_default_str();
+  pca_cmd->add_option("--components", components, "comma-separated code sizes, each 0 to 784")
+      ->capture_default_str();
   pca_cmd->add_option("--limit", limit, "fit on the first N training images (default: all)")
       ->check(interval(ae::ranges::images));
-  pca_cmd->add_option("--data-dir", data_dir, "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
+  pca_cmd->add_option("--data-dir", data_dir,
+                      "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
 
   std::string model_file, out_png = "samples.png";
   std::int64_t count = 64;
   std::uint64_t seed = 0;
   CLI::App* eval_cmd = app.add_subcommand("eval", "evaluate a trained model on the test images");
   eval_cmd->add_option("--model-file", model_file, "model.npz written by train")->required();
-  eval_cmd->add_option("--data-dir", data_dir, "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
+  eval_cmd->add_option("--data-dir", data_dir,
+                       "Fashion-MNIST folder (default: " + data::default_fashion_mnist_dir() + ")");
   CLI::App* sample_cmd = app.add_subcommand("sample", "draw images from a trained VAE");
   sample_cmd->add_option("--model-file", model_file, "model.npz of a vae")->required();
   // 9000 images in 10 columns at scale 3 make 851 x 76501 pixels, under the 2^26 that
   // save_image_grid draws.
-  sample_cmd->add_option("--count", count, "number of images")->check(interval({1, 9000}))->capture_default_str();
+  sample_cmd->add_option("--count", count, "number of images")
+      ->check(interval({1, 9000}))
+      ->capture_default_str();
   sample_cmd->add_option("--out", out_png, "PNG file to write")->capture_default_str();
   sample_cmd->add_option("--seed", seed, "random seed")->check(seed_check)->capture_default_str();
 
   std::string model, config;
   std::int64_t batch_size = 0;
   int steps = 20;
-  CLI::App* check_cmd = app.add_subcommand("gradcheck", "gradient-check a tiny instance of a model");
+  CLI::App* check_cmd =
+      app.add_subcommand("gradcheck", "gradient-check a tiny instance of a model");
   check_cmd->add_option("--model", model, model_list)->required()->check(models);
-  check_cmd->add_option("--steps", steps, "Adam steps before the check (fails if a gradient is then identically zero)")
-      ->check(interval({0, 10000}))->capture_default_str();
-  check_cmd->add_option("--seed", seed, "random seed of the model and its batch")->check(seed_check)->capture_default_str();
+  check_cmd
+      ->add_option("--steps", steps,
+                   "Adam steps before the check (fails if a gradient is then identically zero)")
+      ->check(interval({0, 10000}))
+      ->capture_default_str();
+  check_cmd->add_option("--seed", seed, "random seed of the model and its batch")
+      ->check(seed_check)
+      ->capture_default_str();
   CLI::App* summary_cmd = app.add_subcommand("summary", "print a model's layers and parameters");
   summary_cmd->add_option("--model", model, model_list + " (default: the config's, or basic)")
       ->check(models);
   summary_cmd->add_option("--config", config, "a named config or a JSON file (default: none)");
-  summary_cmd->add_option("--batch-size", batch_size, "batch size for the memory estimate (default: the config's)")
+  summary_cmd
+      ->add_option("--batch-size", batch_size,
+                   "batch size for the memory estimate (default: the config's)")
       ->check(interval(ae::ranges::batch_size));
 
   // An empty or blank value is never meant: `--resume ''` must not start a fresh run, nor
   // `--out ''` write into runs/<name>.
   const CLI::Validator not_blank(
       [](std::string& value) -> std::string {
-        return value.find_first_not_of(" \t\n\r\f\v") == std::string::npos ? "the value is empty" : "";
+        return value.find_first_not_of(" \t\n\r\f\v") == std::string::npos ? "the value is empty"
+                                                                           : "";
       },
       /*validator_desc=*/"");
   for (CLI::App* command : app.get_subcommands({})) {
@@ -292,7 +344,8 @@ int run(int argc, char** argv) {
       options.replace = t.force;
       options.stop = &stop_requested;
       options.divergence.stop = t.stop_on_divergence;
-      if (const char* steps = std::getenv("XTGRAD_STOP_AFTER_STEPS")) options.stop_after_steps = std::stoll(steps);  // tests
+      if (const char* steps = std::getenv("XTGRAD_STOP_AFTER_STEPS"))
+        options.stop_after_steps = std::stoll(steps);  // tests
       // Tests: XTGRAD_SIGNAL_AT=pca:1 sends this process signal 1 (SIGHUP) as PCA starts.
       if (const char* at = std::getenv("XTGRAD_SIGNAL_AT")) {
         const std::string spec = at;
@@ -307,10 +360,11 @@ int run(int argc, char** argv) {
         ae::train_and_evaluate(train_config(t), options);
         return 0;
       }
-      for (const char* setting : {"--model", "--config", "--init", "--epochs", "--batch-size", "--lr", "--latent",
-                                  "--seed", "--limit", "--out", "--force"}) {
+      for (const char* setting : {"--model", "--config", "--init", "--epochs", "--batch-size",
+                                  "--lr", "--latent", "--seed", "--limit", "--out", "--force"}) {
         if (train_cmd->count(setting) > 0) {
-          throw ValueError(std::string("--resume goes on with the run's own settings; it takes no ") + setting);
+          throw ValueError(
+              std::string("--resume goes on with the run's own settings; it takes no ") + setting);
         }
       }
       ae::resume_run(t.resume, options);

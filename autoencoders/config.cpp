@@ -28,18 +28,22 @@ namespace {
 
 // Why `v` is not exactly a T ("" if it is one): booleans, whole numbers in T's range, finite
 // numbers, strings and lists of whole numbers are told apart.
-template <class T> std::string why_not(const json& v) {
+template <class T>
+std::string why_not(const json& v) {
   if constexpr (std::is_same_v<T, bool>) {
     return v.is_boolean() ? "" : "must be true or false";
   } else if constexpr (std::is_integral_v<T>) {
-    const std::string range = "must be a whole number from " + std::to_string(std::numeric_limits<T>::min()) +
-                              " to " + std::to_string(std::numeric_limits<T>::max());
+    const std::string range = "must be a whole number from " +
+                              std::to_string(std::numeric_limits<T>::min()) + " to " +
+                              std::to_string(std::numeric_limits<T>::max());
     if (!v.is_number_integer()) return range;
-    if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= std::numeric_limits<T>::max() ? "" : range;
+    if (v.is_number_unsigned())
+      return v.get<std::uint64_t>() <= std::numeric_limits<T>::max() ? "" : range;
     const std::int64_t x = v.get<std::int64_t>();
-    const bool inside = std::is_signed_v<T> ? x >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
-                                                  x <= static_cast<std::int64_t>(std::numeric_limits<T>::max())
-                                            : x >= 0;
+    const bool inside = std::is_signed_v<T>
+                            ? x >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
+                                  x <= static_cast<std::int64_t>(std::numeric_limits<T>::max())
+                            : x >= 0;
     return inside ? "" : range;
   } else if constexpr (std::is_floating_point_v<T>) {
     return v.is_number() ? "" : "must be a number";  // (1e400 is already a parse error)
@@ -81,12 +85,14 @@ class JsonReader : public ConfigFields {
  private:
   // NOTE: nlohmann's get<T>() narrows silently (4294967297 -> int 1, 1.9 -> 1, true -> 1,
   // -1 -> uint64 2^64 - 1), so each value is checked to be exactly representable first.
-  template <class T> void read(const char* key, T& value) {
+  template <class T>
+  void read(const char* key, T& value) {
     known_.insert(key);
     if (!object_.contains(key)) return;
     const json& v = object_.at(key);
     const std::string problem = why_not<T>(v);
-    if (!problem.empty()) throw ValueError(where_ + ": \"" + key + "\" " + problem + ", got " + shown(v));
+    if (!problem.empty())
+      throw ValueError(where_ + ": \"" + key + "\" " + problem + ", got " + shown(v));
     value = v.get<T>();
   }
 
@@ -131,7 +137,8 @@ void read_sections(const json& j, const std::string& where, RunConfig& c) {
   top.field("description", description);
   top.field("name", name);  // written into config.json by train; a file name otherwise
   if (!j.contains("init")) {
-    throw ValueError(where + ": no \"init\" key; say how the layers start (pytorch, glorot-uniform, ufldl)");
+    throw ValueError(
+        where + ": no \"init\" key; say how the layers start (pytorch, glorot-uniform, ufldl)");
   }
   Init init = Init::pytorch;
   top.choice("init", init, parse_init, init_name);
@@ -146,7 +153,8 @@ void read_sections(const json& j, const std::string& where, RunConfig& c) {
   c.name = name;
   c.description = description;
   c.init = init;
-  for (const ModelKind& kind : model_kinds()) {  // every kind's section: a denoising model reads its inner's
+  for (const ModelKind& kind :
+       model_kinds()) {  // every kind's section: a denoising model reads its inner's
     if (!j.contains(kind.name)) continue;
     JsonReader section(j.at(kind.name), where + ", " + kind.name);
     kind.fields(section, c);
@@ -163,7 +171,8 @@ void read_sections(const json& j, const std::string& where, RunConfig& c) {
   }
 }
 
-static_assert(ranges::code_size.high == data::fashion_mnist_pixels, "a code as large as an image, at most");
+static_assert(ranges::code_size.high == data::fashion_mnist_pixels,
+              "a code as large as an image, at most");
 
 // The most parameters a configuration may ask for: 2^28 (1 GiB of float32 weights, 4 GiB with
 // their gradients and Adam's two moments). A larger layer is a typo, not a protocol.
@@ -208,7 +217,8 @@ void check_config(const RunConfig& c, const std::string& where) {
   check_in(where, "train.epochs", t.epochs, ranges::epochs);
   check_in(where, "train.lbfgs_iterations", t.lbfgs_iterations, ranges::lbfgs_iterations);
   check_in(where, "train.pretrain_epochs", t.pretrain_epochs, ranges::pretrain_epochs);
-  if (t.limit != -1) check_in(where, "train.limit", t.limit, ranges::images, " (or -1: every image)");
+  if (t.limit != -1)
+    check_in(where, "train.limit", t.limit, ranges::images, " (or -1: every image)");
   check_in(where, "train.validation", t.validation, ranges::validation);
   kind.check(c, where);
   const auto [widths, key] = kind.widths(c);
@@ -220,13 +230,16 @@ void check_config(const RunConfig& c, const std::string& where) {
                      " pixels of an image, got " + std::to_string(widths.front()));
   }
   for (std::int64_t w : widths) {
-    if (w <= 0) throw ValueError(where + ": " + key + ": every size must be positive, got " + std::to_string(w));
+    if (w <= 0)
+      throw ValueError(where + ": " + key + ": every size must be positive, got " +
+                       std::to_string(w));
   }
   const double parameters = kind.parameters(c);  // the built model's count, exactly (test_config)
   if (parameters > kMaxParameters) {
     std::ostringstream s;
-    s << std::fixed << std::setprecision(0) << where << ": " << key << ": the model would have " << parameters
-      << " parameters, more than the " << kMaxParameters << " (1 GiB of float32 weights) allowed";
+    s << std::fixed << std::setprecision(0) << where << ": " << key << ": the model would have "
+      << parameters << " parameters, more than the " << kMaxParameters
+      << " (1 GiB of float32 weights) allowed";
     throw ValueError(s.str());
   }
   // Checked before training, not after it: PCA, which every run is compared with, has at most
@@ -241,7 +254,8 @@ std::string default_config_dir() {
   std::error_code error;
   const fs::path program = fs::read_symlink("/proc/self/exe", error);
   if (!error) {
-    const fs::path installed = (program.parent_path() / XTGRAD_INSTALLED_CONFIG_DIR).lexically_normal();
+    const fs::path installed =
+        (program.parent_path() / XTGRAD_INSTALLED_CONFIG_DIR).lexically_normal();
     if (fs::is_directory(installed, error)) return installed.string();
   }
   return XTGRAD_SOURCE_CONFIG_DIR;
@@ -257,11 +271,13 @@ RunConfig default_config(const std::string& model) {
 }
 
 RunConfig load_config(const std::string& name_or_path, const std::string& dir) {
-  const bool is_path = name_or_path.find('/') != std::string::npos ||
-                       (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".json");
+  const bool is_path =
+      name_or_path.find('/') != std::string::npos ||
+      (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".json");
   const std::string path = is_path ? name_or_path : dir + "/" + name_or_path + ".json";
   std::error_code error;
-  if (fs::is_directory(path, error)) throw FileError("config " + path + ": is a folder, not a JSON file");
+  if (fs::is_directory(path, error))
+    throw FileError("config " + path + ": is a folder, not a JSON file");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw FileError("config " + path + ": cannot open it" +
@@ -274,10 +290,12 @@ RunConfig load_config(const std::string& name_or_path, const std::string& dir) {
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (in.bad()) throw FileError("config " + path + ": cannot read it");
-  if (text.size() > kMaxJsonBytes) throw ValueError("config " + path + ": more than the 1 MiB a configuration may hold");
+  if (text.size() > kMaxJsonBytes)
+    throw ValueError("config " + path + ": more than the 1 MiB a configuration may hold");
   const std::size_t slash = path.find_last_of('/');
   std::string name = path.substr(slash == std::string::npos ? 0 : slash + 1);
-  name = name.substr(0, name.size() - (name.size() > 5 && name.substr(name.size() - 5) == ".json" ? 5 : 0));
+  name = name.substr(
+      0, name.size() - (name.size() > 5 && name.substr(name.size() - 5) == ".json" ? 5 : 0));
   return parse_config(text, "config " + path, name);
 }
 

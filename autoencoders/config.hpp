@@ -31,14 +31,14 @@ namespace xtgrad::ae {
 struct TrainConfig {
   std::string optimizer = "adam";  // adam, sgd or lbfgs (full batch)
   double lr = 1e-3;
-  double momentum = 0.9;            // sgd only (a file that sets it for another optimizer is refused)
+  double momentum = 0.9;  // sgd only (a file that sets it for another optimizer is refused)
   std::int64_t batch_size = 256;
   int epochs = 10;
-  std::int64_t limit = -1;          // use only the first `limit` training images (-1: all)
-  std::int64_t validation = 5000;   // held out from the end of the training images
-  std::uint64_t seed = 0;           // see the seed offsets below
-  int lbfgs_iterations = 400;       // lbfgs: total iterations
-  int pretrain_epochs = 0;          // deep: greedy layer-wise pretraining, epochs per layer
+  std::int64_t limit = -1;         // use only the first `limit` training images (-1: all)
+  std::int64_t validation = 5000;  // held out from the end of the training images
+  std::uint64_t seed = 0;          // see the seed offsets below
+  int lbfgs_iterations = 400;      // lbfgs: total iterations
+  int pretrain_epochs = 0;         // deep: greedy layer-wise pretraining, epochs per layer
 };
 
 // A number's allowed range, the one rule for a config file and the command line alike, with
@@ -70,7 +70,7 @@ inline constexpr Range pretrain_epochs{0, 100000};
 inline constexpr Range lbfgs_iterations{1, 2000000};
 inline constexpr Range images{1, 100000000};      // train.limit (or -1: all of them), --limit
 inline constexpr Range validation{0, 100000000};  // held-out images (at most a fifth are taken)
-inline constexpr Range code_size{1, 784};         // at most the pixels of an image: PCA's most components
+inline constexpr Range code_size{1, 784};  // at most the pixels of an image: PCA's most components
 }  // namespace ranges
 
 // The random streams of a run. The layers' initial values and the order of the batches are
@@ -85,12 +85,14 @@ constexpr std::uint64_t kPicturesSeedOffset = 3;        // the random draws of t
 // defaults, so a configuration holds every kind's options and a new kind needs no member here.
 class ModelOptions {
  public:
-  template <class T> T& get() {
+  template <class T>
+  T& get() {
     std::any& slot = by_type_[std::type_index(typeid(T))];
     if (!slot.has_value()) slot = T{};
     return std::any_cast<T&>(slot);
   }
-  template <class T> T get() const {
+  template <class T>
+  T get() const {
     const auto found = by_type_.find(std::type_index(typeid(T)));
     return found == by_type_.end() ? T{} : std::any_cast<const T&>(found->second);
   }
@@ -102,10 +104,10 @@ class ModelOptions {
 struct RunConfig {
   std::string name = "custom";
   std::string description;
-  std::string model = "basic";  // the name of a kind of the table (model_kinds.hpp)
-  Init init = Init::pytorch;    // how every Linear layer starts (autoencoder.hpp)
+  std::string model = "basic";    // the name of a kind of the table (model_kinds.hpp)
+  Init init = Init::pytorch;      // how every Linear layer starts (autoencoder.hpp)
   std::int64_t input_size = 784;  // pixels per image (not in files: gradcheck's tiny models use 6)
-  ModelOptions options;         // the options of every kind, from its section of the file
+  ModelOptions options;           // the options of every kind, from its section of the file
   TrainConfig train;
 };
 
@@ -117,10 +119,12 @@ std::string default_config_dir();
 // A configuration from a JSON file path, or by name from `dir` ("keras-basic" ->
 // dir/keras-basic.json). FileError for a missing or unreadable file, ValueError naming the
 // file and key for bad content (a file over 1 MiB is refused before it is read).
-RunConfig load_config(const std::string& name_or_path, const std::string& dir = default_config_dir());
+RunConfig load_config(const std::string& name_or_path,
+                      const std::string& dir = default_config_dir());
 // A configuration from JSON text (as config_to_json writes it); `where` starts every error
 // message, `name` is used when the text has no "name".
-RunConfig parse_config(const std::string& text, const std::string& where, const std::string& name = "custom");
+RunConfig parse_config(const std::string& text, const std::string& where,
+                       const std::string& name = "custom");
 // Throws ValueError, starting with `where`, for settings outside their ranges:: (epochs, lr,
 // sizes...), naming the key ("train.lr: 0 is not in (0, 1000]").
 void check_config(const RunConfig& config, const std::string& where);

@@ -23,7 +23,8 @@ DeepConfig DeepConfig::hinton() {
 void check_deep_config(const DeepConfig& c, const std::string& where) {
   if (c.sizes.size() < 2) throw ValueError(where + ": needs at least two sizes (input and code)");
   for (std::int64_t size : c.sizes) {
-    if (size <= 0) throw ValueError(where + ": sizes must be positive, got " + std::to_string(size));
+    if (size <= 0)
+      throw ValueError(where + ": sizes must be positive, got " + std::to_string(size));
   }
   check_loss_fits_output(c.loss, c.output, where);
 }
@@ -57,7 +58,8 @@ DeepAutoencoder::DeepAutoencoder(const DeepConfig& config, Generator& gen) : con
   std::vector<std::shared_ptr<nn::Linear>> down;  // encoder layer i: s[i] -> s[i+1]
   for (std::size_t i = 0; i < layers; ++i) {
     down.push_back(std::make_shared<nn::Linear>(s[i], s[i + 1], gen));
-    encoder->add(down.back()).add(nn::make_activation(i + 1 < layers ? config.hidden : config.code));
+    encoder->add(down.back())
+        .add(nn::make_activation(i + 1 < layers ? config.hidden : config.code));
   }
   decoder = register_module("decoder", std::make_shared<nn::Sequential>());
   for (std::size_t i = layers; i-- > 0;) {  // back up, in the order data flows: s[i+1] -> s[i]
@@ -71,7 +73,9 @@ DeepAutoencoder::DeepAutoencoder(const DeepConfig& config, Generator& gen) : con
 }
 // [/book:deep-autoencoder]
 
-Variable DeepAutoencoder::features(const Variable& x) { return run(*encoder, 0, encoder->size() - 2, x); }
+Variable DeepAutoencoder::features(const Variable& x) {
+  return run(*encoder, 0, encoder->size() - 2, x);
+}
 
 Variable DeepAutoencoder::code_from_features(const Variable& h) {
   return run(*encoder, encoder->size() - 2, encoder->size(), h);  // (N, Z)
@@ -90,7 +94,8 @@ Autoencoder::Objective DeepAutoencoder::objective(const Variable& input, const V
 
 std::string DeepAutoencoder::describe() const {
   std::string s = config_.sizes.size() == 2 ? "Autoencoder(" : "DeepAutoencoder(";
-  for (std::size_t i = 0; i < config_.sizes.size(); ++i) s += (i ? "-" : "") + std::to_string(config_.sizes[i]);
+  for (std::size_t i = 0; i < config_.sizes.size(); ++i)
+    s += (i ? "-" : "") + std::to_string(config_.sizes[i]);
   return s + (config_.tied ? ", tied" : "") + ")";
 }
 
@@ -98,11 +103,13 @@ Tensor DeepAutoencoder::first_layer_filters() const {
   return static_cast<const nn::Linear&>(*(*encoder)[0]).weight.data();  // (sizes[1], D)
 }
 
-std::vector<std::string> DeepAutoencoder::draw_pictures(const Tensor&, const std::string& dir, std::uint64_t) {
+std::vector<std::string> DeepAutoencoder::draw_pictures(const Tensor&, const std::string& dir,
+                                                        std::uint64_t) {
   if (config_.sizes.size() != 2) return {};
   const Tensor filters = first_layer_filters();
   const std::string path = dir + "/filters.png";
-  data::save_filter_grid(path, filters.rows(0, std::min<std::int64_t>(100, filters.size(0))), 28, 28, 10, 2);
+  data::save_filter_grid(path, filters.rows(0, std::min<std::int64_t>(100, filters.size(0))), 28,
+                         28, 10, 2);
   return {path};
 }
 
@@ -145,7 +152,8 @@ void DeepAutoencoder::pretrain(const Tensor& images, const PretrainOptions& opti
   Tensor codes = images;
   const std::size_t layers = config_.sizes.size() - 1;
   for (std::size_t i = 0; i < layers; ++i) {
-    out << "pretraining layer " << i + 1 << "/" << layers << ": " << (*encoder)[2 * i]->describe() << "\n";
+    out << "pretraining layer " << i + 1 << "/" << layers << ": " << (*encoder)[2 * i]->describe()
+        << "\n";
     LayerPair pair(*this, i);
     nn::Adam optimizer(pair.parameters(), options.lr);  // a tied decoder brings only its bias
     nn::TensorDataset data(codes);
@@ -155,9 +163,12 @@ void DeepAutoencoder::pretrain(const Tensor& images, const PretrainOptions& opti
     fit_options.seed = options.seed + i;  // each layer shuffles its batches in its own order
     fit_options.out = options.out;
     fit_options.stop = options.stop;
-    nn::fit(pair, [&](nn::Module&, const nn::Batch& b) { return pair.loss(b); }, optimizer, data, nullptr, fit_options);
+    nn::fit(
+        pair, [&](nn::Module&, const nn::Batch& b) { return pair.loss(b); }, optimizer, data,
+        nullptr, fit_options);
     // The next layer trains on this layer's codes.
-    codes = map_rows(codes, kEvalBatchRows, [&](const Variable& batch) { return pair.encode(batch); });
+    codes =
+        map_rows(codes, kEvalBatchRows, [&](const Variable& batch) { return pair.encode(batch); });
   }
 }
 

@@ -37,7 +37,7 @@ struct DeepConfig {
   nn::Activation code = nn::Activation::relu;
   nn::Activation output = nn::Activation::sigmoid;
   ReconstructionLoss loss = ReconstructionLoss::bce;
-  bool tied = false;  // decoder i uses encoder i's weight, transposed: half the weights
+  bool tied = false;           // decoder i uses encoder i's weight, transposed: half the weights
   static DeepConfig hinton();  // 784-1000-500-250-30, logistic, linear code, BCE
 };
 
@@ -63,7 +63,7 @@ class DeepAutoencoder : public Autoencoder {
   const DeepConfig& config() const { return config_; }
 
   // The pieces, for models built on this one (the VAE puts its Gaussian head on them):
-  Variable features(const Variable& x);            // every encoder layer but the last: (N, sizes[L-1])
+  Variable features(const Variable& x);  // every encoder layer but the last: (N, sizes[L-1])
   Variable code_from_features(const Variable& h);  // the last encoder layer: (N, Z)
   Variable decode_logits(const Variable& z);       // the decoder before `output`: (N, D)
 

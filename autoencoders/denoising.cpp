@@ -18,9 +18,12 @@ NoiseKind parse_noise(const std::string& name) {
 
 std::string noise_name(NoiseKind kind) {
   switch (kind) {
-    case NoiseKind::masking: return "masking";
-    case NoiseKind::gaussian: return "gaussian";
-    case NoiseKind::salt_and_pepper: return "salt_and_pepper";
+    case NoiseKind::masking:
+      return "masking";
+    case NoiseKind::gaussian:
+      return "gaussian";
+    case NoiseKind::salt_and_pepper:
+      return "salt_and_pepper";
   }
   return "gaussian";
 }
@@ -29,8 +32,10 @@ std::string noise_name(NoiseKind kind) {
 Tensor corrupt(const Tensor& x, const NoiseConfig& noise, Generator& gen) {
   const double level = noise.level;
   if (!(level >= 0) || (noise.kind != NoiseKind::gaussian && level > 1)) {
-    throw ValueError("corrupt: the " + noise_name(noise.kind) + " level must be in [0, 1] (sigma >= 0 "
-                     "for gaussian), got " + std::to_string(level));
+    throw ValueError("corrupt: the " + noise_name(noise.kind) +
+                     " level must be in [0, 1] (sigma >= 0 "
+                     "for gaussian), got " +
+                     std::to_string(level));
   }
   switch (noise.kind) {
     case NoiseKind::masking:  // keep each pixel with probability 1 - nu
@@ -38,8 +43,8 @@ Tensor corrupt(const Tensor& x, const NoiseConfig& noise, Generator& gen) {
     case NoiseKind::gaussian:
       return clamp(x + normal(x.shape(), 0.0, level, gen, x.dtype()), 0.0, 1.0);
     case NoiseKind::salt_and_pepper: {
-      const Tensor hit = bernoulli(x.shape(), level, gen, x.dtype()) > 0.5;    // which pixels
-      const Tensor salt = bernoulli(x.shape(), 0.5, gen, x.dtype());           // 0 or 1
+      const Tensor hit = bernoulli(x.shape(), level, gen, x.dtype()) > 0.5;  // which pixels
+      const Tensor salt = bernoulli(x.shape(), 0.5, gen, x.dtype());         // 0 or 1
       return where(hit, salt, x);
     }
   }
@@ -47,14 +52,15 @@ Tensor corrupt(const Tensor& x, const NoiseConfig& noise, Generator& gen) {
 }
 // [/book:corrupt]
 
-DenoisingAutoencoder::DenoisingAutoencoder(std::shared_ptr<Autoencoder> inner_, const NoiseConfig& noise_,
-                                           std::uint64_t seed)
+DenoisingAutoencoder::DenoisingAutoencoder(std::shared_ptr<Autoencoder> inner_,
+                                           const NoiseConfig& noise_, std::uint64_t seed)
     : WrappedAutoencoder(std::move(inner_)), noise(noise_), gen_(seed) {
   register_generator(&gen_);
 }
 
 // [book:denoising-objective]
-Autoencoder::Objective DenoisingAutoencoder::objective(const Variable& input, const Variable& target) {
+Autoencoder::Objective DenoisingAutoencoder::objective(const Variable& input,
+                                                       const Variable& target) {
   const Variable noisy = is_training() ? Variable(corrupt(input.data(), noise, gen_)) : input;
   return inner->objective(noisy, target);  // the corrupted input, the clean target
 }
@@ -62,7 +68,8 @@ Autoencoder::Objective DenoisingAutoencoder::objective(const Variable& input, co
 
 std::string DenoisingAutoencoder::describe() const {
   std::ostringstream s;
-  s << "Denoising(" << inner->describe() << ", " << noise_name(noise.kind) << " " << noise.level << ")";
+  s << "Denoising(" << inner->describe() << ", " << noise_name(noise.kind) << " " << noise.level
+    << ")";
   return s.str();
 }
 
@@ -77,13 +84,15 @@ std::vector<std::pair<std::string, double>> DenoisingAutoencoder::report(const T
   return {{"noisy_input_sse_per_image", noisy_sse}, {"denoised_sse_per_image", denoised_sse}};
 }
 
-std::vector<std::string> DenoisingAutoencoder::draw_pictures(const Tensor& test_images, const std::string& dir,
+std::vector<std::string> DenoisingAutoencoder::draw_pictures(const Tensor& test_images,
+                                                             const std::string& dir,
                                                              std::uint64_t seed) {
   Generator gen(12345);  // the corruption report() measures
   const Tensor originals = test_images.rows(0, std::min<std::int64_t>(10, test_images.size(0)));
   const Tensor noisy = corrupt(originals, noise, gen);
   const std::string path = dir + "/denoising.png";
-  data::save_image_grid(path, concatenate({noisy, reconstruct(*inner, noisy), originals}), 28, 28, 10, 3);
+  data::save_image_grid(path, concatenate({noisy, reconstruct(*inner, noisy), originals}), 28, 28,
+                        10, 3);
   std::vector<std::string> written = inner->draw_pictures(test_images, dir, seed);
   written.insert(written.begin(), path);
   return written;

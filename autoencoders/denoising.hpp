@@ -28,7 +28,8 @@ Tensor corrupt(const Tensor& x, const NoiseConfig& noise, Generator& gen);
 class DenoisingAutoencoder : public WrappedAutoencoder {
  public:
   // Wraps any autoencoder; the noise comes from the wrapper's own seeded generator.
-  DenoisingAutoencoder(std::shared_ptr<Autoencoder> inner, const NoiseConfig& noise, std::uint64_t seed);
+  DenoisingAutoencoder(std::shared_ptr<Autoencoder> inner, const NoiseConfig& noise,
+                       std::uint64_t seed);
 
   // The inner model's objective, shown the corrupted input (in training mode) and the clean target.
   Objective objective(const Variable& input, const Variable& target) override;

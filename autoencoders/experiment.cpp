@@ -27,7 +27,7 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr int kLbfgsIterationsPerEpoch = 20;  // one history line per 20 L-BFGS iterations
+constexpr int kLbfgsIterationsPerEpoch = 20;      // one history line per 20 L-BFGS iterations
 const std::string kConfigMember = "config.json";  // model.npz's copy of the run's configuration
 
 void phase(const RunOptions& options, const std::string& name) {
@@ -61,8 +61,9 @@ json run_arguments(const std::string& data_dir, const RunOptions& options) {
 // Pictures of what the model does; each is optional where it makes no sense for the model.
 // Each name goes into the folder's manifest before it is drawn; a stop request is honoured
 // between pictures.
-std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& config, const data::ImageSet& test,
-                                       RunFolder& folder, const RunOptions& options, std::ostream& out) {
+std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& config,
+                                       const data::ImageSet& test, RunFolder& folder,
+                                       const RunOptions& options, std::ostream& out) {
   const std::string& dir = folder.path();
   std::vector<std::string> written;
   auto next = [&](const std::string& name) {
@@ -71,16 +72,19 @@ std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& conf
     return dir + "/" + name;
   };
   const Tensor originals = test.images.rows(0, 10);
-  data::save_image_grid(next("reconstructions.png"), concatenate({originals, reconstruct(model, originals)}), 28, 28,
-                        10, 3);
+  data::save_image_grid(next("reconstructions.png"),
+                        concatenate({originals, reconstruct(model, originals)}), 28, 28, 10, 3);
   written.push_back(dir + "/reconstructions.png");
   if (data::gnuplot_available()) {
-    data::plot_loss_curves(dir + "/history.csv", next("loss.png"), config.name + ": loss per image");
+    data::plot_loss_curves(dir + "/history.csv", next("loss.png"),
+                           config.name + ": loss per image");
     written.push_back(dir + "/loss.png");
     if (model.code_size() == 2) {
       const Tensor some = test.images.rows(0, 5000);
-      std::vector<std::string> names(data::fashion_mnist_classes.begin(), data::fashion_mnist_classes.end());
-      data::plot_latent_scatter(next("latent.png"), encode_all(model, some), test.labels.rows(0, 5000), names,
+      std::vector<std::string> names(data::fashion_mnist_classes.begin(),
+                                     data::fashion_mnist_classes.end());
+      data::plot_latent_scatter(next("latent.png"), encode_all(model, some),
+                                test.labels.rows(0, 5000), names,
                                 config.name + ": 2-d codes of test images");
       written.push_back(dir + "/latent.png");
     }
@@ -95,7 +99,6 @@ std::vector<std::string> draw_pictures(Autoencoder& model, const RunConfig& conf
   }
   return written;
 }
-
 
 std::string number(double x) {
   std::ostringstream s;
@@ -190,8 +193,9 @@ nn::FitOptions fit_options(const Run& run, std::int64_t n_train) {
   const TrainConfig& t = run.config.train;
   const bool full_batch = t.optimizer == "lbfgs";
   nn::FitOptions f;
-  f.epochs = full_batch ? (t.lbfgs_iterations + kLbfgsIterationsPerEpoch - 1) / kLbfgsIterationsPerEpoch
-                        : t.epochs;
+  f.epochs = full_batch
+                 ? (t.lbfgs_iterations + kLbfgsIterationsPerEpoch - 1) / kLbfgsIterationsPerEpoch
+                 : t.epochs;
   f.batch_size = full_batch ? n_train : t.batch_size;
   f.seed = t.seed;
   f.history_csv = run.dir + "/history.csv";
@@ -211,7 +215,8 @@ nn::FitOptions fit_options(const Run& run, std::int64_t n_train) {
 // --resume goes on with.
 void start_writing(Run& run) {
   run.folder.clear_earlier_run();
-  for (const char* name : {"checkpoint-config.json", "checkpoint-run.json", "checkpoint.npz", "history.csv"}) {
+  for (const char* name :
+       {"checkpoint-config.json", "checkpoint-run.json", "checkpoint.npz", "history.csv"}) {
     run.folder.will_write(name);
   }
   if (!run.options.resume) {
@@ -232,7 +237,8 @@ nn::FitResult train(Run& run, Autoencoder& model, const RunData& data) {
     const nn::BatchLoss loss = [&](nn::Module&, const nn::Batch& b) { return model.loss(b); };
     fit = nn::fit(model, loss, *optimizer, *data.train, data.val ? &*data.val : nullptr, options);
   } catch (const nn::TrainingInterrupted& e) {
-    throw nn::TrainingInterrupted(std::string(e.what()) + ": xtgrad train --resume " + shell_word(run.dir));
+    throw nn::TrainingInterrupted(std::string(e.what()) + ": xtgrad train --resume " +
+                                  shell_word(run.dir));
   }
   // Training is over: the optimizer's state (Adam: 2 numbers per parameter) and the gradients
   // (1 per parameter) are freed before evaluation and PCA, which need neither (33 MB for hinton).
@@ -263,7 +269,8 @@ struct Evaluation {
   ReconstructionError error{};
   double pca_sse = 0;
   double pca_seconds = 0;
-  data::ImageSet test_float;  // the test images as one float32 tensor (31 MB), for report and pictures
+  data::ImageSet
+      test_float;  // the test images as one float32 tensor (31 MB), for report and pictures
   std::vector<std::pair<std::string, double>> report;  // the model's own numbers (vae: its ELBO...)
 };
 
@@ -280,7 +287,8 @@ Evaluation evaluate(const Run& run, Autoencoder& model, RunData& data) {
   data.val.reset();
   data.train_all = data::ImageBytes();
   e.pca_sse = pca.sse_per_image(data.test.images, model.code_size());
-  e.pca_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
+  e.pca_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - pca_start).count();
   check_stop(run.options);
   e.test_float = data::ImageSet{data.test.images.to_float(), data.test.labels};
   e.report = model.report(e.test_float.images);
@@ -319,7 +327,8 @@ void write_results(Run& run, Autoencoder& model, const nn::FitResult& fit, std::
 void print_results(const Run& run, Autoencoder& model, const Evaluation& e) {
   std::ostream& out = run.out;
   out << "\ntest reconstruction error per image (squared error summed over 784 pixels)\n"
-      << "  " << std::left << std::setw(44) << model.describe() << number(e.error.sse_per_image) << "\n"
+      << "  " << std::left << std::setw(44) << model.describe() << number(e.error.sse_per_image)
+      << "\n"
       << "  " << std::setw(44) << ("PCA, " + std::to_string(model.code_size()) + " components")
       << number(e.pca_sse) << "\n";
   if (model.logistic_output()) {
@@ -331,27 +340,31 @@ void print_results(const Run& run, Autoencoder& model, const Evaluation& e) {
 
 // From here on, a stop request ends the run within a second: the model is kept, and no
 // results.json is written.
-RunSummary evaluate_and_report(Run& run, Autoencoder& model, const nn::FitResult& fit, RunData& data) {
+RunSummary evaluate_and_report(Run& run, Autoencoder& model, const nn::FitResult& fit,
+                               RunData& data) {
   try {
     const Evaluation e = evaluate(run, model, data);
     RunSummary summary{run.dir, e.error.sse_per_image, e.pca_sse, {}};
     phase(run.options, "pictures");
-    summary.pictures = draw_pictures(model, run.config, e.test_float, run.folder, run.options, run.out);
+    summary.pictures =
+        draw_pictures(model, run.config, e.test_float, run.folder, run.options, run.out);
     check_stop(run.options);
     write_results(run, model, fit, data.n_train, e, summary.pictures);
     print_results(run, model, e);
     return summary;
   } catch (const Interrupted&) {
-    throw Interrupted("interrupted after training: model.npz and config.json are saved in " + run.dir +
-                      " (no results.json); xtgrad eval --model-file " + shell_word(run.dir + "/model.npz") +
-                      " evaluates it");
+    throw Interrupted("interrupted after training: model.npz and config.json are saved in " +
+                      run.dir + " (no results.json); xtgrad eval --model-file " +
+                      shell_word(run.dir + "/model.npz") + " evaluates it");
   }
 }
 
 }  // namespace
 
-std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t, const std::vector<Variable>& parameters) {
-  if (t.optimizer == "sgd") return std::make_unique<nn::SGD>(parameters, nn::SGDOptions{t.lr, t.momentum});
+std::unique_ptr<nn::Optimizer> make_optimizer(const TrainConfig& t,
+                                              const std::vector<Variable>& parameters) {
+  if (t.optimizer == "sgd")
+    return std::make_unique<nn::SGD>(parameters, nn::SGDOptions{t.lr, t.momentum});
   if (t.optimizer == "lbfgs") {
     nn::LBFGSOptions o;
     o.lr = t.lr;
@@ -373,9 +386,11 @@ RunSummary train_and_evaluate(const RunConfig& config, const RunOptions& options
 }
 
 RunSummary resume_run(const std::string& dir, RunOptions options) {
-  const std::string checkpoint = dir + "/checkpoint.npz", checkpoint_config = dir + "/checkpoint-config.json";
+  const std::string checkpoint = dir + "/checkpoint.npz",
+                    checkpoint_config = dir + "/checkpoint-config.json";
   if (!fs::exists(checkpoint) || !fs::exists(checkpoint_config)) {
-    throw FileError("resume " + dir + ": no checkpoint.npz and checkpoint-config.json there (a finished run " +
+    throw FileError("resume " + dir +
+                    ": no checkpoint.npz and checkpoint-config.json there (a finished run " +
                     "removes them; a run stopped before its first checkpoint has none)");
   }
   // The run's own arguments: one not given now is taken from the record, one given differently
@@ -383,7 +398,8 @@ RunSummary resume_run(const std::string& dir, RunOptions options) {
   const std::string recorded = dir + "/" + kRunArguments;
   if (fs::exists(recorded)) {
     std::error_code error;
-    if (fs::file_size(recorded, error) > (1 << 16)) throw FileError("resume " + dir + ": " + recorded + " is too large");
+    if (fs::file_size(recorded, error) > (1 << 16))
+      throw FileError("resume " + dir + ": " + recorded + " is too large");
     std::ifstream in(recorded);
     json j;
     try {
@@ -392,16 +408,18 @@ RunSummary resume_run(const std::string& dir, RunOptions options) {
       if (options.data_dir.empty()) {
         options.data_dir = data_dir;
       } else if (resolved_path(options.data_dir) != data_dir) {
-        throw ValueError("resume " + dir + ": the run was started with --data-dir " + data_dir + ", not " +
-                         options.data_dir + "; leave --data-dir out to go on with its own");
+        throw ValueError("resume " + dir + ": the run was started with --data-dir " + data_dir +
+                         ", not " + options.data_dir +
+                         "; leave --data-dir out to go on with its own");
       }
       const int every = j.at("checkpoint_every").get<int>();
       if (options.checkpoint_every == 0) {
         options.checkpoint_every = every;
       } else if (options.checkpoint_every != every) {
         throw ValueError("resume " + dir + ": the run was started with --checkpoint-every " +
-                         (every == 0 ? std::string("left to its default") : std::to_string(every)) + ", not " +
-                         std::to_string(options.checkpoint_every) + "; leave it out to go on with the run's own");
+                         (every == 0 ? std::string("left to its default") : std::to_string(every)) +
+                         ", not " + std::to_string(options.checkpoint_every) +
+                         "; leave it out to go on with the run's own");
       }
       // --stop-on-divergence can only be added: a flag cannot say "not given".
       options.divergence.stop = options.divergence.stop || j.at("stop_on_divergence").get<bool>();
@@ -415,15 +433,17 @@ RunSummary resume_run(const std::string& dir, RunOptions options) {
 }
 
 std::string shell_word(const std::string& path) {
-  const bool plain = !path.empty() && path.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                             "0123456789_-./+,:=@%") == std::string::npos;
+  const bool plain = !path.empty() && path.find_first_not_of(
+                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_-./+,:=@%") == std::string::npos;
   if (plain) return path;
   std::string quoted = "'";
   for (char c : path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return quoted + "'";
 }
 
-void save_trained(const std::string& model_file, const Autoencoder& model, const RunConfig& config) {
+void save_trained(const std::string& model_file, const Autoencoder& model,
+                  const RunConfig& config) {
   nn::save_npz(model_file, model.state_dict(), {{kConfigMember, config_to_json(config) + "\n"}});
 }
 
@@ -432,14 +452,16 @@ TrainedModel load_trained(const std::string& model_file) {
   const std::optional<std::string> text = nn::load_npz_raw_member(model_file, kConfigMember);
   if (!text) {
     throw FileError("model file " + model_file + ": holds no " + kConfigMember +
-                    " member, so the model it was trained as is unknown (written by an older xtgrad? train it again)");
+                    " member, so the model it was trained as is unknown (written by an older "
+                    "xtgrad? train it again)");
   }
   TrainedModel t;
   t.config = parse_config(*text, "model file " + model_file + ", " + kConfigMember);
   Generator gen(0);
   t.model = make_model(t.config, gen);
   try {  // the arrays must be exactly the model's, checked before any is inflated
-    t.model->load_state_dict(nn::load_npz(model_file, nn::NpzExpectation{t.model->state_dict(), {}, {}}));
+    t.model->load_state_dict(
+        nn::load_npz(model_file, nn::NpzExpectation{t.model->state_dict(), {}, {}}));
   } catch (const ShapeError& e) {
     throw ShapeError("model file " + model_file + ": " + e.what());
   } catch (const ValueError& e) {  // a missing or unknown array: not the model its config describes
@@ -448,10 +470,11 @@ TrainedModel load_trained(const std::string& model_file) {
     const std::string message = e.what();
     const bool old_names = message.find("unexpected keys: encoder0.") != std::string::npos ||
                            message.find(", encoder0.") != std::string::npos;
-    throw FileError("model file " + model_file + ": " + message +
-                    (old_names ? " (written by an older xtgrad, whose deep models named their layers encoder0, "
-                                 "decoder0, ...; train the model again)"
-                               : ""));
+    throw FileError(
+        "model file " + model_file + ": " + message +
+        (old_names ? " (written by an older xtgrad, whose deep models named their layers encoder0, "
+                     "decoder0, ...; train the model again)"
+                   : ""));
   }
   // A model with NaN or Inf weights gives NaN errors and black pictures: refuse it here.
   for (const auto& [name, parameter] : t.model->named_parameters()) {
@@ -459,20 +482,26 @@ TrainedModel load_trained(const std::string& model_file) {
     const double largest = max(abs(parameter.data())).item();
     if (!std::isfinite(largest)) {
       throw ValueError("model file " + model_file + ": the parameter " + name + " holds " +
-                       (std::isnan(largest) ? "NaN" : "Inf") + " values; this model cannot be used");
+                       (std::isnan(largest) ? "NaN" : "Inf") +
+                       " values; this model cannot be used");
     }
   }
   return t;
 }
 
-void evaluate_trained(const std::string& model_file, const std::string& data_dir, std::ostream& out) {
+void evaluate_trained(const std::string& model_file, const std::string& data_dir,
+                      std::ostream& out) {
   TrainedModel t = load_trained(model_file);
-  const data::ByteImageSet test = data::load_fashion_mnist_bytes(data::Split::test, data_dir.empty() ? data::default_fashion_mnist_dir() : data_dir);
+  const data::ByteImageSet test = data::load_fashion_mnist_bytes(
+      data::Split::test, data_dir.empty() ? data::default_fashion_mnist_dir() : data_dir);
   const ReconstructionError error = reconstruction_error(*t.model, test.images);
-  out << t.config.name << ": " << t.model->describe() << " on " << test.images.size() << " test images\n"
+  out << t.config.name << ": " << t.model->describe() << " on " << test.images.size()
+      << " test images\n"
       << "  test_sse_per_image " << number(error.sse_per_image) << "\n";
-  if (t.model->logistic_output()) out << "  test_bce_per_image " << number(error.bce_per_image) << "\n";
-  for (const auto& [key, value] : t.model->report(test.images.to_float())) out << "  " << key << " " << number(value) << "\n";
+  if (t.model->logistic_output())
+    out << "  test_bce_per_image " << number(error.bce_per_image) << "\n";
+  for (const auto& [key, value] : t.model->report(test.images.to_float()))
+    out << "  " << key << " " << number(value) << "\n";
 }
 
 void print_pca_table(const std::vector<std::int64_t>& components, const std::string& data_dir,
@@ -487,7 +516,8 @@ void print_pca_table(const std::vector<std::int64_t>& components, const std::str
   const data::ByteImageSet train = data::load_fashion_mnist_bytes(data::Split::train, dir, limit);
   const data::ByteImageSet test = data::load_fashion_mnist_bytes(data::Split::test, dir);
   const data::PCA pca = data::PCA::fit(train.images);
-  out << "PCA fitted on " << train.images.size() << " training images; test squared error per image\n"
+  out << "PCA fitted on " << train.images.size()
+      << " training images; test squared error per image\n"
       << "components  sse_per_image\n";
   for (std::int64_t k : components) {
     out << std::setw(10) << k << "  " << number(pca.sse_per_image(test.images, k)) << "\n";

@@ -23,9 +23,9 @@ namespace xtgrad::ae {
 constexpr double kCheckpointSeconds = 60;
 
 struct RunOptions {
-  std::string data_dir;      // empty: data::default_fashion_mnist_dir()
-  std::string out_dir;       // empty: runs/<config name>
-  bool replace = false;      // remove an earlier run's files in out_dir (see run_folder.hpp)
+  std::string data_dir;         // empty: data::default_fashion_mnist_dir()
+  std::string out_dir;          // empty: runs/<config name>
+  bool replace = false;         // remove an earlier run's files in out_dir (see run_folder.hpp)
   std::ostream* out = nullptr;  // progress and tables (nullptr: std::cout)
   // Called once model.npz and config.json are saved, before evaluation, PCA and pictures
   // (tests use it to make what follows training fail).
@@ -43,7 +43,6 @@ struct RunOptions {
   bool resume = false;                      // go on from <out>/checkpoint.npz (see resume_run)
   nn::Divergence divergence;                // what a diverging or stalled training does
 };
-
 
 struct RunSummary {
   std::string out_dir;
@@ -84,7 +83,8 @@ struct TrainedModel {
 TrainedModel load_trained(const std::string& model_file);
 
 // Evaluates a trained model on the test images and prints its errors (and report).
-void evaluate_trained(const std::string& model_file, const std::string& data_dir, std::ostream& out);
+void evaluate_trained(const std::string& model_file, const std::string& data_dir,
+                      std::ostream& out);
 
 // The PCA table: test SSE per image for each k, fitted on the training images. Every k is
 // checked (0 to 784) before the data is loaded.

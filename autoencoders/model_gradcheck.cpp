@@ -15,14 +15,16 @@ void require_nonzero_gradients(Autoencoder& model, const nn::Batch& batch) {
   for (const auto& [name, parameter] : model.named_parameters()) {
     const Variable& grad = parameter.grad();
     if (!grad.defined() || max(abs(grad.data())).item() == 0.0) {
-      throw ValueError("gradcheck: the gradient of " + name + " is identically zero at the checked point of " +
-                       model.describe() + ", so checking it would prove nothing");
+      throw ValueError("gradcheck: the gradient of " + name +
+                       " is identically zero at the checked point of " + model.describe() +
+                       ", so checking it would prove nothing");
     }
   }
   model.zero_grad();
 }
 
-ModelGradcheck gradcheck_tiny_model(const std::string& model, int burn_in_steps, std::uint64_t seed) {
+ModelGradcheck gradcheck_tiny_model(const std::string& model, int burn_in_steps,
+                                    std::uint64_t seed) {
   if (burn_in_steps < 0) {
     throw ValueError("gradcheck: burn-in steps must be >= 0, got " + std::to_string(burn_in_steps));
   }
@@ -52,7 +54,8 @@ ModelGradcheck gradcheck_tiny_model(const std::string& model, int burn_in_steps,
   ModelGradcheck result;
   result.description = m->describe();
   result.parameter_count = m->parameter_count();
-  result.report = gradcheck([&](const std::vector<Variable>&) { return m->loss(batch); }, m->parameters(), options);
+  result.report = gradcheck([&](const std::vector<Variable>&) { return m->loss(batch); },
+                            m->parameters(), options);
   return result;
 }
 

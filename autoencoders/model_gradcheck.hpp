@@ -23,7 +23,7 @@ namespace xtgrad::ae {
 void require_nonzero_gradients(Autoencoder& model, const nn::Batch& batch);
 
 struct ModelGradcheck {
-  std::string description;         // the tiny model's describe()
+  std::string description;  // the tiny model's describe()
   std::int64_t parameter_count = 0;
   GradcheckReport report;
 };

@@ -52,10 +52,11 @@ std::vector<std::string> model_names() {
 
 void register_kind(ModelKind kind) {
   const std::string where = "register_kind " + quote(kind.name);
-  const bool well_formed = !kind.name.empty() && kind.name.size() <= 32 &&
-                           std::all_of(kind.name.begin(), kind.name.end(), [](char ch) {
-                             return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
-                           });
+  const bool well_formed =
+      !kind.name.empty() && kind.name.size() <= 32 &&
+      std::all_of(kind.name.begin(), kind.name.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
+      });
   if (!well_formed) {
     throw ValueError(where + ": a kind's name is 1 to 32 lowercase letters, digits and '-'");
   }
@@ -65,15 +66,16 @@ void register_kind(ModelKind kind) {
     throw ValueError(where + ": the name is taken");
   }
   const std::pair<const char*, bool> required[] = {
-      {"fields", bool(kind.fields)},       {"check", bool(kind.check)},
-      {"widths", bool(kind.widths)},       {"parameters", bool(kind.parameters)},
-      {"set_code", bool(kind.set_code)},   {"make_tiny", bool(kind.make_tiny)},
+      {"fields", bool(kind.fields)},     {"check", bool(kind.check)},
+      {"widths", bool(kind.widths)},     {"parameters", bool(kind.parameters)},
+      {"set_code", bool(kind.set_code)}, {"make_tiny", bool(kind.make_tiny)},
       {"build", bool(kind.build)},
   };
   for (const auto& [function, present] : required) {
     if (!present) throw ValueError(where + ": the kind has no " + function + " function");
   }
-  if (kind.adds.empty()) throw ValueError(where + ": say in `adds` what the kind adds (xtgrad --help shows it)");
+  if (kind.adds.empty())
+    throw ValueError(where + ": say in `adds` what the kind adds (xtgrad --help shows it)");
   table().push_back(std::move(kind));
 }
 
@@ -81,7 +83,8 @@ std::vector<std::string> used_sections(const RunConfig& config) {
   std::vector<std::string> sections{config.model};
   for (const ModelKind* kind = &model_kind(config.model); kind->wraps;) {
     kind = &model_kind(kind->wraps(config));
-    if (std::count(sections.begin(), sections.end(), kind->name) > 0) break;  // (a kind cannot wrap itself)
+    if (std::count(sections.begin(), sections.end(), kind->name) > 0)
+      break;  // (a kind cannot wrap itself)
     sections.push_back(kind->name);
   }
   return sections;

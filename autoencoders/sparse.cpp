@@ -18,9 +18,12 @@ SparsityPenalty parse_penalty(const std::string& name) {
 
 std::string penalty_name(SparsityPenalty penalty) {
   switch (penalty) {
-    case SparsityPenalty::kl: return "kl";
-    case SparsityPenalty::l1: return "l1";
-    case SparsityPenalty::l2: return "l2";
+    case SparsityPenalty::kl:
+      return "kl";
+    case SparsityPenalty::l1:
+      return "l1";
+    case SparsityPenalty::l2:
+      return "l2";
   }
   return "kl";
 }
@@ -31,13 +34,16 @@ void check_code_penalty(const CodePenalty& penalty, const std::string& where) {
                           std::isfinite(penalty.weight_decay) && penalty.weight_decay >= 0;
   if (!weights_ok) {
     std::ostringstream s;
-    s << where << ": the penalty weight (beta or l1) and the weight decay (lambda) must be finite and >= 0; got "
+    s << where
+      << ": the penalty weight (beta or l1) and the weight decay (lambda) must be finite and >= 0; "
+         "got "
       << "weight " << penalty.weight << ", weight decay " << penalty.weight_decay;
     throw ValueError(s.str());
   }
 }
 
-SparseAutoencoder::SparseAutoencoder(std::shared_ptr<Autoencoder> inner_, const CodePenalty& penalty_)
+SparseAutoencoder::SparseAutoencoder(std::shared_ptr<Autoencoder> inner_,
+                                     const CodePenalty& penalty_)
     : WrappedAutoencoder(std::move(inner_)), penalty(penalty_) {
   check_code_penalty(penalty, "SparseAutoencoder");
 }
@@ -52,17 +58,19 @@ Autoencoder::Objective SparseAutoencoder::objective(const Variable& input, const
     for (const auto& [name, p] : inner->named_parameters()) {
       if (p.dim() == 2) weights.push_back(p);
     }
-    o.loss = o.loss + penalty.weight_decay * nn::l2_penalty(weights);                 // lambda/2 sum W^2
+    o.loss = o.loss + penalty.weight_decay * nn::l2_penalty(weights);  // lambda/2 sum W^2
   }
   switch (penalty.kind) {
     case SparsityPenalty::kl:
-      o.loss = o.loss + penalty.weight * nn::kl_sparsity_loss(a, penalty.rho, nn::Reduction::sum);  // beta sum_j KL
+      o.loss = o.loss + penalty.weight * nn::kl_sparsity_loss(a, penalty.rho,
+                                                              nn::Reduction::sum);  // beta sum_j KL
       break;
     case SparsityPenalty::l1:
-      o.loss = o.loss + penalty.weight * nn::l1_activity_loss(a, nn::Reduction::sum) / n;           // mean_n |a_n|_1
+      o.loss = o.loss +
+               penalty.weight * nn::l1_activity_loss(a, nn::Reduction::sum) / n;  // mean_n |a_n|_1
       break;
     case SparsityPenalty::l2:
-      o.loss = o.loss + penalty.weight * sum(square(a)) / n;                                        // mean_n ||a_n||^2
+      o.loss = o.loss + penalty.weight * sum(square(a)) / n;  // mean_n ||a_n||^2
       break;
   }
   return o;
@@ -72,8 +80,10 @@ Autoencoder::Objective SparseAutoencoder::objective(const Variable& input, const
 std::string SparseAutoencoder::describe() const {
   std::ostringstream s;
   s << "Sparse(" << inner->describe() << ", " << penalty_name(penalty.kind);
-  if (penalty.kind == SparsityPenalty::kl) s << " rho " << penalty.rho << " beta " << penalty.weight;
-  else s << " " << penalty.weight;
+  if (penalty.kind == SparsityPenalty::kl)
+    s << " rho " << penalty.rho << " beta " << penalty.weight;
+  else
+    s << " " << penalty.weight;
   if (penalty.weight_decay > 0) s << ", weight decay " << penalty.weight_decay;
   return s.str() + ")";
 }

@@ -26,21 +26,23 @@ DeepConfig body_config(const VAEConfig& v) {
 }  // namespace
 
 // [book:vae-body]
-VariationalAutoencoder::VariationalAutoencoder(const VAEConfig& config, Generator& gen, std::uint64_t noise_seed)
+VariationalAutoencoder::VariationalAutoencoder(const VAEConfig& config, Generator& gen,
+                                               std::uint64_t noise_seed)
     : config_(config), noise_(noise_seed) {
   if (config.input <= 0 || config.hidden <= 0 || config.latent <= 0 || config.beta < 0) {
     throw ValueError("VariationalAutoencoder: sizes must be positive and beta >= 0");
   }
   body = register_module("body", std::make_shared<DeepAutoencoder>(body_config(config), gen));
-  logvar_head = register_module("logvar", std::make_shared<nn::Linear>(config.hidden, config.latent, gen));
+  logvar_head =
+      register_module("logvar", std::make_shared<nn::Linear>(config.hidden, config.latent, gen));
   register_generator(&noise_);
 }
 // [/book:vae-body]
 
 // [book:vae-posterior]
 VariationalAutoencoder::Posterior VariationalAutoencoder::posterior(const Variable& x) {
-  const Variable h = body->features(x);                      // (N, H)
-  return {body->code_from_features(h), (*logvar_head)(h)};   // (N, Z), (N, Z)
+  const Variable h = body->features(x);                     // (N, H)
+  return {body->code_from_features(h), (*logvar_head)(h)};  // (N, Z), (N, Z)
 }
 // [/book:vae-posterior]
 
@@ -50,7 +52,8 @@ Variable VariationalAutoencoder::sample_code(const Posterior& q) {
   return q.mu + exp(0.5 * q.logvar) * eps;                        // gradients reach mu and logvar
 }
 
-Autoencoder::Objective VariationalAutoencoder::objective(const Variable& input, const Variable& target) {
+Autoencoder::Objective VariationalAutoencoder::objective(const Variable& input,
+                                                         const Variable& target) {
   const Posterior q = posterior(input);
   const Variable z = sample_code(q);
   const double n = static_cast<double>(input.shape()[0]);
@@ -74,8 +77,10 @@ std::vector<std::pair<std::string, double>> VariationalAutoencoder::report(const
   for (std::int64_t begin = 0; begin < x.size(0); begin += kEvalBatchRows) {
     const Variable batch(x.rows(begin, std::min(begin + kEvalBatchRows, x.size(0))));
     const Posterior q = posterior(batch);
-    recon += nn::bce_with_logits_loss(decode_logits(sample_code(q)), batch, nn::Reduction::sum).item();
-    recon_at_mean += nn::bce_with_logits_loss(decode_logits(q.mu), batch, nn::Reduction::sum).item();
+    recon +=
+        nn::bce_with_logits_loss(decode_logits(sample_code(q)), batch, nn::Reduction::sum).item();
+    recon_at_mean +=
+        nn::bce_with_logits_loss(decode_logits(q.mu), batch, nn::Reduction::sum).item();
     kl += nn::kl_normal_loss(q.mu, q.logvar, nn::Reduction::sum).item();
   }
   const double n = static_cast<double>(x.size(0));
@@ -97,18 +102,21 @@ Tensor VariationalAutoencoder::interpolate(const Tensor& a, const Tensor& b, std
   }
   NoGradGuard no_grad;
   const Tensor ends = stack({a.reshape({-1}), b.reshape({-1})});  // (2, D)
-  const Tensor mu = posterior(Variable(ends)).mu.data();           // (2, Z)
+  const Tensor mu = posterior(Variable(ends)).mu.data();          // (2, Z)
   const Tensor t = linspace(0, 1, steps, mu.dtype()).reshape({steps, 1});
   const Tensor codes = mu.rows(0, 1) * (1.0 - t) + mu.rows(1, 2) * t;  // (steps, Z)
   return decode(Variable(codes)).data();
 }
 
-std::vector<std::string> VariationalAutoencoder::draw_pictures(const Tensor& test_images, const std::string& dir,
+std::vector<std::string> VariationalAutoencoder::draw_pictures(const Tensor& test_images,
+                                                               const std::string& dir,
                                                                std::uint64_t seed) {
   Generator gen(seed);
   const std::string samples = dir + "/samples.png", interpolation = dir + "/interpolation.png";
   data::save_image_grid(samples, sample(64, gen), 28, 28, 8, 3);
-  data::save_image_grid(interpolation, interpolate(test_images.rows(0, 1), test_images.rows(1, 2), 10), 28, 28, 10, 3);
+  data::save_image_grid(interpolation,
+                        interpolate(test_images.rows(0, 1), test_images.rows(1, 2), 10), 28, 28, 10,
+                        3);
   return {samples, interpolation};
 }
 

@@ -38,7 +38,9 @@ class VariationalAutoencoder : public Autoencoder {
   Variable sample_code(const Posterior& q);
 
   Variable encode(const Variable& x) override { return posterior(x).mu; }  // the mean code
-  Variable decode(const Variable& z) override { return body->decode(z); }  // sigmoid(decode_logits(z))
+  Variable decode(const Variable& z) override {
+    return body->decode(z);
+  }  // sigmoid(decode_logits(z))
   Variable decode_logits(const Variable& z) { return body->decode_logits(z); }
   // -ELBO per image with sampled z; the code is that z.
   Objective objective(const Variable& input, const Variable& target) override;
@@ -60,8 +62,8 @@ class VariationalAutoencoder : public Autoencoder {
   // Decodes `steps` codes evenly spaced from mu(a) to mu(b) (a, b: (D,) images): (steps, D).
   Tensor interpolate(const Tensor& a, const Tensor& b, std::int64_t steps);
 
-  std::shared_ptr<DeepAutoencoder> body;      // D-H-Z-H-D, ReLU, linear code, logistic output
-  std::shared_ptr<nn::Linear> logvar_head;    // H -> Z: what the VAE adds
+  std::shared_ptr<DeepAutoencoder> body;    // D-H-Z-H-D, ReLU, linear code, logistic output
+  std::shared_ptr<nn::Linear> logvar_head;  // H -> Z: what the VAE adds
 
  private:
   VAEConfig config_;

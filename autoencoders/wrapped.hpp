@@ -23,8 +23,12 @@ class WrappedAutoencoder : public Autoencoder {
   std::int64_t code_size() const override { return inner->code_size(); }
   bool logistic_output() const override { return inner->logistic_output(); }
   Tensor first_layer_filters() const override { return inner->first_layer_filters(); }
-  std::vector<std::pair<std::string, double>> report(const Tensor& x) override { return inner->report(x); }
-  void pretrain(const Tensor& images, const PretrainOptions& options) override { inner->pretrain(images, options); }
+  std::vector<std::pair<std::string, double>> report(const Tensor& x) override {
+    return inner->report(x);
+  }
+  void pretrain(const Tensor& images, const PretrainOptions& options) override {
+    inner->pretrain(images, options);
+  }
   Tensor sample(std::int64_t count, Generator& gen) override { return inner->sample(count, gen); }
   std::vector<std::string> draw_pictures(const Tensor& test_images, const std::string& dir,
                                          std::uint64_t seed) override {

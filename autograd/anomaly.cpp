@@ -15,7 +15,9 @@ thread_local bool anomaly_mode = false;
 
 bool anomaly_detection_enabled() { return anomaly_mode; }
 
-DetectAnomalyGuard::DetectAnomalyGuard(bool enabled) : previous_(anomaly_mode) { anomaly_mode = enabled; }
+DetectAnomalyGuard::DetectAnomalyGuard(bool enabled) : previous_(anomaly_mode) {
+  anomaly_mode = enabled;
+}
 DetectAnomalyGuard::~DetectAnomalyGuard() { anomaly_mode = previous_; }
 
 namespace detail {
@@ -33,7 +35,8 @@ std::string origin(const Variable& v) {
   return what + ", " + dtype_name(v.dtype()) + " " + shape_str(v.shape());
 }
 
-void check_forward(const char* op, const Variable* const* inputs, std::size_t count, const Tensor& output) {
+void check_forward(const char* op, const Variable* const* inputs, std::size_t count,
+                   const Tensor& output) {
   if (all_finite(output)) return;
   std::string from;
   for (std::size_t i = 0; i < count; ++i) {

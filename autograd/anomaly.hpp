@@ -37,7 +37,8 @@ namespace detail {
 // True when t has no NaN or Inf (always for integer and boolean tensors).
 bool all_finite(const Tensor& t);
 // Throws AutogradError when the op made a non-finite output out of finite inputs.
-void check_forward(const char* op, const Variable* const* inputs, std::size_t count, const Tensor& output);
+void check_forward(const char* op, const Variable* const* inputs, std::size_t count,
+                   const Tensor& output);
 // "the output of sub, float32 (3,)" or "a leaf, float32 (3,)": where a value comes from.
 std::string origin(const Variable& v);
 }  // namespace detail

@@ -50,8 +50,9 @@ std::string check_input(const Node& node, std::size_t i, const Tensor& v, const 
     return "backward returned a gradient of shape " + shape_str(analytic.shape()) +
            " for an input of shape " + shape_str(shape) + " (missing sum_to?)";
   }
-  const std::vector<double> ana = analytic.defined() ? analytic.data().to_vector<double>()
-                                                     : std::vector<double>(static_cast<std::size_t>(shape_numel(shape)), 0.0);
+  const std::vector<double> ana =
+      analytic.defined() ? analytic.data().to_vector<double>()
+                         : std::vector<double>(static_cast<std::size_t>(shape_numel(shape)), 0.0);
   std::vector<Tensor> in;
   for (const Tensor& t : node.kept_inputs) in.push_back(t.clone());  // perturb copies only
   double* x = in[i].data<double>();
@@ -96,7 +97,8 @@ GradcheckReport check_nodes(const MultiFunction& f, const std::vector<Variable>&
   const std::vector<std::shared_ptr<Node>> nodes = nodes_in_order(outputs);
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     Node& node = *nodes[k];
-    if (node.output_dtype != DType::float64 || node.kept_inputs.size() != node.next_edges.size()) continue;
+    if (node.output_dtype != DType::float64 || node.kept_inputs.size() != node.next_edges.size())
+      continue;
     const Tensor v = randn(node.output_shape, gen, DType::float64);
     Grads analytic;
     {
@@ -123,8 +125,9 @@ GradcheckReport check_nodes(const MultiFunction& f, const std::vector<Variable>&
 
 GradcheckReport check_nodes(const ScalarFunction& f, const std::vector<Variable>& inputs,
                             const GradcheckOptions& options) {
-  return check_nodes(MultiFunction([&](const std::vector<Variable>& in) { return std::vector<Variable>{f(in)}; }),
-                     inputs, options);
+  return check_nodes(
+      MultiFunction([&](const std::vector<Variable>& in) { return std::vector<Variable>{f(in)}; }),
+      inputs, options);
 }
 
 }  // namespace xtgrad

@@ -72,8 +72,9 @@ struct DotWriter {
     if (!ids.count(&leaf)) {
       const std::string id = "leaf" + std::to_string(ids.size());
       ids[&leaf] = id;
-      const std::string label = (leaf.name.empty() ? std::string("leaf") : escape(leaf.name)) + "\\n" +
-                                shape_str(leaf.data.shape()) + " " + dtype_name(leaf.data.dtype());
+      const std::string label = (leaf.name.empty() ? std::string("leaf") : escape(leaf.name)) +
+                                "\\n" + shape_str(leaf.data.shape()) + " " +
+                                dtype_name(leaf.data.dtype());
       body << "  " << id << " [shape=ellipse, label=\"" << label << "\"];\n";
     }
     return &leaf;
@@ -95,7 +96,8 @@ std::string to_dot(const std::vector<Variable>& outputs) {
   }
   std::ostringstream out;
   out << "digraph xtgrad {\n  rankdir=LR;\n  label=\"saved for backward: "
-      << bytes_str(w.saved_bytes) << "\";\n" << w.body.str();
+      << bytes_str(w.saved_bytes) << "\";\n"
+      << w.body.str();
   for (const auto& [from, to] : w.edges) {
     out << "  " << w.ids[from] << " -> " << w.ids[to] << ";\n";
   }

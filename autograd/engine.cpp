@@ -25,7 +25,8 @@ struct Sink {
   std::unordered_map<const Node*, std::size_t> node_index;          // captured non-leaves
   std::vector<Variable> captured;
 
-  void leaf_gradient(const std::shared_ptr<VariableImpl>& leaf, const Variable& g, bool create_graph);
+  void leaf_gradient(const std::shared_ptr<VariableImpl>& leaf, const Variable& g,
+                     bool create_graph);
   void output_gradient(const Node& node, const Variable& g, bool create_graph);
 };
 
@@ -38,7 +39,8 @@ void accumulate(Variable& total, const Variable& g, bool create_graph) {
     // place must not reach the others; with create_graph the copy is recorded (g * 1). A fresh
     // gradient, held by no one but the caller (one reference to the Variable, one to its
     // storage), is kept instead of copied, as PyTorch does.
-    const bool fresh = g.impl().use_count() == 1 && g.impl()->data.sole_owner() && !g.requires_grad();
+    const bool fresh =
+        g.impl().use_count() == 1 && g.impl()->data.sole_owner() && !g.requires_grad();
     if (create_graph) {
       total = g * 1.0;
     } else {
@@ -54,11 +56,13 @@ void accumulate(Variable& total, const Variable& g, bool create_graph) {
 // [/book:accumulate]
 
 // g has reached a leaf.
-void Sink::leaf_gradient(const std::shared_ptr<VariableImpl>& leaf, const Variable& g, bool create_graph) {
+void Sink::leaf_gradient(const std::shared_ptr<VariableImpl>& leaf, const Variable& g,
+                         bool create_graph) {
   if (g.shape() != leaf->data.shape() || g.dtype() != leaf->data.dtype()) {
     throw AutogradError("backward: a leaf now holds " + dtype_name(leaf->data.dtype()) + " " +
-                        shape_str(leaf->data.shape()) + " but its gradient is " + dtype_name(g.dtype()) +
-                        " " + shape_str(g.shape()) + ": set_data() changed it after the forward pass");
+                        shape_str(leaf->data.shape()) + " but its gradient is " +
+                        dtype_name(g.dtype()) + " " + shape_str(g.shape()) +
+                        ": set_data() changed it after the forward pass");
   }
   if (!capture) {
     accumulate(leaf->grad, g, create_graph);
@@ -113,7 +117,8 @@ Tasks compute_dependencies(const NodeList& roots) {
 // "sum <- mul <- pow": the ops backward went through from an output to `node`.
 std::string path_to(const Node* node, const Tasks& tasks) {
   std::string path = node->name();
-  for (auto it = tasks.find(const_cast<Node*>(node)); it != tasks.end() && it->second.reached_from != nullptr;
+  for (auto it = tasks.find(const_cast<Node*>(node));
+       it != tasks.end() && it->second.reached_from != nullptr;
        it = tasks.find(const_cast<Node*>(it->second.reached_from))) {
     path = std::string(it->second.reached_from->name()) + " <- " + path;
   }
@@ -122,8 +127,8 @@ std::string path_to(const Node* node, const Tasks& tasks) {
 
 // "the backward of mul (reached from the output by sum <- mul): "
 std::string in_backward_of(const Node& node, const Tasks& tasks) {
-  return std::string("the backward of ") + node.name() + " (reached from the output by " + path_to(&node, tasks) +
-         "): ";
+  return std::string("the backward of ") + node.name() + " (reached from the output by " +
+         path_to(&node, tasks) + "): ";
 }
 
 // Rethrows the exception being handled with `where` in front of its message, as its own type;
@@ -155,31 +160,34 @@ void check_grads(const Node& node, const Grads& grads, const Tasks& tasks) {
     if (!grads[i].defined() || !node.next_edges[i].defined()) continue;
     if (grads[i].shape() != node.input_meta[i].shape) {
       throw AutogradError(in_backward_of(node, tasks) + "returned a gradient of shape " +
-                          shape_str(grads[i].shape()) + " for input " + std::to_string(i) + " of shape " +
-                          shape_str(node.input_meta[i].shape) +
+                          shape_str(grads[i].shape()) + " for input " + std::to_string(i) +
+                          " of shape " + shape_str(node.input_meta[i].shape) +
                           " (a broadcast input needs its gradient reduced with sum_to)");
     }
     if (grads[i].dtype() != node.input_meta[i].dtype) {
-      throw AutogradError(in_backward_of(node, tasks) + "returned a " + dtype_name(grads[i].dtype()) +
-                          " gradient for a " + dtype_name(node.input_meta[i].dtype) + " input " +
-                          std::to_string(i));
+      throw AutogradError(in_backward_of(node, tasks) + "returned a " +
+                          dtype_name(grads[i].dtype()) + " gradient for a " +
+                          dtype_name(node.input_meta[i].dtype) + " input " + std::to_string(i));
     }
   }
 }
 
 // Anomaly detection: throws AutogradError when a node's backward made a non-finite gradient out
 // of a finite one.
-void check_backward(const Node& node, const Variable& grad_output, const Grads& grads, const Tasks& tasks) {
+void check_backward(const Node& node, const Variable& grad_output, const Grads& grads,
+                    const Tasks& tasks) {
   if (!detail::all_finite(grad_output.data())) return;  // carried on, not made here
   for (std::size_t i = 0; i < grads.size(); ++i) {
     if (!grads[i].defined() || detail::all_finite(grads[i].data())) continue;
     const Edge& edge = node.next_edges[i];
-    const std::string input = edge.node ? std::string("the output of ") + edge.node->name() : "a leaf";
+    const std::string input =
+        edge.node ? std::string("the output of ") + edge.node->name() : "a leaf";
     const bool nan = std::isnan(max(abs(grads[i].data())).item());
     throw AutogradError(std::string("detect_anomaly: the backward of ") + node.name() + " made " +
-                        (nan ? "nan" : "inf") + " out of a finite gradient, for its input " + std::to_string(i) +
-                        " (" + input + ", " + dtype_name(grads[i].dtype()) + " " + shape_str(grads[i].shape()) +
-                        "); reached from the output by " + path_to(&node, tasks));
+                        (nan ? "nan" : "inf") + " out of a finite gradient, for its input " +
+                        std::to_string(i) + " (" + input + ", " + dtype_name(grads[i].dtype()) +
+                        " " + shape_str(grads[i].shape()) + "); reached from the output by " +
+                        path_to(&node, tasks));
   }
 }
 
@@ -201,7 +209,8 @@ Grads evaluate_function(Node& node, const Variable& grad_output, const Tasks& ta
 
 // Passes each input's gradient on: into a leaf (through the sink), or into the task of the
 // node that produced the input, where it waits until that node runs.
-void send_gradients(const Node& node, const Grads& grads, Tasks& tasks, Sink& sink, bool create_graph) {
+void send_gradients(const Node& node, const Grads& grads, Tasks& tasks, Sink& sink,
+                    bool create_graph) {
   for (std::size_t i = 0; i < grads.size(); ++i) {
     const Edge& edge = node.next_edges[i];
     if (!grads[i].defined()) continue;
@@ -226,27 +235,30 @@ struct Roots {
   NodeList nodes;
   Grads grads;
 };
-Roots collect_roots(const Variable* outputs, const Variable* grad_outputs, std::size_t count, Sink& sink,
-                    bool create_graph) {
+Roots collect_roots(const Variable* outputs, const Variable* grad_outputs, std::size_t count,
+                    Sink& sink, bool create_graph) {
   Roots roots;
   for (std::size_t i = 0; i < count; ++i) {
     const Variable& y = outputs[i];
     if (!y.requires_grad()) {
       throw AutogradError("backward: output " + std::to_string(i) + " of shape " +
-                          shape_str(y.shape()) + " does not require grad and has no grad_fn "
+                          shape_str(y.shape()) +
+                          " does not require grad and has no grad_fn "
                           "(no input of its computation requires gradients)");
     }
     Variable g = grad_outputs == nullptr ? Variable() : grad_outputs[i];
     if (!g.defined()) {
       if (y.numel() != 1) {
         throw ValueError("backward: output " + std::to_string(i) + " has shape " +
-                         shape_str(y.shape()) + "; grad_output can be omitted only for a "
+                         shape_str(y.shape()) +
+                         "; grad_output can be omitted only for a "
                          "one-element output");
       }
       g = Variable(ones(y.shape(), y.dtype()));
     } else if (g.shape() != y.shape()) {
       throw ShapeError("backward: grad_output of shape " + shape_str(g.shape()) +
-                       " does not match output " + std::to_string(i) + " of shape " + shape_str(y.shape()));
+                       " does not match output " + std::to_string(i) + " of shape " +
+                       shape_str(y.shape()));
     } else if (g.dtype() != y.dtype()) {
       throw DTypeError("backward: grad_output is " + dtype_name(g.dtype()) + " but output " +
                        std::to_string(i) + " is " + dtype_name(y.dtype()));
@@ -264,7 +276,8 @@ Roots collect_roots(const Variable* outputs, const Variable* grad_outputs, std::
 // The roots' gradients go into their tasks, and the roots nothing else feeds are ready.
 ReadyQueue seed(const Roots& roots, Tasks& tasks, bool create_graph) {
   ReadyQueue ready;
-  for (std::size_t i = 0; i < roots.nodes.size(); ++i) accumulate(tasks[roots.nodes[i]].grad, roots.grads[i], create_graph);
+  for (std::size_t i = 0; i < roots.nodes.size(); ++i)
+    accumulate(tasks[roots.nodes[i]].grad, roots.grads[i], create_graph);
   for (Node* r : roots.nodes) {
     if (tasks[r].dependencies == 0) {
       tasks[r].dependencies = -1;  // queued once, even if it is the root of two outputs
@@ -290,9 +303,9 @@ void run_backward(const Variable* outputs, const Variable* grad_outputs, std::si
     ready.pop();
     Variable grad_output = std::move(tasks[node].grad);  // taken, so that it is freed once used
     if (grad_output.defined()) {
-      sink.output_gradient(*node, grad_output, create_graph);           // retain_grad(), grad()
+      sink.output_gradient(*node, grad_output, create_graph);            // retain_grad(), grad()
       const Grads grads = evaluate_function(*node, grad_output, tasks);  // run its rule, checked
-      send_gradients(*node, grads, tasks, sink, create_graph);          // to inputs' nodes, leaves
+      send_gradients(*node, grads, tasks, sink, create_graph);           // to inputs' nodes, leaves
     }
     for (const Edge& edge : node->next_edges) {  // a node is ready once all that feed it have run
       if (edge.node && --tasks[edge.node.get()].dependencies == 0) ready.push(edge.node.get());
@@ -334,7 +347,8 @@ void backward_one(const Variable& output, const Variable& grad_output, bool reta
 
 }  // namespace detail
 
-std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vector<Variable>& inputs,
+std::vector<Variable> grad(const std::vector<Variable>& outputs,
+                           const std::vector<Variable>& inputs,
                            const std::vector<Variable>& grad_outputs, bool retain_graph,
                            bool create_graph, bool allow_unused) {
   Sink sink;
@@ -344,8 +358,8 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vect
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Variable& x = inputs[i];
     if (!x.requires_grad()) {
-      throw AutogradError("grad: input " + std::to_string(i) + " of shape " +
-                          shape_str(x.shape()) + " does not require grad");
+      throw AutogradError("grad: input " + std::to_string(i) + " of shape " + shape_str(x.shape()) +
+                          " does not require grad");
     }
     first[i] = x.grad_fn() ? sink.node_index.emplace(x.grad_fn().get(), i).first->second
                            : sink.leaf_index.emplace(x.impl().get(), i).first->second;
@@ -355,7 +369,8 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vect
     sink.captured[i] = sink.captured[first[i]];
     if (!sink.captured[i].defined() && !allow_unused) {
       throw AutogradError("grad: input " + std::to_string(i) + " of shape " +
-                          shape_str(inputs[i].shape()) + " was not used to compute the outputs "
+                          shape_str(inputs[i].shape()) +
+                          " was not used to compute the outputs "
                           "(pass allow_unused=true to get an undefined gradient instead)");
     }
   }

@@ -22,9 +22,11 @@ void backward(const std::vector<Variable>& outputs, const std::vector<Variable>&
 // accumulated into grad(). An input the outputs do not depend on throws AutogradError unless
 // allow_unused, in which case its gradient is undefined.
 //   Variable dy_dx = grad({y}, {x}, {}, false, /*create_graph=*/true)[0];   // then grad again
-std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vector<Variable>& inputs,
-                           const std::vector<Variable>& grad_outputs = {}, bool retain_graph = false,
-                           bool create_graph = false, bool allow_unused = false);
+std::vector<Variable> grad(const std::vector<Variable>& outputs,
+                           const std::vector<Variable>& inputs,
+                           const std::vector<Variable>& grad_outputs = {},
+                           bool retain_graph = false, bool create_graph = false,
+                           bool allow_unused = false);
 
 namespace detail {
 // backward() of one output, for Variable::backward (no list to build).

@@ -33,7 +33,8 @@
 namespace xtgrad {
 
 // The Node that a recorded application of Op becomes.
-template <class Op, std::size_t N> class FunctionNode final : public Node {
+template <class Op, std::size_t N>
+class FunctionNode final : public Node {
   static_assert(N <= 64, "Context keeps needs_input_grad in 64 bits");
 
  public:
@@ -69,7 +70,8 @@ bool any_requires_grad(const Variable* const* inputs, std::size_t count);
 // Runs op.forward on the inputs and, when grad mode is on and some input requires
 // gradients, records a node so that backward can run op.backward later.
 // [book:apply]
-template <class Op, class... Inputs> Variable apply(Op op, const Inputs&... inputs) {
+template <class Op, class... Inputs>
+Variable apply(Op op, const Inputs&... inputs) {
   static_assert((std::is_same_v<Inputs, Variable> && ...), "apply() takes Variables");
   constexpr std::size_t n = sizeof...(Inputs);
   const std::array<const Variable*, n> in{&inputs...};  // the inputs, not copies of them

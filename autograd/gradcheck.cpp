@@ -19,7 +19,8 @@ void check_float64(const char* op, const std::vector<Variable>& inputs) {
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].requires_grad() && inputs[i].dtype() != DType::float64) {
       throw DTypeError(std::string(op) + ": input " + std::to_string(i) + " is " +
-                       dtype_name(inputs[i].dtype()) + "; finite differences need float64 "
+                       dtype_name(inputs[i].dtype()) +
+                       "; finite differences need float64 "
                        "(convert with .to(DType::float64))");
     }
   }
@@ -74,7 +75,8 @@ struct Evaluator {
   const MultiFunction& f;
   GeneratorSnapshot generators;
 
-  Evaluator(const MultiFunction& f_, const std::vector<Generator*>& gens) : f(f_), generators(gens) {}
+  Evaluator(const MultiFunction& f_, const std::vector<Generator*>& gens)
+      : f(f_), generators(gens) {}
   std::vector<Variable> operator()(const std::vector<Variable>& inputs) {
     generators.restore();
     return f(inputs);
@@ -95,7 +97,8 @@ std::vector<double> flat_values(const std::vector<Variable>& outputs) {
 // (also when f throws), noting the change in x's version.
 class Perturbation {
  public:
-  Perturbation(Tensor x, std::int64_t j) : x_(std::move(x)), p_(x_.data<double>() + j), original_(*p_) {}
+  Perturbation(Tensor x, std::int64_t j)
+      : x_(std::move(x)), p_(x_.data<double>() + j), original_(*p_) {}
   ~Perturbation() {
     *p_ = original_;
     x_.bump_version();
@@ -123,7 +126,8 @@ Jacobian numeric_jacobian(Evaluator& eval, const std::vector<Variable>& inputs, 
     x.set(-eps);
     const std::vector<double> minus = flat_values(eval(inputs));
     for (std::int64_t r = 0; r < rows; ++r) {
-      jac.at(r, j) = (plus[static_cast<std::size_t>(r)] - minus[static_cast<std::size_t>(r)]) / (2 * eps);
+      jac.at(r, j) =
+          (plus[static_cast<std::size_t>(r)] - minus[static_cast<std::size_t>(r)]) / (2 * eps);
     }
   }
   return jac;
@@ -141,7 +145,8 @@ std::vector<Jacobian> analytic_jacobians(const std::vector<Variable>& outputs,
   std::vector<Jacobian> jacs;
   for (std::size_t i : checked) {
     wrt.push_back(inputs[i]);
-    jacs.push_back({rows, inputs[i].numel(), std::vector<double>(static_cast<std::size_t>(rows * inputs[i].numel()), 0.0)});
+    jacs.push_back({rows, inputs[i].numel(),
+                    std::vector<double>(static_cast<std::size_t>(rows * inputs[i].numel()), 0.0)});
   }
   std::int64_t r = 0;
   for (const Variable& y : outputs) {
@@ -149,11 +154,13 @@ std::vector<Jacobian> analytic_jacobians(const std::vector<Variable>& outputs,
       if (!y.requires_grad()) continue;
       Tensor seed = zeros(y.shape(), y.dtype());  // scale on element k, 0 elsewhere
       seed.data<double>()[k] = scale;
-      const std::vector<Variable> grads = grad({y}, wrt, {Variable(seed)}, /*retain_graph=*/true, false, true);
+      const std::vector<Variable> grads =
+          grad({y}, wrt, {Variable(seed)}, /*retain_graph=*/true, false, true);
       for (std::size_t c = 0; c < grads.size(); ++c) {
         if (!grads[c].defined()) continue;  // does not depend on it: a zero row
         const std::vector<double> g = grads[c].data().to_vector<double>();
-        for (std::size_t j = 0; j < g.size(); ++j) jacs[c].at(r, static_cast<std::int64_t>(j)) = g[j] / scale;
+        for (std::size_t j = 0; j < g.size(); ++j)
+          jacs[c].at(r, static_cast<std::int64_t>(j)) = g[j] / scale;
       }
     }
   }
@@ -161,7 +168,8 @@ std::vector<Jacobian> analytic_jacobians(const std::vector<Variable>& outputs,
 }
 
 // "input 0 'x' (3,) at element (1,) (output element 0)" for entry e of input i's Jacobian.
-std::string entry_str(const std::vector<Variable>& inputs, std::size_t i, const Jacobian& jac, std::size_t e) {
+std::string entry_str(const std::vector<Variable>& inputs, std::size_t i, const Jacobian& jac,
+                      std::size_t e) {
   const auto row = static_cast<std::int64_t>(e) / jac.cols;
   const auto col = static_cast<std::int64_t>(e) % jac.cols;
   return describe_input(inputs, i) + " at element " + element_str(inputs[i].shape(), col) +
@@ -174,7 +182,9 @@ std::string entry_str(const std::vector<Variable>& inputs, std::size_t i, const 
 void compare(const Jacobian& ana, const Jacobian& scaled, const Jacobian& num,
              const std::vector<Variable>& inputs, std::size_t i, const GradcheckOptions& o,
              GradcheckReport& report, ErrorTally& tally) {
-  auto fails = [&](double a, double n) { return !(std::abs(a - n) <= o.atol + o.rtol * std::abs(n)); };
+  auto fails = [&](double a, double n) {
+    return !(std::abs(a - n) <= o.atol + o.rtol * std::abs(n));
+  };
   std::size_t nonlinear = ana.values.size();
   for (std::size_t e = 0; e < ana.values.size() && nonlinear == ana.values.size(); ++e) {
     if (fails(scaled.values[e], ana.values[e])) nonlinear = e;
@@ -188,7 +198,8 @@ void compare(const Jacobian& ana, const Jacobian& scaled, const Jacobian& num,
     if (report.passed && fails(a, n)) {
       report.passed = false;
       msg << "gradcheck failed for " << entry_str(inputs, i, ana, e) << ": numeric " << n
-          << ", analytic " << a << ". Hint: " << detail::hint(ana, num, inputs[i].shape(), o, linear);
+          << ", analytic " << a
+          << ". Hint: " << detail::hint(ana, num, inputs[i].shape(), o, linear);
       report.message = msg.str();
     }
   }
@@ -250,8 +261,9 @@ GradcheckReport gradcheck(const MultiFunction& f, const std::vector<Variable>& i
 
 GradcheckReport gradcheck(const ScalarFunction& f, const std::vector<Variable>& inputs,
                           const GradcheckOptions& options) {
-  return gradcheck(MultiFunction([&](const std::vector<Variable>& in) { return std::vector<Variable>{f(in)}; }),
-                   inputs, options);
+  return gradcheck(
+      MultiFunction([&](const std::vector<Variable>& in) { return std::vector<Variable>{f(in)}; }),
+      inputs, options);
 }
 
 GradcheckReport gradgradcheck(const MultiFunction& f, const std::vector<Variable>& inputs,
@@ -274,7 +286,8 @@ GradcheckReport gradgradcheck(const MultiFunction& f, const std::vector<Variable
   std::vector<Variable> v;
   {
     Generator gen(options.seed);
-    for (const Variable& y : differentiable(eval(inputs))) v.emplace_back(randn(y.shape(), gen, y.dtype()));
+    for (const Variable& y : differentiable(eval(inputs)))
+      v.emplace_back(randn(y.shape(), gen, y.dtype()));
   }
   MultiFunction g = [&](const std::vector<Variable>& in) {
     GradModeGuard recording(true);  // also under the NoGradGuard of the numeric pass
@@ -282,7 +295,8 @@ GradcheckReport gradgradcheck(const MultiFunction& f, const std::vector<Variable
     for (const Variable& x : in) {
       if (x.requires_grad()) w.push_back(x);
     }
-    std::vector<Variable> grads = grad(differentiable(eval(in)), w, v, true, /*create_graph=*/true, true);
+    std::vector<Variable> grads =
+        grad(differentiable(eval(in)), w, v, true, /*create_graph=*/true, true);
     for (std::size_t k = 0; k < grads.size(); ++k) {
       if (!grads[k].defined()) grads[k] = Variable(zeros(w[k].shape(), w[k].dtype()));
     }
@@ -294,16 +308,19 @@ GradcheckReport gradgradcheck(const MultiFunction& f, const std::vector<Variable
   // What failed is the gradient of the gradient: say so, not "gradcheck".
   const std::string checked = "gradcheck failed";
   if (report.message.compare(0, checked.size(), checked) == 0) {
-    report.message = "gradgradcheck failed (second derivatives: the gradient of d<v, f(x)>/dx, v fixed and random)" +
-                     report.message.substr(checked.size());
+    report.message =
+        "gradgradcheck failed (second derivatives: the gradient of d<v, f(x)>/dx, v fixed and "
+        "random)" +
+        report.message.substr(checked.size());
   }
   return report;
 }
 
 GradcheckReport gradgradcheck(const ScalarFunction& f, const std::vector<Variable>& inputs,
                               const GradcheckOptions& options) {
-  return gradgradcheck(MultiFunction([&](const std::vector<Variable>& in) { return std::vector<Variable>{f(in)}; }),
-                       inputs, options);
+  return gradgradcheck(
+      MultiFunction([&](const std::vector<Variable>& in) { return std::vector<Variable>{f(in)}; }),
+      inputs, options);
 }
 
 }  // namespace xtgrad

@@ -38,11 +38,11 @@ struct GradcheckOptions {
 // input included in full).
 struct GradcheckReport {
   bool passed = true;
-  double max_abs_error = 0;        // max |analytic - numeric| over all entries
-  double worst_relative_error = 0; // max |analytic - numeric| / max(|analytic|, |numeric|)
-  double ufldl_ratio = 0;          // ||numeric - analytic|| / ||numeric + analytic|| (UFLDL)
-  std::string message;             // on failure: what failed, where, and a hint
-  std::string summary() const;     // one line: the numbers above, and on failure the message
+  double max_abs_error = 0;         // max |analytic - numeric| over all entries
+  double worst_relative_error = 0;  // max |analytic - numeric| / max(|analytic|, |numeric|)
+  double ufldl_ratio = 0;           // ||numeric - analytic|| / ||numeric + analytic|| (UFLDL)
+  std::string message;              // on failure: what failed, where, and a hint
+  std::string summary() const;      // one line: the numbers above, and on failure the message
 };
 
 using MultiFunction = std::function<std::vector<Variable>(const std::vector<Variable>&)>;

@@ -11,7 +11,8 @@ namespace xtgrad::detail {
 namespace {
 
 // True when pred(analytic, numeric) holds for every entry where numeric or analytic is not tiny.
-template <class Pred> bool all_entries(const Jacobian& ana, const Jacobian& num, double atol, Pred pred) {
+template <class Pred>
+bool all_entries(const Jacobian& ana, const Jacobian& num, double atol, Pred pred) {
   bool any = false;
   for (std::size_t e = 0; e < ana.values.size(); ++e) {
     if (std::abs(num.values[e]) <= atol && std::abs(ana.values[e]) <= atol) continue;
@@ -28,8 +29,8 @@ const char* const kIgnoresGradOutput =
     "gradient (returns the local derivative without multiplying by grad_output), which looks "
     "right only where grad_output is 1, as below a sum()";
 
-std::string hint(const Jacobian& ana, const Jacobian& num, const Shape& shape, const GradcheckOptions& o,
-                 bool linear) {
+std::string hint(const Jacobian& ana, const Jacobian& num, const Shape& shape,
+                 const GradcheckOptions& o, bool linear) {
   if (!linear) return kIgnoresGradOutput;
   auto close = [&](double a, double b) { return std::abs(a - b) <= o.atol + o.rtol * std::abs(b); };
   auto ratio_is = [&](double k) {  // analytic = k x numeric
@@ -75,7 +76,8 @@ std::string hint(const Jacobian& ana, const Jacobian& num, const Shape& shape, c
   if (nn > 0 && ratio_is(an / nn)) {
     std::ostringstream s;
     s.precision(4);
-    s << "analytic = " << an / nn << " x numeric everywhere: a constant factor is wrong (an "
+    s << "analytic = " << an / nn
+      << " x numeric everywhere: a constant factor is wrong (an "
          "exponent, as in d x^p = p x^(p - 1), a 1/N of a mean, a scale)";
     return s.str();
   }

@@ -13,7 +13,9 @@ namespace xtgrad::detail {
 struct Jacobian {
   std::int64_t rows = 0, cols = 0;
   std::vector<double> values;  // row-major
-  double& at(std::int64_t r, std::int64_t c) { return values[static_cast<std::size_t>(r * cols + c)]; }
+  double& at(std::int64_t r, std::int64_t c) {
+    return values[static_cast<std::size_t>(r * cols + c)];
+  }
 };
 
 // The hint for a backward that does not scale with grad_output (gradcheck's linearity probe).

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <utility>
 
-
 namespace xtgrad {
 
 namespace {
@@ -64,14 +63,16 @@ SavedVariable::SavedVariable(const Variable& variable, bool is_output)
 
 Variable SavedVariable::unpack(const char* op, Node* owner) const {
   if (!is_output_ && !variable_.data().shares_storage(data_)) {
-    throw AutogradError(std::string(op) + ": a Variable saved for backward got new values from "
+    throw AutogradError(std::string(op) +
+                        ": a Variable saved for backward got new values from "
                         "set_data() after the forward pass; run forward again after changing it");
   }
   if (data_.version() != version_) {
     throw AutogradError(std::string(op) + ": a tensor of shape " + shape_str(data_.shape()) +
                         " saved for backward was modified in place (version " +
                         std::to_string(version_) + " when saved, " +
-                        std::to_string(data_.version()) + " now); use an out-of-place "
+                        std::to_string(data_.version()) +
+                        " now); use an out-of-place "
                         "operation or clone() it before changing it");
   }
   if (is_output_) {
@@ -105,7 +106,7 @@ Variable Context::saved(std::size_t i) const {
                         " a second time: its saved tensors were freed by the first backward. "
                         "Pass retain_graph=true to the first backward() to keep them");
   }
-// [/book:released]
+  // [/book:released]
   if (i >= saved_.size()) {
     throw AutogradError(std::string(op) + ": saved(" + std::to_string(i) + ") but only " +
                         std::to_string(saved_.size()) + " tensors were saved in forward");

@@ -105,12 +105,12 @@ class Node : public std::enable_shared_from_this<Node> {
     Shape shape;
     DType dtype;
   };
-  EdgeList next_edges;                       // one per input
-  TapeVector<InputMeta> input_meta;          // one per input: to check what backward returns
+  EdgeList next_edges;               // one per input
+  TapeVector<InputMeta> input_meta;  // one per input: to check what backward returns
   Shape output_shape;
   DType output_dtype = DType::float32;
-  std::uint64_t sequence_nr = 0;      // creation order: backward runs newest first
-  std::vector<Tensor> kept_inputs;    // input values, kept only while recording for checks
+  std::uint64_t sequence_nr = 0;    // creation order: backward runs newest first
+  std::vector<Tensor> kept_inputs;  // input values, kept only while recording for checks
   std::vector<std::weak_ptr<VariableImpl>> retained_grads;  // outputs that retain_grad()
 };
 

@@ -42,9 +42,7 @@ Variable broadcast_to(const Variable& x, const Shape& shape) {
   return apply(p::BroadcastTo{shape, {}}, x);
 }
 
-Variable reshape(const Variable& x, const Shape& shape) {
-  return apply(p::Reshape{shape, {}}, x);
-}
+Variable reshape(const Variable& x, const Shape& shape) { return apply(p::Reshape{shape, {}}, x); }
 
 Variable permute(const Variable& x, const Axes& axes) { return apply(p::Permute{axes}, x); }
 
@@ -69,7 +67,8 @@ Variable binary_cross_entropy_with_logits(const Variable& z, const Variable& tar
 }
 
 Variable binary_cross_entropy_with_logits_sum(const Variable& z, const Variable& target) {
-  if (z.shape() != target.shape()) return sum(reference::binary_cross_entropy_with_logits(z, target));
+  if (z.shape() != target.shape())
+    return sum(reference::binary_cross_entropy_with_logits(z, target));
   return apply(p::BinaryCrossEntropyWithLogits{/*summed=*/true}, z, target);
 }
 
@@ -115,9 +114,7 @@ Variable abs(const Variable& x) { return x * Variable(sign(x.data())); }
 // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): e^-|x| <= 1 never overflows.
 // NOTE: -|x| is written as where(x > 0, -x, x), not -abs(x): at x = 0 both relu and abs
 // have gradient 0, which would lose the true derivative sigmoid(0) = 1/2.
-Variable softplus(const Variable& x) {
-  return relu(x) + log1p(exp(where(x.data() > 0.0, -x, x)));
-}
+Variable softplus(const Variable& x) { return relu(x) + log1p(exp(where(x.data() > 0.0, -x, x))); }
 
 Variable clamp(const Variable& x, double low, double high) {
   if (!(low <= high)) {
@@ -138,7 +135,8 @@ Variable mean(const Variable& x) { return sum(x) / static_cast<double>(x.numel()
 
 Variable mean(const Variable& x, const Axes& axes, bool keepdim) {
   std::int64_t count = 1;
-  for (std::int64_t a : axes) count *= x.shape()[static_cast<std::size_t>(normalize_axis("mean", a, x.dim()))];
+  for (std::int64_t a : axes)
+    count *= x.shape()[static_cast<std::size_t>(normalize_axis("mean", a, x.dim()))];
   return sum(x, axes, keepdim) / static_cast<double>(count);
 }
 

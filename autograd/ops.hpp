@@ -49,13 +49,13 @@ Variable exp(const Variable& x);
 Variable log(const Variable& x);
 Variable log1p(const Variable& x);
 Variable pow(const Variable& x, double exponent);
-Variable sqrt(const Variable& x);                        // pow(x, 0.5)
-Variable square(const Variable& x);                      // x * x
+Variable sqrt(const Variable& x);    // pow(x, 0.5)
+Variable square(const Variable& x);  // x * x
 Variable sigmoid(const Variable& x);
-Variable tanh(const Variable& x);                        // 2 sigmoid(2x) - 1
-Variable relu(const Variable& x);                        // max(x, 0), NaN stays NaN: gradient 0 at 0
-Variable abs(const Variable& x);                         // x * sign(x): gradient 0 at 0
-Variable softplus(const Variable& x);                    // log(1 + e^x), stable for large |x|
+Variable tanh(const Variable& x);      // 2 sigmoid(2x) - 1
+Variable relu(const Variable& x);      // max(x, 0), NaN stays NaN: gradient 0 at 0
+Variable abs(const Variable& x);       // x * sign(x): gradient 0 at 0
+Variable softplus(const Variable& x);  // log(1 + e^x), stable for large |x|
 Variable clamp(const Variable& x, double low, double high);  // gradient 1 inside, 0 outside
 // condition ? a : b; the condition is a boolean Tensor (no gradient flows into it).
 Variable where(const Tensor& condition, const Variable& a, const Variable& b);
@@ -83,7 +83,7 @@ Variable log_softmax(const Variable& x, std::int64_t axis = -1);
 Variable reshape(const Variable& x, const Shape& shape);
 Variable flatten(const Variable& x);
 Variable permute(const Variable& x, const Axes& axes);
-Variable transpose(const Variable& x);                  // 2-d
+Variable transpose(const Variable& x);  // 2-d
 Variable broadcast_to(const Variable& x, const Shape& shape);
 // Sums x down to `shape`, undoing a broadcast (the gradient of a broadcast operand).
 Variable sum_to(const Variable& x, const Shape& shape);
@@ -128,7 +128,8 @@ Variable binary_cross_entropy_with_logits_sum(const Variable& z, const Variable&
 // The definitions the fast paths must agree with (tests/autograd/test_fast_paths.cpp).
 namespace reference {
 Variable linear(const Variable& x, const Variable& weight, const Variable& bias);  // matmul + add
-Variable binary_cross_entropy_with_logits(const Variable& z, const Variable& target);  // softplus(z) - z t
+Variable binary_cross_entropy_with_logits(const Variable& z,
+                                          const Variable& target);  // softplus(z) - z t
 }  // namespace reference
 
 }  // namespace xtgrad

@@ -77,8 +77,8 @@ struct Div {
   Shape a_shape;
   Tensor forward(Context& ctx, const Variable& a, const Variable& b) {
     a_shape = a.shape();
-    ctx.save(b);         // both gradients divide by b
-    ctx.save_output();   // grad_b needs y, not a
+    ctx.save(b);        // both gradients divide by b
+    ctx.save_output();  // grad_b needs y, not a
     return xtgrad::div(a.data(), b.data());
   }
   Grads backward(Context& ctx, const Variable& g) {
@@ -216,7 +216,9 @@ struct Sum {
   }
   Grads backward(Context&, const Variable& g) {
     Shape kept = x_shape;  // x's shape with the reduced axes set to 1
-    for (std::int64_t a : axes) kept[static_cast<std::size_t>(normalize_axis("sum", a, static_cast<std::int64_t>(kept.size())))] = 1;
+    for (std::int64_t a : axes)
+      kept[static_cast<std::size_t>(
+          normalize_axis("sum", a, static_cast<std::int64_t>(kept.size())))] = 1;
     return {broadcast_to(reshape(g, kept), x_shape)};
   }
 };
@@ -253,7 +255,8 @@ struct Permute {
   Grads backward(Context&, const Variable& g) {
     Axes inverse(axes.size());
     for (std::size_t i = 0; i < axes.size(); ++i) {
-      inverse[static_cast<std::size_t>(normalize_axis("permute", axes[i], static_cast<std::int64_t>(axes.size())))] =
+      inverse[static_cast<std::size_t>(
+          normalize_axis("permute", axes[i], static_cast<std::int64_t>(axes.size())))] =
           static_cast<std::int64_t>(i);
     }
     return {permute(g, inverse)};
@@ -276,12 +279,12 @@ struct MatMul {
     const Variable b = ctx.saved(1);
     Variable grad_a, grad_b;
     if (ctx.needs_input_grad(0)) {
-      grad_a = !ta ? matmul(g, b, false, !tb)   // g B^T
-                   : matmul(b, g, tb, true);    // (g B^T)^T = B g^T
+      grad_a = !ta ? matmul(g, b, false, !tb)  // g B^T
+                   : matmul(b, g, tb, true);   // (g B^T)^T = B g^T
     }
     if (ctx.needs_input_grad(1)) {
-      grad_b = !tb ? matmul(a, g, !ta, false)   // A^T g
-                   : matmul(g, a, true, ta);    // (A^T g)^T = g^T A
+      grad_b = !tb ? matmul(a, g, !ta, false)  // A^T g
+                   : matmul(g, a, true, ta);   // (A^T g)^T = g^T A
     }
     return {grad_a, grad_b};
   }
@@ -301,9 +304,10 @@ struct Linear {
   Grads backward(Context& ctx, const Variable& g) {
     const Variable x = ctx.saved(0);
     const Variable w = ctx.saved(1);
-    return {ctx.needs_input_grad(0) ? matmul(g, w) : Variable(),                // (N, out) @ (out, in)
-            ctx.needs_input_grad(1) ? matmul(g, x, true, false) : Variable(),   // (N, out)^T @ (N, in)
-            ctx.needs_input_grad(2) ? sum(g, {0}) : Variable()};                // (out,)
+    return {
+        ctx.needs_input_grad(0) ? matmul(g, w) : Variable(),               // (N, out) @ (out, in)
+        ctx.needs_input_grad(1) ? matmul(g, x, true, false) : Variable(),  // (N, out)^T @ (N, in)
+        ctx.needs_input_grad(2) ? sum(g, {0}) : Variable()};               // (out,)
   }
 };
 
@@ -326,8 +330,9 @@ struct BinaryCrossEntropyWithLogits {
     const Variable t = ctx.saved(1);
     Variable grad_z, grad_t;
     if (ctx.needs_input_grad(0)) {
-      grad_z = !grad_enabled() ? Variable(bce_with_logits_backward(g.data(), z.data(), t.data()))  // fast path
-                               : g * (sigmoid(z) - t);  // recorded: second derivatives
+      grad_z = !grad_enabled()
+                   ? Variable(bce_with_logits_backward(g.data(), z.data(), t.data()))  // fast path
+                   : g * (sigmoid(z) - t);  // recorded: second derivatives
     }
     if (ctx.needs_input_grad(1)) grad_t = -(g * z);  // g broadcasts when summed
     return {grad_z, grad_t};
@@ -358,8 +363,8 @@ struct BinaryCrossEntropy {
     if (ctx.needs_input_grad(0)) {
       // PyTorch's floor is the float 1e-12f (9.99999996e-13), in every dtype.
       const Tensor floor = full({}, static_cast<double>(1e-12f), p.dtype());
-      const Variable denominator = where(p.data() * (1.0 - p.data()) > floor,
-                                         p * (1.0 - p), Variable(floor));
+      const Variable denominator =
+          where(p.data() * (1.0 - p.data()) > floor, p * (1.0 - p), Variable(floor));
       grad_p = sum_to(g * (p - t) / denominator, p_shape);
     }
     if (ctx.needs_input_grad(1)) {
@@ -374,7 +379,9 @@ struct BinaryCrossEntropy {
 // y = a > b (boolean)
 struct Greater {
   static constexpr const char* name = "gt";
-  Tensor forward(Context&, const Variable& a, const Variable& b) { return xtgrad::gt(a.data(), b.data()); }
+  Tensor forward(Context&, const Variable& a, const Variable& b) {
+    return xtgrad::gt(a.data(), b.data());
+  }
   Grads backward(Context&, const Variable&) { return {Variable(), Variable()}; }
 };
 

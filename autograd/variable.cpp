@@ -60,11 +60,14 @@ void Variable::set_data(Tensor data) {
   check_defined("set_data", data);
   if (impl.grad_fn) {
     throw AutogradError(std::string("set_data: only leaves can have their values replaced; this "
-                        "Variable was computed by ") + impl.grad_fn->name());
+                                    "Variable was computed by ") +
+                        impl.grad_fn->name());
   }
   if (impl.requires_grad && !is_floating(data.dtype())) {
-    throw DTypeError("set_data: a Variable that requires grad needs float32 or float64 values, "
-                     "not " + dtype_name(data.dtype()));
+    throw DTypeError(
+        "set_data: a Variable that requires grad needs float32 or float64 values, "
+        "not " +
+        dtype_name(data.dtype()));
   }
   if (data.shape() != impl.data.shape() || data.dtype() != impl.data.dtype()) {
     impl.grad = Variable();
@@ -83,8 +86,10 @@ Variable& Variable::set_requires_grad(bool requires_grad) {
         std::string(impl.grad_fn->name()) + " (use detach() for a constant copy)");
   }
   if (requires_grad && !is_floating(impl.data.dtype())) {
-    throw DTypeError("set_requires_grad: only float32 and float64 Variables can require "
-                     "gradients, not " + dtype_name(impl.data.dtype()));
+    throw DTypeError(
+        "set_requires_grad: only float32 and float64 Variables can require "
+        "gradients, not " +
+        dtype_name(impl.data.dtype()));
   }
   impl.requires_grad = requires_grad;
   return *this;
@@ -99,9 +104,7 @@ void Variable::retain_grad() {
   impl.grad_fn->retained_grads.push_back(impl_);
 }
 
-Variable Variable::detach() const {
-  return Variable(checked(impl_, "detach").data, false);
-}
+Variable Variable::detach() const { return Variable(checked(impl_, "detach").data, false); }
 
 Variable& Variable::set_name(std::string name) {
   checked(impl_, "set_name").name = std::move(name);

@@ -68,8 +68,9 @@ void BM_chain_forward_backward(benchmark::State& state) {
     y.backward();
     x.zero_grad();
   }
-  state.counters["ns_per_op"] = benchmark::Counter(
-      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_op"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
+                                                     benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_chain_forward_backward)->Arg(100);
 
@@ -85,8 +86,9 @@ void BM_chain_tensor_forward_backward(benchmark::State& state) {
     y.backward();
     x.zero_grad();
   }
-  state.counters["ns_per_op"] = benchmark::Counter(
-      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_op"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
+                                                     benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_chain_tensor_forward_backward)->Arg(100);
 

@@ -37,7 +37,7 @@ using xtgrad::Generator;
 using xtgrad::Shape;
 using xtgrad::Tensor;
 
-constexpr std::int64_t kBatch = 256;  // N
+constexpr std::int64_t kBatch = 256;   // N
 constexpr std::int64_t kPixels = 784;  // D = 28 * 28
 
 // Every benchmark draws its inputs from its own seeded generator, so runs are repeatable.
@@ -71,11 +71,11 @@ void BM_matmul(benchmark::State& state, DType dtype) {
 }
 BENCHMARK_CAPTURE(BM_matmul, f32, DType::float32)
     ->ArgNames({"m", "k", "n"})
-    ->Args({256, 784, 32})     // encoder layer of the small autoencoder
+    ->Args({256, 784, 32})  // encoder layer of the small autoencoder
     ->Args({256, 784, 256})
-    ->Args({128, 784, 1000})   // first layer of the deep autoencoder
+    ->Args({128, 784, 1000})  // first layer of the deep autoencoder
     ->Args({128, 1000, 500})
-    ->UseRealTime();           // OpenBLAS may use threads: CPU time would under-count
+    ->UseRealTime();  // OpenBLAS may use threads: CPU time would under-count
 BENCHMARK_CAPTURE(BM_matmul, f64, DType::float64)
     ->ArgNames({"m", "k", "n"})
     ->Args({256, 784, 256})

@@ -32,7 +32,8 @@ namespace {
 
 // Multiply-add work of one training step: 2 N in out per product, three products per layer
 // (forward, weight gradient, input gradient), minus the first layer's input gradient.
-double step_flops(const std::vector<std::pair<std::int64_t, std::int64_t>>& layers, std::int64_t batch) {
+double step_flops(const std::vector<std::pair<std::int64_t, std::int64_t>>& layers,
+                  std::int64_t batch) {
   double flops = 0;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const double one = 2.0 * static_cast<double>(batch * layers[i].first * layers[i].second);
@@ -42,7 +43,8 @@ double step_flops(const std::vector<std::pair<std::int64_t, std::int64_t>>& laye
 }
 
 // The mirrored layers of sizes, down and back up, as (in, out) pairs.
-std::vector<std::pair<std::int64_t, std::int64_t>> mirrored(const std::vector<std::int64_t>& sizes) {
+std::vector<std::pair<std::int64_t, std::int64_t>> mirrored(
+    const std::vector<std::int64_t>& sizes) {
   std::vector<std::pair<std::int64_t, std::int64_t>> layers;
   for (std::size_t i = 0; i + 1 < sizes.size(); ++i) layers.emplace_back(sizes[i], sizes[i + 1]);
   for (std::size_t i = sizes.size() - 1; i > 0; --i) layers.emplace_back(sizes[i], sizes[i - 1]);
@@ -63,7 +65,8 @@ void BM_TrainStep(benchmark::State& state, const std::string& config_name) {
   const ae::RunConfig config = ae::load_config(config_name);
   if (config.train.optimizer != "adam") {
     state.SkipWithError(("bench_train: " + config_name + " trains with " + config.train.optimizer +
-                         ", and this benchmark steps Adam").c_str());
+                         ", and this benchmark steps Adam")
+                            .c_str());
     return;
   }
   Generator gen(0);
@@ -100,24 +103,28 @@ void BM_GemmOnly_hinton_relu(benchmark::State& state) {
   std::vector<Operands> ops;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const auto [in, out] = layers[i];
-    ops.push_back({rand({batch, in}, gen), rand({in, out}, gen), rand({out, batch}, gen), rand({batch, out}, gen),
-                   rand({out, in}, gen), i != 0});
+    ops.push_back({rand({batch, in}, gen), rand({in, out}, gen), rand({out, batch}, gen),
+                   rand({batch, out}, gen), rand({out, in}, gen), i != 0});
   }
   for (auto _ : state) {
     for (const Operands& o : ops) {
-      benchmark::DoNotOptimize(matmul(o.x, o.w_t).data<float>());   // (N, out)
-      benchmark::DoNotOptimize(matmul(o.g_t, o.x).data<float>());   // (out, in)
+      benchmark::DoNotOptimize(matmul(o.x, o.w_t).data<float>());                  // (N, out)
+      benchmark::DoNotOptimize(matmul(o.g_t, o.x).data<float>());                  // (out, in)
       if (o.input_grad) benchmark::DoNotOptimize(matmul(o.g, o.w).data<float>());  // (N, in)
     }
   }
   state.counters["samples_per_second"] =
       benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["GFLOPS"] = benchmark::Counter(step_flops(layers, batch) / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOPS"] = benchmark::Counter(step_flops(layers, batch) / 1e9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
 }
 
 }  // namespace
 
-BENCHMARK(BM_GemmOnly_hinton_relu)->Name("BM_GemmOnly/hinton_relu")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_GemmOnly_hinton_relu)
+    ->Name("BM_GemmOnly/hinton_relu")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_TrainStep, keras_basic, "keras-basic")
     ->Name("BM_TrainStep/keras_basic")
     ->Unit(benchmark::kMillisecond)

@@ -155,7 +155,8 @@ struct IdxClaim {
   // `extra` bytes follow the data; more than that when not `counted_all`.
   FileError trailing(std::uint64_t extra, bool counted_all) const {
     return FileError(at + " has " + (counted_all ? "" : "more than ") + std::to_string(extra) +
-                     " unexpected bytes after its " + std::to_string(data_bytes) + " bytes of " + what);
+                     " unexpected bytes after its " + std::to_string(data_bytes) + " bytes of " +
+                     what);
   }
 };
 
@@ -174,8 +175,9 @@ std::uint32_t gzip_isize(const std::string& path) {
 // number must be `magic` (unsigned bytes; its last byte is the number of dimensions), the
 // sizes within idx_max_items and idx_max_bytes, and 3-dimensional images `side` x `side`
 // unless side is 0. Returns the sizes, outermost first.
-std::vector<std::int64_t> read_idx_header(GzReader& file, const std::string& at, std::uint32_t magic,
-                                          const char* what, std::int64_t side) {
+std::vector<std::int64_t> read_idx_header(GzReader& file, const std::string& at,
+                                          std::uint32_t magic, const char* what,
+                                          std::int64_t side) {
   const std::int64_t ndim = magic & 0xff;
   std::vector<std::uint8_t> header;
   if (file.read(header, 4) < 4) {
@@ -221,8 +223,9 @@ std::vector<std::int64_t> read_idx_header(GzReader& file, const std::string& at,
     }
   }
   if (ndim == 3 && side > 0 && (sizes[1] != side || sizes[2] != side)) {
-    throw FileError(at + " holds " + std::to_string(sizes[1]) + " x " + std::to_string(sizes[2]) + " " +
-                    what + ", expected " + std::to_string(side) + " x " + std::to_string(side));
+    throw FileError(at + " holds " + std::to_string(sizes[1]) + " x " + std::to_string(sizes[2]) +
+                    " " + what + ", expected " + std::to_string(side) + " x " +
+                    std::to_string(side));
   }
   return sizes;
 }
@@ -246,14 +249,16 @@ bool check_claim(GzReader& file, const std::string& path, const IdxClaim& claim)
     if (file_bytes < claimed) throw claim.truncated(file_bytes - claim.header_bytes);
     if (file_bytes > claimed) throw claim.trailing(file_bytes - claimed, true);
   } else if (claimed > 1032 * file_bytes) {
-    throw FileError(claim.at + " is truncated: its header claims " + std::to_string(claim.data_bytes) +
-                    " bytes of " + claim.what + ", but its " + std::to_string(file_bytes) +
-                    " gzip bytes can expand to " + std::to_string(1032 * file_bytes) + " at most");
+    throw FileError(claim.at + " is truncated: its header claims " +
+                    std::to_string(claim.data_bytes) + " bytes of " + claim.what + ", but its " +
+                    std::to_string(file_bytes) + " gzip bytes can expand to " +
+                    std::to_string(1032 * file_bytes) + " at most");
   } else if (gzip_isize(path) != static_cast<std::uint32_t>(claimed)) {
     const std::uint64_t counted = claim.data_bytes + kTrailingCounted;
     const std::uint64_t got = file.skip(counted + 1);
     if (got < claim.data_bytes) throw claim.truncated(got);
-    if (got > claim.data_bytes) throw claim.trailing(std::min(got, counted) - claim.data_bytes, got <= counted);
+    if (got > claim.data_bytes)
+      throw claim.trailing(std::min(got, counted) - claim.data_bytes, got <= counted);
     file.rewind();  // several members: the data is all there
     file.skip(claim.header_bytes);
   }
@@ -340,10 +345,10 @@ ByteImageSet load_split(const char* op, Split split, const std::string& dir, std
                     "to a directory with the four IDX files)");
   }
   const std::string prefix = split == Split::train ? "train" : "t10k";
-  IdxData images = read_idx(op, idx_path(dir, prefix + "-images-idx3-ubyte"),
-                            kImagesMagic, "images", kSide);
-  const IdxData labels = read_idx(op, idx_path(dir, prefix + "-labels-idx1-ubyte"),
-                                  kLabelsMagic, "labels", 0);
+  IdxData images =
+      read_idx(op, idx_path(dir, prefix + "-images-idx3-ubyte"), kImagesMagic, "images", kSide);
+  const IdxData labels =
+      read_idx(op, idx_path(dir, prefix + "-labels-idx1-ubyte"), kLabelsMagic, "labels", 0);
   if (images.sizes[0] != labels.sizes[0]) {
     throw FileError(std::string(op) + ": " + in_quotes(images.path) + " holds " +
                     std::to_string(images.sizes[0]) + " images but " + in_quotes(labels.path) +

@@ -71,7 +71,8 @@ std::string default_fashion_mnist_dir();
 ImageSet load_fashion_mnist(Split split, const std::string& dir = default_fashion_mnist_dir(),
                             std::int64_t limit = -1);
 // The same images and labels, the images kept as bytes.
-ByteImageSet load_fashion_mnist_bytes(Split split, const std::string& dir = default_fashion_mnist_dir(),
+ByteImageSet load_fashion_mnist_bytes(Split split,
+                                      const std::string& dir = default_fashion_mnist_dir(),
                                       std::int64_t limit = -1);
 
 // One IDX file of unsigned-byte images (N, rows, cols), gzipped or plain (zlib reads both):

@@ -56,7 +56,8 @@ void ImageBytes::gather_float_into(Tensor& out, const std::vector<std::int64_t>&
                                     : std::string("an undefined tensor")));
   }
   float* dst = out.data<float>();
-  for (std::size_t r = 0; r < rows.size(); ++r) convert_row(rows[r], dst + static_cast<std::int64_t>(r) * pixels_);
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    convert_row(rows[r], dst + static_cast<std::int64_t>(r) * pixels_);
   out.bump_version();
 }
 

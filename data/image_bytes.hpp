@@ -30,8 +30,8 @@ class ImageBytes {
   // bytes.size() == n * pixels).
   ImageBytes(std::vector<std::uint8_t> bytes, std::int64_t n, std::int64_t pixels);
 
-  std::int64_t size() const { return rows_; }        // N
-  std::int64_t pixels() const { return pixels_; }    // D
+  std::int64_t size() const { return rows_; }      // N
+  std::int64_t pixels() const { return pixels_; }  // D
   // Image i's D bytes (0 <= i < N).
   const std::uint8_t* row(std::int64_t i) const;
 

@@ -55,7 +55,8 @@ PCA PCA::fit(const ImageBytes& images, const std::atomic<bool>* stop) {
   return fit_blocks(images, images.pixels(), stop);
 }
 
-template <class Rows> PCA PCA::fit_blocks(const Rows& x, std::int64_t d, const std::atomic<bool>* stop) {
+template <class Rows>
+PCA PCA::fit_blocks(const Rows& x, std::int64_t d, const std::atomic<bool>* stop) {
   const std::int64_t n = row_count(x);
   auto check_stop = [&] {
     if (stop != nullptr && stop->load()) throw Interrupted("PCA::fit: interrupted");
@@ -81,7 +82,7 @@ template <class Rows> PCA PCA::fit_blocks(const Rows& x, std::int64_t d, const s
   // eigh sorts the eigenvalues ascending; PCA wants the largest first.
   const Eigh eig = eigh(cov);
   std::vector<std::int64_t> descending(static_cast<std::size_t>(d));
-  std::iota(descending.rbegin(), descending.rend(), std::int64_t{0});  // d-1, ..., 1, 0
+  std::iota(descending.rbegin(), descending.rend(), std::int64_t{0});         // d-1, ..., 1, 0
   Tensor components = gather_rows(eig.eigenvectors.transpose(), descending);  // (D, D) rows
   // NOTE: C is positive semi-definite, but rounding can make its smallest eigenvalues come out
   // as tiny negative numbers; a variance cannot be negative, so clamp them to 0.
@@ -120,11 +121,11 @@ Tensor PCA::encode(const Tensor& x, std::int64_t k) const {
 Tensor PCA::decode(const Tensor& codes) const {
   check_floating("PCA::decode", codes);
   if (codes.dim() != 2 || codes.size(1) > features()) {
-    throw ShapeError("PCA::decode: expected codes (N, k) with k <= " +
-                     std::to_string(features()) + ", got shape " + shape_str(codes.shape()));
+    throw ShapeError("PCA::decode: expected codes (N, k) with k <= " + std::to_string(features()) +
+                     ", got shape " + shape_str(codes.shape()));
   }
-  const Tensor w_k = components_.rows(0, codes.size(1));       // (k, D)
-  return matmul(codes.to(DType::float64), w_k) + mean_;       // (N, k) @ (k, D) + (D,) -> (N, D)
+  const Tensor w_k = components_.rows(0, codes.size(1));  // (k, D)
+  return matmul(codes.to(DType::float64), w_k) + mean_;   // (N, k) @ (k, D) + (D,) -> (N, D)
 }
 
 Tensor PCA::reconstruct(const Tensor& x, std::int64_t k) const { return decode(encode(x, k)); }
@@ -142,7 +143,8 @@ double PCA::sse_per_image(const ImageBytes& images, std::int64_t k) const {
   return sse_blocks(images, k);
 }
 
-template <class Rows> double PCA::sse_blocks(const Rows& x, std::int64_t k) const {
+template <class Rows>
+double PCA::sse_blocks(const Rows& x, std::int64_t k) const {
   check_k("PCA::sse_per_image", k);
   const std::int64_t n = row_count(x);
   if (n == 0) {
@@ -150,7 +152,7 @@ template <class Rows> double PCA::sse_blocks(const Rows& x, std::int64_t k) cons
   }
   double total = 0;  // sum_n ||x_n - reconstruct(x_n)||^2, block by block (no float64 copy of x)
   for (std::int64_t begin = 0; begin < n; begin += kRowsPerBlock) {
-    const Tensor block = block64(x, begin);                                      // (B, D)
+    const Tensor block = block64(x, begin);  // (B, D)
     total += sum(square(block - reconstruct(block, k))).item();
   }
   return total / static_cast<double>(n);

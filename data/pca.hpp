@@ -66,8 +66,10 @@ class PCA {
  private:
   PCA(Tensor mean, Tensor components, Tensor variance);
   // fit and sse_per_image over blocks of rows of a float tensor or of ImageBytes (pca.cpp).
-  template <class Rows> static PCA fit_blocks(const Rows& x, std::int64_t d, const std::atomic<bool>* stop);
-  template <class Rows> double sse_blocks(const Rows& x, std::int64_t k) const;
+  template <class Rows>
+  static PCA fit_blocks(const Rows& x, std::int64_t d, const std::atomic<bool>* stop);
+  template <class Rows>
+  double sse_blocks(const Rows& x, std::int64_t k) const;
   // x as float64 after checking that it is (N, D) with this PCA's D; `op` names the caller.
   Tensor checked_input(const char* op, const Tensor& x) const;
   // The same check, without the conversion.

@@ -45,9 +45,9 @@ void check_grid_arguments(const std::string& op, const char* what, const Tensor&
   }
   if (images.size(1) != height * width) {
     throw ShapeError(op + ": " + what + " of shape " + shape_str(images.shape()) + " have " +
-                     std::to_string(images.size(1)) + " columns, but height * width = " +
-                     std::to_string(height) + " * " + std::to_string(width) + " = " +
-                     std::to_string(height * width));
+                     std::to_string(images.size(1)) +
+                     " columns, but height * width = " + std::to_string(height) + " * " +
+                     std::to_string(width) + " = " + std::to_string(height * width));
   }
   if (images.size(0) == 0) {
     throw ShapeError(op + ": " + what + " of shape " + shape_str(images.shape()) +

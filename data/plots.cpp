@@ -113,7 +113,7 @@ const std::string& png_terminal() {
       ::pclose(p);
     }
     return names.find("pngcairo") != std::string::npos ? std::string("pngcairo")
-                                                        : std::string("png");
+                                                       : std::string("png");
   }();
   return terminal;
 }
@@ -140,7 +140,8 @@ bool png_is_complete(const std::string& path) {
   static const std::string iend("\0\0\0\0IEND\xae\x42\x60\x82", 12);
   std::ifstream in(path, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return bytes.size() >= signature.size() + iend.size() && bytes.compare(0, signature.size(), signature) == 0 &&
+  return bytes.size() >= signature.size() + iend.size() &&
+         bytes.compare(0, signature.size(), signature) == 0 &&
          bytes.compare(bytes.size() - iend.size(), iend.size(), iend) == 0;
 }
 
@@ -158,9 +159,8 @@ void draw_with_gnuplot(const std::string& op, const std::string& png_path, const
   const std::string script = dir.file("script.gp"), log = dir.file("gnuplot.log");
   write_text(op, script,
              "set terminal " + png_terminal() + " size " + std::to_string(kPlotWidth) + "," +
-                 std::to_string(kPlotHeight) + " font 'sans,11'\n" +
-                 "set output " + gp_quote(tmp) + "\n" +
-                 "set title " + gp_quote(title) + " noenhanced\n" + commands +
+                 std::to_string(kPlotHeight) + " font 'sans,11'\n" + "set output " + gp_quote(tmp) +
+                 "\n" + "set title " + gp_quote(title) + " noenhanced\n" + commands +
                  "set output\n");  // closes (flushes) the PNG before gnuplot exits
   const int status = run("gnuplot " + sh_quote(script) + " > " + sh_quote(log) + " 2>&1");
   if (status != 0 || !png_is_complete(tmp)) {
@@ -229,8 +229,7 @@ std::vector<HistoryRow> read_history(const std::string& op, const std::string& c
       const double value = std::strtod(text, &end);
       if (end == text || *end != '\0') {
         throw FileError(op + ": " + in_quotes(csv) + " line " + std::to_string(line_no) + ": " +
-                        names[static_cast<std::size_t>(col)] + " \"" + text +
-                        "\" is not a number");
+                        names[static_cast<std::size_t>(col)] + " \"" + text + "\" is not a number");
       }
       return value;
     };
@@ -265,7 +264,8 @@ void plot_loss_curves(const std::string& history_csv, const std::string& png_pat
   std::ostringstream data;
   prepare_for_data(data);
   data << "# epoch train_loss val_loss\n";
-  for (const HistoryRow& r : rows) data << r.epoch << ' ' << r.train_loss << ' ' << r.val_loss << '\n';
+  for (const HistoryRow& r : rows)
+    data << r.epoch << ' ' << r.train_loss << ' ' << r.val_loss << '\n';
   const std::string dat = dir.file("loss.dat");
   write_text(op, dat, data.str());
 
@@ -276,14 +276,15 @@ void plot_loss_curves(const std::string& history_csv, const std::string& png_pat
       "set ylabel 'loss per image'\n"
       "set key top right\n"
       "set grid\n"
-      "set autoscale xfix\n"           // the x axis runs from the first epoch to the last,
+      "set autoscale xfix\n"  // the x axis runs from the first epoch to the last,
       "set offsets graph 0.02, graph 0.02, 0, 0\n"  // plus a little room for the end points
-      "set datafile missing 'nan'\n";  // an epoch without validation loss is skipped
+      "set datafile missing 'nan'\n";               // an epoch without validation loss is skipped
   if (rows.size() <= 12) commands += "set xtics 1\n";  // whole epochs, not 2.5
   commands += "plot " + gp_quote(dat) + " using 1:2 with " + style + " lw 2 lc rgb '" + colour(0) +
               "' title 'train'";
   if (has_val) {
-    commands += ", '' using 1:3 with " + style + " lw 2 lc rgb '" + colour(1) + "' title 'validation'";
+    commands +=
+        ", '' using 1:3 with " + style + " lw 2 lc rgb '" + colour(1) + "' title 'validation'";
   }
   draw_with_gnuplot(op, png_path, dir, title, commands + "\n");
 }
@@ -381,8 +382,8 @@ void plot_lines(const std::string& png_path, const std::string& title, const std
             colour(s) + "' title " + gp_quote(line.name) + " noenhanced";
   }
   write_text(op, dat, data.str());
-  std::string commands = "set xlabel " + gp_quote(xlabel) + " noenhanced\n" +
-                         "set ylabel " + gp_quote(ylabel) + " noenhanced\n" +
+  std::string commands = "set xlabel " + gp_quote(xlabel) + " noenhanced\n" + "set ylabel " +
+                         gp_quote(ylabel) + " noenhanced\n" +
                          "set key outside right top\nset grid\n";
   if (log_x) commands += "set logscale x\n";
   if (log_y) commands += "set logscale y\n";

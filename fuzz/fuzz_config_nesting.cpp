@@ -40,24 +40,36 @@ std::string joined(const std::string& f, std::size_t n) {
 std::string made(std::uint8_t recipe, std::size_t n, const std::string& f) {
   n = std::min(n, kMaxText / (f.size() + 9));  // 9 bytes: the most a level adds besides f
   switch (recipe & 7) {
-    case 0: return repeat("[", n) + f + repeat("]", n);
-    case 1: return repeat("{\"k\": ", n) + f + repeat("}", n);
-    case 2: return repeat("[{\"k\": ", n) + f + repeat("}]", n);
-    case 3: return "[" + joined(f, n) + "]";
-    case 4: return "{" + joined(f, n) + "}";
-    case 5: return repeat(f, n);
-    case 6: return "\"" + repeat(f, n) + "\"";
-    default: return f;
+    case 0:
+      return repeat("[", n) + f + repeat("]", n);
+    case 1:
+      return repeat("{\"k\": ", n) + f + repeat("}", n);
+    case 2:
+      return repeat("[{\"k\": ", n) + f + repeat("}]", n);
+    case 3:
+      return "[" + joined(f, n) + "]";
+    case 4:
+      return "{" + joined(f, n) + "}";
+    case 5:
+      return repeat(f, n);
+    case 6:
+      return "\"" + repeat(f, n) + "\"";
+    default:
+      return f;
   }
 }
 
 std::string placed(std::uint8_t recipe, const std::string& x) {
   const std::string head = R"({"model": "basic", "init": "pytorch", )";
   switch ((recipe >> 3) & 3) {
-    case 0: return head + R"("train": {"epochs": )" + x + "}}";
-    case 1: return head + R"("basic": )" + x + "}";
-    case 2: return x;
-    default: return head + R"("description": )" + x + "}";
+    case 0:
+      return head + R"("train": {"epochs": )" + x + "}}";
+    case 1:
+      return head + R"("basic": )" + x + "}";
+    case 2:
+      return x;
+    default:
+      return head + R"("description": )" + x + "}";
   }
 }
 

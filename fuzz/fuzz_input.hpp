@@ -35,7 +35,8 @@ constexpr std::size_t kMaxMessageBytes = 8192;
 inline void require_short_line(const std::exception& e) {
   const std::string message = e.what();
   if (message.size() <= kMaxMessageBytes && message.find('\n') == std::string::npos) return;
-  std::fprintf(stderr, "an error of %zu bytes (or several lines): %.300s\n", message.size(), message.c_str());
+  std::fprintf(stderr, "an error of %zu bytes (or several lines): %.300s\n", message.size(),
+               message.c_str());
   std::abort();
 }
 

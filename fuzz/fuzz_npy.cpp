@@ -9,7 +9,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
-    const xtgrad::Tensor t = xtgrad::from_npy_bytes(std::string(reinterpret_cast<const char*>(data), size));
+    const xtgrad::Tensor t =
+        xtgrad::from_npy_bytes(std::string(reinterpret_cast<const char*>(data), size));
     (void)t.numel();
   } catch (const xtgrad::Error&) {
     // a clear, typed refusal: what bad input should get

@@ -7,9 +7,7 @@
 
 namespace xtgrad::nn {
 
-Variable leaky_relu(const Variable& x, double slope) {
-  return where(x.data() > 0.0, x, x * slope);
-}
+Variable leaky_relu(const Variable& x, double slope) { return where(x.data() > 0.0, x, x * slope); }
 
 Variable elu(const Variable& x, double alpha) {
   const Tensor positive = x.data() > 0.0;
@@ -39,24 +37,36 @@ Activation parse_activation(const std::string& name) {
 
 std::string activation_name(Activation a) {
   switch (a) {
-    case Activation::identity: return "identity";
-    case Activation::relu: return "relu";
-    case Activation::sigmoid: return "sigmoid";
-    case Activation::tanh: return "tanh";
-    case Activation::leaky_relu: return "leaky_relu";
-    case Activation::elu: return "elu";
+    case Activation::identity:
+      return "identity";
+    case Activation::relu:
+      return "relu";
+    case Activation::sigmoid:
+      return "sigmoid";
+    case Activation::tanh:
+      return "tanh";
+    case Activation::leaky_relu:
+      return "leaky_relu";
+    case Activation::elu:
+      return "elu";
   }
   return "identity";
 }
 
 std::shared_ptr<Module> make_activation(Activation a) {
   switch (a) {
-    case Activation::identity: return std::make_shared<Identity>();
-    case Activation::relu: return std::make_shared<ReLU>();
-    case Activation::sigmoid: return std::make_shared<Sigmoid>();
-    case Activation::tanh: return std::make_shared<Tanh>();
-    case Activation::leaky_relu: return std::make_shared<LeakyReLU>();
-    case Activation::elu: return std::make_shared<ELU>();
+    case Activation::identity:
+      return std::make_shared<Identity>();
+    case Activation::relu:
+      return std::make_shared<ReLU>();
+    case Activation::sigmoid:
+      return std::make_shared<Sigmoid>();
+    case Activation::tanh:
+      return std::make_shared<Tanh>();
+    case Activation::leaky_relu:
+      return std::make_shared<LeakyReLU>();
+    case Activation::elu:
+      return std::make_shared<ELU>();
   }
   return std::make_shared<Identity>();
 }

@@ -24,8 +24,7 @@ Adagrad::Adagrad(std::vector<Variable> parameters, AdagradOptions options)
     : Optimizer(std::move(parameters), options.lr), options_(options), sum_(parameters_.size()) {
   check_option(options.lr >= 0.0, "lr", options.lr, "must be >= 0");
   check_option(options.lr_decay >= 0.0, "lr_decay", options.lr_decay, "must be >= 0");
-  check_option(options.weight_decay >= 0.0, "weight_decay", options.weight_decay,
-               "must be >= 0");
+  check_option(options.weight_decay >= 0.0, "weight_decay", options.weight_decay, "must be >= 0");
   check_option(options.initial_accumulator_value >= 0.0, "initial_accumulator_value",
                options.initial_accumulator_value, "must be >= 0");
   check_option(options.eps >= 0.0, "eps", options.eps, "must be >= 0");
@@ -33,10 +32,10 @@ Adagrad::Adagrad(std::vector<Variable> parameters, AdagradOptions options)
 
 void Adagrad::step() {
   NoGradGuard no_grad;
-  step_count_ += 1;                                                    // t = t + 1
+  step_count_ += 1;  // t = t + 1
   const double t = static_cast<double>(step_count_);
   const double lr = learning_rate();
-  const double lr_t = lr / (1.0 + (t - 1.0) * options_.lr_decay);      // lr / (1 + (t - 1) eta)
+  const double lr_t = lr / (1.0 + (t - 1.0) * options_.lr_decay);  // lr / (1 + (t - 1) eta)
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const Variable& p = parameters_[i];
     if (!p.grad().defined()) continue;
@@ -45,8 +44,8 @@ void Adagrad::step() {
     if (!sum_[i].defined()) sum_[i] = full_like(w, options_.initial_accumulator_value);
     if (options_.weight_decay != 0.0) g = g + options_.weight_decay * w;  // g = grad + lambda w
     Tensor& s = sum_[i];
-    s.add_(g * g);                                  // s = s + g^2
-    w.add_(g / (sqrt(s) + options_.eps), -lr_t);    // w = w - lr_t g / (sqrt(s) + eps)
+    s.add_(g * g);                                // s = s + g^2
+    w.add_(g / (sqrt(s) + options_.eps), -lr_t);  // w = w - lr_t g / (sqrt(s) + eps)
   }
 }
 

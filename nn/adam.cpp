@@ -51,8 +51,7 @@ Adam::Adam(std::vector<Variable> parameters, AdamOptions options, bool decoupled
                "must be in [0, 1)");
   check_option(0.0 <= options.beta2 && options.beta2 < 1.0, "beta2", options.beta2,
                "must be in [0, 1)");
-  check_option(options.weight_decay >= 0.0, "weight_decay", options.weight_decay,
-               "must be >= 0");
+  check_option(options.weight_decay >= 0.0, "weight_decay", options.weight_decay, "must be >= 0");
 }
 
 Adam::Adam(std::vector<Variable> parameters, AdamOptions options)
@@ -71,11 +70,11 @@ void Adam::step() {
   NoGradGuard no_grad;
   const double lr = learning_rate();
   const double beta1 = options_.beta1, beta2 = options_.beta2, lambda = options_.weight_decay;
-  step_count_ += 1;                                              // t = t + 1
+  step_count_ += 1;  // t = t + 1
   const double t = static_cast<double>(step_count_);
-  const double bias_correction1 = 1.0 - std::pow(beta1, t);      // 1 - beta1^t
-  const double bias_correction2 = 1.0 - std::pow(beta2, t);      // 1 - beta2^t
-  const double step_size = lr / bias_correction1;                // lr / (1 - beta1^t)
+  const double bias_correction1 = 1.0 - std::pow(beta1, t);  // 1 - beta1^t
+  const double bias_correction2 = 1.0 - std::pow(beta2, t);  // 1 - beta2^t
+  const double step_size = lr / bias_correction1;            // lr / (1 - beta1^t)
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const Variable& p = parameters_[i];
     if (!p.grad().defined()) continue;
@@ -86,9 +85,9 @@ void Adam::step() {
     Tensor& m = exp_avg_[i];
     Tensor& v = exp_avg_sq_[i];
     if (decoupled_) {
-      w.mul_(1.0 - lr * lambda);                                 // w = w - lr lambda w
+      w.mul_(1.0 - lr * lambda);  // w = w - lr lambda w
     } else if (lambda != 0.0) {
-      g = g + lambda * w;                                        // g = grad + lambda w
+      g = g + lambda * w;  // g = grad + lambda w
     }
     // m = beta1 m + (1 - beta1) g
     // v = beta2 v + (1 - beta2) g^2

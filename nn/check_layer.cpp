@@ -50,17 +50,20 @@ bool draws_replay(Module& layer, const Tensor& x64) {
   return allclose(first, second, 0, 0);
 }
 
-void check_gradients(Module& layer, const Tensor& x64, const Tensor& weights, LayerCheckReport& report) {
+void check_gradients(Module& layer, const Tensor& x64, const Tensor& weights,
+                     LayerCheckReport& report) {
   std::vector<Variable> inputs{Variable(x64.clone(), true)};
   for (const Variable& p : layer.parameters()) inputs.push_back(p);
   GradcheckOptions options;
   options.replay = layer.generators();
   const GradcheckReport r = gradcheck(
-      [&](const std::vector<Variable>& in) { return weighted_sum(layer, in[0], weights); }, inputs, options);
+      [&](const std::vector<Variable>& in) { return weighted_sum(layer, in[0], weights); }, inputs,
+      options);
   if (!r.passed) report.failures.push_back("gradcheck: " + r.message);
 }
 
-void check_accumulation(Module& layer, const Tensor& x64, const Tensor& weights, LayerCheckReport& report) {
+void check_accumulation(Module& layer, const Tensor& x64, const Tensor& weights,
+                        LayerCheckReport& report) {
   const GeneratorSnapshot generators(layer.generators());  // both passes draw the same masks
   // The input takes part too, so that layers without parameters are checked as well.
   std::vector<std::pair<std::string, Variable>> targets{{"the input", Variable(x64.clone(), true)}};
@@ -72,7 +75,8 @@ void check_accumulation(Module& layer, const Tensor& x64, const Tensor& weights,
   layer.zero_grad();
   run();
   std::vector<Tensor> once;
-  for (const auto& [name, v] : targets) once.push_back(v.grad().defined() ? v.grad().data().clone() : Tensor());
+  for (const auto& [name, v] : targets)
+    once.push_back(v.grad().defined() ? v.grad().data().clone() : Tensor());
   run();
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const Variable& g = targets[i].second.grad();
@@ -105,7 +109,8 @@ void check_modes(Module& layer, const Tensor& x64, LayerCheckReport& report) {
   layer.train();
 }
 
-void check_state_dict(const LayerFactory& make, Module& layer, const Tensor& x64, LayerCheckReport& report) {
+void check_state_dict(const LayerFactory& make, Module& layer, const Tensor& x64,
+                      LayerCheckReport& report) {
   std::shared_ptr<Module> copy = make();
   copy->to(DType::float64);
   copy->load_state_dict(layer.state_dict());
@@ -113,7 +118,8 @@ void check_state_dict(const LayerFactory& make, Module& layer, const Tensor& x64
   copy->eval();
   NoGradGuard no_grad;
   if (!allclose((*copy)(Variable(x64)).data(), layer(Variable(x64)).data(), 0, 0)) {
-    report.failures.push_back("state_dict: a copy loaded from state_dict() computes different outputs");
+    report.failures.push_back(
+        "state_dict: a copy loaded from state_dict() computes different outputs");
   }
   layer.train();
 }
@@ -138,12 +144,14 @@ LayerCheckReport check_layer(const LayerFactory& make, const Shape& input_shape,
     // Recorded (the input does not require grad), so the graph shows what the layer trains.
     const Variable y32 = (*layer)(Variable(x64.to(DType::float32)));
     if (y32.dtype() != DType::float32) {
-      report.failures.push_back("dtype: float32 input gave a " + dtype_name(y32.dtype()) + " output");
+      report.failures.push_back("dtype: float32 input gave a " + dtype_name(y32.dtype()) +
+                                " output");
     }
     const std::vector<Shape> unregistered = unregistered_parameters(*layer, y32);
     for (const Shape& shape : unregistered) {
       report.failures.push_back(
-          "registration: forward uses a Variable of shape " + shape_str(shape) + " that requires "
+          "registration: forward uses a Variable of shape " + shape_str(shape) +
+          " that requires "
           "grad but is not a registered parameter: register it with register_parameter, or "
           "parameters(), to(), state_dict() and the optimizers will not see it");
     }

@@ -59,7 +59,8 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // libzip's message for an error code from zip_open, e.g. "Not a zip archive" or
@@ -97,7 +98,8 @@ void write_archive(const std::string& tmp, const std::vector<Member>& members,
   }
   for (const auto& [name, bytes] : members) {
     zip_source_t* source = zip_source_buffer(archive, bytes.data(), bytes.size(), /*freep=*/0);
-    const zip_int64_t index = source == nullptr ? -1 : zip_file_add(archive, name.c_str(), source, 0);
+    const zip_int64_t index =
+        source == nullptr ? -1 : zip_file_add(archive, name.c_str(), source, 0);
     // Stored, not deflated, as numpy.savez does: float data hardly compresses anyway. Dated
     // 1980-01-01 00:00 (MS-DOS date (0 << 9) | (1 << 5) | 1, time 0), as numpy.savez does, so
     // that the same tensors always give the same bytes.
@@ -105,7 +107,7 @@ void write_archive(const std::string& tmp, const std::vector<Member>& members,
         zip_file_set_dostime(archive, index, /*dtime=*/0, /*ddate=*/0x21, 0) != 0) {
       const std::string message = zip_strerror(archive);
       if (source != nullptr && index < 0) zip_source_free(source);  // else the archive owns it
-      zip_discard(archive);  // writes nothing
+      zip_discard(archive);                                         // writes nothing
       fail(where, "cannot add the member \"" + name + "\": " + message);
     }
   }
@@ -166,7 +168,8 @@ void save_npz(const std::string& path, const StateDict& tensors, const RawMember
     members.emplace_back(name + kSuffix, to_npy_bytes(tensor));
   }
   for (const auto& [name, bytes] : raw) {
-    if (ends_with(name, kSuffix)) throw ValueError(where + ": the raw member \"" + name + "\" ends in .npy");
+    if (ends_with(name, kSuffix))
+      throw ValueError(where + ": the raw member \"" + name + "\" ends in .npy");
     members.emplace_back(name, bytes);
   }
   const std::string tmp =
@@ -298,7 +301,8 @@ std::vector<PlannedMember> plan_members(zip_t* archive, const NpzExpectation& ex
     const std::string key = member.substr(0, member.size() - kSuffix.size());
     const auto array = arrays.find(key);
     std::size_t budget = 0;
-    while (budget < expected.budgets.size() && !starts_with(key, expected.budgets[budget].first)) ++budget;
+    while (budget < expected.budgets.size() && !starts_with(key, expected.budgets[budget].first))
+      ++budget;
     if (array == arrays.end() && has_prefix(key, expected.skipped)) continue;
     if (array == arrays.end() && budget == expected.budgets.size()) {
       unexpected.push_back(key);
@@ -309,27 +313,30 @@ std::vector<PlannedMember> plan_members(zip_t* archive, const NpzExpectation& ex
     // describes, the checks below bound the data too.
     if (st.size != header.header_bytes + header.data_bytes) {
       fail(where, "the member \"" + member + "\" lists " + std::to_string(st.size) +
-                      " bytes, but its .npy header describes " + std::to_string(header.header_bytes) +
-                      " + " + std::to_string(header.data_bytes) + " bytes (a " +
-                      shape_str(header.shape) + " " + dtype_name(header.dtype) + " array)");
+                      " bytes, but its .npy header describes " +
+                      std::to_string(header.header_bytes) + " + " +
+                      std::to_string(header.data_bytes) + " bytes (a " + shape_str(header.shape) +
+                      " " + dtype_name(header.dtype) + " array)");
     }
     if (array != arrays.end()) {
       const Tensor& want = *array->second;
       found.insert(key);
       if (header.shape != want.shape()) {
-        mismatched.push_back("shape mismatch for " + key + " (checkpoint " + shape_str(header.shape) +
-                             ", model " + shape_str(want.shape()) + ")");
+        mismatched.push_back("shape mismatch for " + key + " (checkpoint " +
+                             shape_str(header.shape) + ", model " + shape_str(want.shape()) + ")");
       } else if (header.dtype != want.dtype()) {
-        mismatched.push_back("dtype mismatch for " + key + " (checkpoint " + dtype_name(header.dtype) +
-                             ", model " + dtype_name(want.dtype()) + ")");
+        mismatched.push_back("dtype mismatch for " + key + " (checkpoint " +
+                             dtype_name(header.dtype) + ", model " + dtype_name(want.dtype()) +
+                             ")");
       }
     } else {
       const auto& [prefix, limit] = expected.budgets[budget];
       if (header.data_bytes > limit - used[budget]) {  // used <= limit: no overflow
         fail(where, "the member \"" + member + "\" (a " + shape_str(header.shape) + " " +
-                        dtype_name(header.dtype) + " array of " + std::to_string(header.data_bytes) +
-                        " bytes) takes the arrays " + (prefix.empty() ? "" : "under \"" + prefix + "\" ") +
-                        "beyond the " + std::to_string(limit) + " bytes expected");
+                        dtype_name(header.dtype) + " array of " +
+                        std::to_string(header.data_bytes) + " bytes) takes the arrays " +
+                        (prefix.empty() ? "" : "under \"" + prefix + "\" ") + "beyond the " +
+                        std::to_string(limit) + " bytes expected");
       }
       used[budget] += header.data_bytes;
     }

@@ -69,8 +69,8 @@ std::optional<std::string> load_npz_raw_member(const std::string& path, const st
 // The model's state dict, plus, when an optimizer is given, its learning rate as
 // "optimizer/lr" and its state under "optimizer/<name>", plus `training` under "fit/<name>"
 // (where a fit() stands, so that it can be resumed).
-void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer = nullptr,
-                     const StateDict& training = {});
+void save_checkpoint(const std::string& path, const Module& model,
+                     const Optimizer* optimizer = nullptr, const StateDict& training = {});
 // Loads the model state (strict: missing, unexpected and mismatched keys are all named), and
 // when an optimizer is given its state and learning rate (ValueError if the file was saved
 // without an optimizer). Returns the "fit/" entries, without the prefix (empty if none).
@@ -79,7 +79,8 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
 //   "optimizer/"   at most optimizer->max_state_bytes() + 8 (the learning rate); without an
 //                  optimizer these members are skipped, never inflated
 //   "fit/"         at most the model's bytes (fit's best weights) + checkpoint_fit_bytes
-inline constexpr std::uint64_t checkpoint_fit_bytes = std::uint64_t{64} << 20;  // history, generators
+inline constexpr std::uint64_t checkpoint_fit_bytes = std::uint64_t{64}
+                                                      << 20;  // history, generators
 StateDict load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer = nullptr);
 
 }  // namespace xtgrad::nn

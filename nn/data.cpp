@@ -50,14 +50,19 @@ void TensorDataset::fill_batch(const std::vector<std::int64_t>& indices, Batch& 
   } else {
     batch.target = Tensor();
   }
-  if (&indices != &batch.indices) batch.indices = indices;  // the loader passes batch.indices itself
+  if (&indices != &batch.indices)
+    batch.indices = indices;  // the loader passes batch.indices itself
 }
 
 // --- DataLoader ----------------------------------------------------------------------------------
 
-DataLoader::DataLoader(const Dataset& dataset, std::int64_t batch_size, bool shuffle, bool drop_last,
-                       std::uint64_t seed)
-    : dataset_(dataset), batch_size_(batch_size), shuffle_(shuffle), drop_last_(drop_last), gen_(seed) {
+DataLoader::DataLoader(const Dataset& dataset, std::int64_t batch_size, bool shuffle,
+                       bool drop_last, std::uint64_t seed)
+    : dataset_(dataset),
+      batch_size_(batch_size),
+      shuffle_(shuffle),
+      drop_last_(drop_last),
+      gen_(seed) {
   if (batch_size <= 0) {
     throw ValueError("DataLoader: batch_size must be positive, got " + std::to_string(batch_size));
   }

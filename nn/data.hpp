@@ -16,8 +16,8 @@
 namespace xtgrad::nn {
 
 struct Batch {
-  Tensor input;   // (B, ...)
-  Tensor target;  // (B, ...), undefined when the data set has no targets
+  Tensor input;                       // (B, ...)
+  Tensor target;                      // (B, ...), undefined when the data set has no targets
   std::vector<std::int64_t> indices;  // the samples' positions in the data set
 };
 

@@ -50,10 +50,12 @@ void check_options(const FitOptions& options, const Dataset* validation) {
          " but checkpoint_path is empty");
   }
   if (!(options.checkpoint_seconds >= 0)) {
-    fail("checkpoint_seconds must not be negative, got " + std::to_string(options.checkpoint_seconds));
+    fail("checkpoint_seconds must not be negative, got " +
+         std::to_string(options.checkpoint_seconds));
   }
   if (options.checkpoint_seconds > 0 && options.checkpoint_path.empty()) {
-    fail("checkpoint_seconds is " + std::to_string(options.checkpoint_seconds) + " but checkpoint_path is empty");
+    fail("checkpoint_seconds is " + std::to_string(options.checkpoint_seconds) +
+         " but checkpoint_path is empty");
   }
   if (options.early_stopping.patience < 0 || options.early_stopping.min_delta < 0) {
     fail("early stopping needs patience >= 0 and min_delta >= 0, got " +
@@ -103,7 +105,8 @@ std::string checkpoint_file(const std::string& pattern, int epoch) {
 // A copy of every parameter's values, to see later whether an epoch moved any.
 std::vector<Tensor> parameter_values(const Module& model) {
   std::vector<Tensor> values;
-  for (const auto& [name, parameter] : model.named_parameters()) values.push_back(parameter.data().clone());
+  for (const auto& [name, parameter] : model.named_parameters())
+    values.push_back(parameter.data().clone());
   return values;
 }
 
@@ -132,9 +135,11 @@ std::string loss_str(double loss) {
 // After an epoch: every parameter and the validation loss must be finite. A NaN made by the
 // last step's update shows in no training loss, so without this check it would reach the
 // history, the checkpoint and the caller unnoticed.
-void check_finite_after_epoch(const Module& model, const EpochRecord& record, bool validated, std::int64_t step) {
-  const std::string where = " at epoch " + std::to_string(record.epoch) + ", step " + std::to_string(step) +
-                            " (the epoch's last); try a lower learning rate, and check the data for NaN or Inf";
+void check_finite_after_epoch(const Module& model, const EpochRecord& record, bool validated,
+                              std::int64_t step) {
+  const std::string where =
+      " at epoch " + std::to_string(record.epoch) + ", step " + std::to_string(step) +
+      " (the epoch's last); try a lower learning rate, and check the data for NaN or Inf";
   for (const auto& [name, parameter] : model.named_parameters()) {
     // NOTE: max keeps NaN and |x| maps -Inf to Inf, so max|x| is finite exactly when every
     // element is (a sum could overflow on finite values).
@@ -155,14 +160,15 @@ void resume(const std::string& path, Module& model, Optimizer& optimizer, LRSche
   const std::int64_t steps = state.steps;
   state = detail::from_state_dict(load_checkpoint(path, model, &optimizer), path);
   if (state.steps != steps) {
-    throw ValueError("fit: cannot resume from " + path + ": it was written with " + std::to_string(state.steps) +
-                     " steps per epoch, this fit has " + std::to_string(steps) +
-                     " (another data set or batch size?)");
+    throw ValueError("fit: cannot resume from " + path + ": it was written with " +
+                     std::to_string(state.steps) + " steps per epoch, this fit has " +
+                     std::to_string(steps) + " (another data set or batch size?)");
   }
   const std::vector<Generator*> generators = model.generators();
   if (state.generators.size() != generators.size()) {
-    throw ValueError("fit: cannot resume from " + path + ": it holds " + std::to_string(state.generators.size()) +
-                     " generator states, the model has " + std::to_string(generators.size()));
+    throw ValueError("fit: cannot resume from " + path + ": it holds " +
+                     std::to_string(state.generators.size()) + " generator states, the model has " +
+                     std::to_string(generators.size()));
   }
   for (std::size_t i = 0; i < generators.size(); ++i) generators[i]->set_state(state.generators[i]);
   state.generators.clear();
@@ -177,7 +183,8 @@ void resume(const std::string& path, Module& model, Optimizer& optimizer, LRSche
 
 }  // namespace
 
-BatchLoss reconstruction_loss(std::function<Variable(const Variable& output, const Variable& target)> loss) {
+BatchLoss reconstruction_loss(
+    std::function<Variable(const Variable& output, const Variable& target)> loss) {
   return [loss = std::move(loss)](Module& model, const Batch& batch) {
     const Variable input(batch.input);
     const Variable output = model(input);
@@ -185,7 +192,8 @@ BatchLoss reconstruction_loss(std::function<Variable(const Variable& output, con
   };
 }
 
-double evaluate(Module& model, const BatchLoss& loss, const Dataset& data, std::int64_t batch_size) {
+double evaluate(Module& model, const BatchLoss& loss, const Dataset& data,
+                std::int64_t batch_size) {
   EvalModeGuard eval_mode(model);  // dropout off
   NoGradGuard no_grad;             // nothing recorded: no graph, no saved tensors
   DataLoader loader(data, batch_size, /*shuffle=*/false);
@@ -207,7 +215,11 @@ class FitLoop {
  public:
   FitLoop(Module& model, const BatchLoss& loss, Optimizer& optimizer, const Dataset& train,
           const Dataset* validation, const FitOptions& options)
-      : model_(model), loss_(loss), optimizer_(optimizer), validation_(validation), options_(options),
+      : model_(model),
+        loss_(loss),
+        optimizer_(optimizer),
+        validation_(validation),
+        options_(options),
         loader_(train, options.batch_size, options.shuffle, options.drop_last, options.seed),
         steps_(loader_.batches_per_epoch()),
         out_(options.out != nullptr ? *options.out : std::cout),
@@ -270,7 +282,8 @@ class FitLoop {
         // stop here, where the step that went wrong is known.
         if (!std::isfinite(v)) {
           std::ostringstream message;
-          message << "fit: the loss became " << v << " at epoch " << epoch << ", step " << step << " (of " << steps_
+          message << "fit: the loss became " << v << " at epoch " << epoch << ", step " << step
+                  << " (of " << steps_
                   << "); try a lower learning rate, and check the data for NaN or Inf";
           throw TrainingError(message.str());
         }
@@ -288,7 +301,8 @@ class FitLoop {
       progress_.step(step, state_.loss_sum / static_cast<double>(state_.samples), state_.samples);
       if (step < steps_ && stop_requested()) throw interrupted(epoch);
     }
-    state_.order = loader_.generator().state();  // the epoch is done: the next one shuffles from here
+    state_.order =
+        loader_.generator().state();  // the epoch is done: the next one shuffles from here
     return step;
   }
 
@@ -299,10 +313,12 @@ class FitLoop {
     EpochRecord record{};
     record.epoch = epoch;
     record.train_loss = state_.loss_sum / static_cast<double>(state_.samples);
-    record.val_loss = validation_ != nullptr ? evaluate(model_, loss_, *validation_, options_.batch_size) : kNaN;
+    record.val_loss =
+        validation_ != nullptr ? evaluate(model_, loss_, *validation_, options_.batch_size) : kNaN;
     record.learning_rate = optimizer_.learning_rate();
     record.seconds = seconds_since(epoch_start);
-    record.samples_per_second = train_seconds > 0 ? static_cast<double>(state_.samples) / train_seconds : 0.0;
+    record.samples_per_second =
+        train_seconds > 0 ? static_cast<double>(state_.samples) / train_seconds : 0.0;
     check_finite_after_epoch(model_, record, validation_ != nullptr, last_step);
     state_.history.push_back(record);
     progress_.end_epoch(record);
@@ -334,7 +350,8 @@ class FitLoop {
 
   // A loss rising epoch after epoch, or an epoch that moved no weight: a warning, or
   // TrainingError with Divergence::stop.
-  void check_divergence(int epoch, const EpochRecord& record, const std::vector<Tensor>& weights_before) {
+  void check_divergence(int epoch, const EpochRecord& record,
+                        const std::vector<Tensor>& weights_before) {
     const Divergence& divergence = options_.divergence;
     auto report = [&](const std::string& problem) {
       if (divergence.stop) throw TrainingError("fit: " + problem);
@@ -344,12 +361,13 @@ class FitLoop {
     rises_ = monitored > previous_monitored_ ? rises_ + 1 : 0;
     previous_monitored_ = monitored;
     if (divergence.rising_epochs > 0 && rises_ == divergence.rising_epochs) {
-      report(std::string(monitored_name_) + " rose at " + std::to_string(rises_) + " epoch ends in a row (to " +
-             loss_str(monitored) + " at epoch " + std::to_string(epoch) +
-             "); the learning rate may be too high, or the model overfits");
+      report(std::string(monitored_name_) + " rose at " + std::to_string(rises_) +
+             " epoch ends in a row (to " + loss_str(monitored) + " at epoch " +
+             std::to_string(epoch) + "); the learning rate may be too high, or the model overfits");
     }
     if (divergence.stalled && state_.samples > 0 && !weights_moved(model_, weights_before)) {
-      report("epoch " + std::to_string(epoch) + " changed no weight: the updates are below the weights' "
+      report("epoch " + std::to_string(epoch) +
+             " changed no weight: the updates are below the weights' "
              "floating-point resolution (is the learning rate far too small?)");
     }
   }
@@ -359,8 +377,8 @@ class FitLoop {
   void checkpoint(int epoch, bool more) {
     if (more && stop_requested()) throw interrupted(epoch);
     const bool every_n = options_.checkpoint_every > 0 && epoch % options_.checkpoint_every == 0;
-    const bool timed =
-        options_.checkpoint_seconds > 0 && seconds_since(last_checkpoint_) >= options_.checkpoint_seconds;
+    const bool timed = options_.checkpoint_seconds > 0 &&
+                       seconds_since(last_checkpoint_) >= options_.checkpoint_seconds;
     if (every_n || (timed && more)) save(checkpoint_file(options_.checkpoint_path, epoch));
   }
 
@@ -370,16 +388,19 @@ class FitLoop {
     r.best_epoch = state_.best_epoch;
     r.best_loss = state_.best_loss;
     r.stopped_early = stopped_early;
-    if (keep_best() && !state_.best_weights.empty() && r.best_epoch != static_cast<int>(r.history.size())) {
+    if (keep_best() && !state_.best_weights.empty() &&
+        r.best_epoch != static_cast<int>(r.history.size())) {
       model_.load_state_dict(state_.best_weights);
-      progress_.note("restored the weights of epoch " + std::to_string(r.best_epoch) + " (" + monitored_name_ + " " +
-                     loss_str(r.best_loss) + ")");
+      progress_.note("restored the weights of epoch " + std::to_string(r.best_epoch) + " (" +
+                     monitored_name_ + " " + loss_str(r.best_loss) + ")");
     }
     r.train_seconds = seconds;
     return r;
   }
 
-  bool keep_best() const { return options_.early_stopping.patience > 0 && options_.early_stopping.restore_best; }
+  bool keep_best() const {
+    return options_.early_stopping.patience > 0 && options_.early_stopping.restore_best;
+  }
 
   bool stop_requested() const {
     return (options_.stop != nullptr && options_.stop->load()) ||
@@ -397,12 +418,14 @@ class FitLoop {
 
   // Saves a checkpoint and says how to go on from it.
   TrainingInterrupted interrupted(int epoch) {
-    if (options_.checkpoint_path.empty()) return TrainingInterrupted("fit: interrupted (no checkpoint_path)");
+    if (options_.checkpoint_path.empty())
+      return TrainingInterrupted("fit: interrupted (no checkpoint_path)");
     const std::string path = checkpoint_file(options_.checkpoint_path, epoch);
     save(path);
-    return TrainingInterrupted("fit: interrupted after epoch " + std::to_string(state_.epoch) + ", step " +
-                               std::to_string(state_.step) + " (of " + std::to_string(steps_) +
-                               "); the checkpoint " + path + " continues it");
+    return TrainingInterrupted("fit: interrupted after epoch " + std::to_string(state_.epoch) +
+                               ", step " + std::to_string(state_.step) + " (of " +
+                               std::to_string(steps_) + "); the checkpoint " + path +
+                               " continues it");
   }
 
   Module& model_;
@@ -425,8 +448,8 @@ class FitLoop {
 
 }  // namespace
 
-FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer, const Dataset& train,
-              const Dataset* validation, const FitOptions& options) {
+FitResult fit(Module& model, const BatchLoss& batch_loss, Optimizer& optimizer,
+              const Dataset& train, const Dataset* validation, const FitOptions& options) {
   check_options(options, validation);
   return FitLoop(model, batch_loss, optimizer, train, validation, options).run();
 }

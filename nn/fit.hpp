@@ -41,14 +41,15 @@ class TrainingInterrupted : public Interrupted {
 using BatchLoss = std::function<Variable(Module& model, const Batch& batch)>;
 // The common case: loss(model(batch.input), batch.target), or loss(model(batch.input),
 // batch.input) when the data set has no targets (an autoencoder).
-BatchLoss reconstruction_loss(std::function<Variable(const Variable& output, const Variable& target)> loss);
+BatchLoss reconstruction_loss(
+    std::function<Variable(const Variable& output, const Variable& target)> loss);
 
 // Stops when the validation loss (the train loss without validation data) has not improved
 // for `patience` epochs. patience 0 disables early stopping, restore_best included.
 struct EarlyStopping {
-  int patience = 0;              // epochs without improvement before stopping; 0 disables
-  double min_delta = 0.0;        // an improvement must lower the validation loss by more
-  bool restore_best = true;      // put back the best weights at the end, stopped early or not
+  int patience = 0;          // epochs without improvement before stopping; 0 disables
+  double min_delta = 0.0;    // an improvement must lower the validation loss by more
+  bool restore_best = true;  // put back the best weights at the end, stopped early or not
 };
 
 // A training that goes wrong without a NaN: the monitored loss (the validation loss, else the
@@ -67,46 +68,46 @@ struct FitOptions {
   std::int64_t batch_size = 128;
   bool shuffle = true;
   bool drop_last = false;
-  std::uint64_t seed = 0;            // the order of the samples
-  std::string history_csv;           // epoch,train_loss,val_loss,lr,seconds,samples_per_second
-                                     // rewritten after every epoch (empty: none)
-  int checkpoint_every = 0;          // epochs between checkpoints (0: none)
-  double checkpoint_seconds = 0;     // also at the end of an epoch once this many seconds have
-                                     // passed since the start or the last checkpoint (0: never)
-  std::string checkpoint_path;       // its file name may hold {epoch}, replaced by the epoch
-                                     // ("ckpt-{epoch}.npz"); its folders are taken as they are. Also
-                                     // where an interrupted fit saves. A checkpoint holds the model,
-                                     // the optimizer, the schedule, the position (epoch, step), the
-                                     // history and the state of every generator (sample order,
-                                     // the model's noise).
-  std::string resume_from;           // a checkpoint of fit(): go on from it, bit for bit as if
-                                     // never stopped (same data, batch size, seed, threads)
+  std::uint64_t seed = 0;         // the order of the samples
+  std::string history_csv;        // epoch,train_loss,val_loss,lr,seconds,samples_per_second
+                                  // rewritten after every epoch (empty: none)
+  int checkpoint_every = 0;       // epochs between checkpoints (0: none)
+  double checkpoint_seconds = 0;  // also at the end of an epoch once this many seconds have
+                                  // passed since the start or the last checkpoint (0: never)
+  std::string checkpoint_path;    // its file name may hold {epoch}, replaced by the epoch
+                                  // ("ckpt-{epoch}.npz"); its folders are taken as they are. Also
+                                  // where an interrupted fit saves. A checkpoint holds the model,
+                                  // the optimizer, the schedule, the position (epoch, step), the
+                                  // history and the state of every generator (sample order,
+                                  // the model's noise).
+  std::string resume_from;        // a checkpoint of fit(): go on from it, bit for bit as if
+                                  // never stopped (same data, batch size, seed, threads)
   const std::atomic<bool>* stop = nullptr;  // once raised (by a signal handler), the step under
-                                     // way finishes, a checkpoint is written and
-                                     // TrainingInterrupted thrown; after the last epoch's last
-                                     // step fit() returns normally
-  std::int64_t stop_after_steps = 0; // tests: as if `stop` were raised after this many steps of
-                                     // this call (0: never)
+                                            // way finishes, a checkpoint is written and
+      // TrainingInterrupted thrown; after the last epoch's last
+      // step fit() returns normally
+  std::int64_t stop_after_steps = 0;  // tests: as if `stop` were raised after this many steps of
+                                      // this call (0: never)
   EarlyStopping early_stopping;
   Divergence divergence;
   LRScheduler* scheduler = nullptr;  // stepped once per epoch
   std::ostream* out = nullptr;       // progress output (nullptr: std::cout)
   bool progress = true;              // false: silent
-  bool force_progress_bar = false;   // the terminal's '\r' progress bar on any stream (tests, demos)
+  bool force_progress_bar = false;  // the terminal's '\r' progress bar on any stream (tests, demos)
 };
 
 struct EpochRecord {
-  int epoch;                 // 1-based
-  double train_loss;         // mean of the batch losses, weighted by batch size
-  double val_loss;           // NaN without validation data
-  double learning_rate;      // the rate used during the epoch (before the scheduler's step)
-  double seconds;            // wall time of the epoch, validation included
-  double samples_per_second; // training samples per second of the training steps
+  int epoch;                  // 1-based
+  double train_loss;          // mean of the batch losses, weighted by batch size
+  double val_loss;            // NaN without validation data
+  double learning_rate;       // the rate used during the epoch (before the scheduler's step)
+  double seconds;             // wall time of the epoch, validation included
+  double samples_per_second;  // training samples per second of the training steps
 };
 
 struct FitResult {
   std::vector<EpochRecord> history;
-  int best_epoch = 0;             // by validation loss (by train loss without validation)
+  int best_epoch = 0;  // by validation loss (by train loss without validation)
   double best_loss = 0.0;
   bool stopped_early = false;
   double train_seconds = 0.0;

@@ -12,7 +12,9 @@ namespace {
 constexpr std::int64_t kRecordFields = 6;  // the EpochRecord fields, in declaration order
 const std::string kBest = "best/";
 
-Tensor int64_scalar(std::int64_t value) { return full({}, static_cast<double>(value), DType::int64); }
+Tensor int64_scalar(std::int64_t value) {
+  return full({}, static_cast<double>(value), DType::int64);
+}
 Tensor float64_scalar(double value) { return full({}, value, DType::float64); }
 
 // The four 64-bit words of a generator's state as int64 (same bits: npy has no uint64 here).
@@ -29,7 +31,8 @@ class Reader {
   const Tensor& get(const std::string& name, const Shape& shape, DType dtype) const {
     const Tensor* t = find(entries_, name);
     if (t == nullptr) fail("has no \"fit/" + name + "\"");
-    if (t->shape() != shape || t->dtype() != dtype) fail("\"fit/" + name + "\" has the wrong shape or dtype");
+    if (t->shape() != shape || t->dtype() != dtype)
+      fail("\"fit/" + name + "\" has the wrong shape or dtype");
     return *t;
   }
   std::int64_t integer(const std::string& name) const {
@@ -65,11 +68,12 @@ StateDict to_state_dict(const FitState& s) {
   for (std::size_t i = 0; i < s.generators.size(); ++i) {
     d.emplace_back("generator/" + std::to_string(i), state_tensor(s.generators[i]));
   }
-  Tensor history = zeros({static_cast<std::int64_t>(s.history.size()), kRecordFields}, DType::float64);
+  Tensor history =
+      zeros({static_cast<std::int64_t>(s.history.size()), kRecordFields}, DType::float64);
   double* h = history.data<double>();
   for (const EpochRecord& r : s.history) {
-    for (double v : {static_cast<double>(r.epoch), r.train_loss, r.val_loss, r.learning_rate, r.seconds,
-                     r.samples_per_second}) {
+    for (double v : {static_cast<double>(r.epoch), r.train_loss, r.val_loss, r.learning_rate,
+                     r.seconds, r.samples_per_second}) {
       *h++ = v;
     }
   }
@@ -92,7 +96,8 @@ FitState from_state_dict(const StateDict& entries, const std::string& path) {
   s.samples = in.integer("samples");
   s.order = in.state("order_generator");
   const std::int64_t generators = in.integer("generators");
-  for (std::int64_t i = 0; i < generators; ++i) s.generators.push_back(in.state("generator/" + std::to_string(i)));
+  for (std::int64_t i = 0; i < generators; ++i)
+    s.generators.push_back(in.state("generator/" + std::to_string(i)));
   const Tensor* history = find(entries, "history");
   if (history == nullptr || history->dim() != 2 || history->size(1) != kRecordFields ||
       history->dtype() != DType::float64) {

@@ -12,10 +12,10 @@
 namespace xtgrad::nn::detail {
 
 struct FitState {
-  int epoch = 0;                // the epoch under way or just finished (1-based)
-  std::int64_t step = 0;        // its steps done; the epoch is finished when step == steps
-  std::int64_t steps = 0;       // steps per epoch: a resumed fit() must have as many
-  double loss_sum = 0.0;        // the epoch so far: sum over batches of (mean loss) * (batch size)
+  int epoch = 0;           // the epoch under way or just finished (1-based)
+  std::int64_t step = 0;   // its steps done; the epoch is finished when step == steps
+  std::int64_t steps = 0;  // steps per epoch: a resumed fit() must have as many
+  double loss_sum = 0.0;   // the epoch so far: sum over batches of (mean loss) * (batch size)
   std::int64_t samples = 0;
   // The generator of the sample order: its state before the shuffle of `epoch` when the epoch
   // is under way (it is drawn again and its first `step` batches skipped), else now.
@@ -25,7 +25,7 @@ struct FitState {
   int best_epoch = 0;
   double best_loss = std::numeric_limits<double>::infinity();
   int epochs_without_improvement = 0;
-  StateDict best_weights;            // kept for restore_best (empty otherwise)
+  StateDict best_weights;             // kept for restore_best (empty otherwise)
   std::int64_t scheduler_epoch = -1;  // -1: no scheduler
 };
 

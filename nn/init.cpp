@@ -69,14 +69,18 @@ void xavier_normal_(Variable p, Generator& gen, double gain) {
   normal_(p, 0.0, gain * std::sqrt(2.0 / static_cast<double>(f.fan_in + f.fan_out)), gen);
 }
 
-void kaiming_uniform_(Variable p, Generator& gen, double a, FanMode mode, const std::string& nonlinearity) {
-  const double std = calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan(p.shape(), mode)));
+void kaiming_uniform_(Variable p, Generator& gen, double a, FanMode mode,
+                      const std::string& nonlinearity) {
+  const double std =
+      calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan(p.shape(), mode)));
   const double bound = std::sqrt(3.0) * std;
   uniform_(p, -bound, bound, gen);
 }
 
-void kaiming_normal_(Variable p, Generator& gen, double a, FanMode mode, const std::string& nonlinearity) {
-  const double std = calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan(p.shape(), mode)));
+void kaiming_normal_(Variable p, Generator& gen, double a, FanMode mode,
+                     const std::string& nonlinearity) {
+  const double std =
+      calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan(p.shape(), mode)));
   normal_(p, 0.0, std, gen);
 }
 

@@ -241,19 +241,19 @@ double LBFGS::step(const std::function<double()>& closure) {
 
     // --- direction d = -H g (two-loop recursion) ---------------------------------------------
     if (n_iter_ == 1) {
-      d_ = -flat_grad;                                // d = -g
+      d_ = -flat_grad;  // d = -g
       old_dirs_.clear(), old_steps_.clear();
       h_diag_ = 1.0;
     } else {
-      const Tensor y = flat_grad - prev_flat_grad_;   // y = g_new - g_old
-      const Tensor s = d_ * t_;                       // s = t d
+      const Tensor y = flat_grad - prev_flat_grad_;  // y = g_new - g_old
+      const Tensor s = d_ * t_;                      // s = t d
       const double ys = dot(y, s);
       if (ys > 1e-10) {  // keep the pair only if the curvature y.s is positive (H stays positive)
         if (static_cast<int>(old_dirs_.size()) == options_.history_size) {
           old_dirs_.erase(old_dirs_.begin()), old_steps_.erase(old_steps_.begin());
         }
         old_dirs_.push_back(y.to(history_dtype_)), old_steps_.push_back(s.to(history_dtype_));
-        h_diag_ = ys / dot(y, y);                     // H0 = (y.s / y.y) I   (N&W eq. 7.20)
+        h_diag_ = ys / dot(y, y);  // H0 = (y.s / y.y) I   (N&W eq. 7.20)
       }
       const std::size_t k = old_dirs_.size();
       std::vector<double> rho(k), alpha(k);
@@ -261,14 +261,14 @@ double LBFGS::step(const std::function<double()>& closure) {
       // of the whole history would double the memory that holding it in float32 saves.
       auto y_at = [&](std::size_t i) { return old_dirs_[i].to(DType::float64); };
       auto s_at = [&](std::size_t i) { return old_steps_[i].to(DType::float64); };
-      Tensor q = -flat_grad;                          // q = -g
+      Tensor q = -flat_grad;  // q = -g
       for (std::size_t i = k; i-- > 0;) {
         const Tensor y_i = y_at(i), s_i = s_at(i);
-        rho[i] = 1.0 / dot(y_i, s_i);                 // rho_i = 1 / (y_i.s_i)
-        alpha[i] = dot(s_i, q) * rho[i];              // alpha_i = rho_i s_i.q
-        q.add_(y_i, -alpha[i]);                       // q = q - alpha_i y_i
+        rho[i] = 1.0 / dot(y_i, s_i);     // rho_i = 1 / (y_i.s_i)
+        alpha[i] = dot(s_i, q) * rho[i];  // alpha_i = rho_i s_i.q
+        q.add_(y_i, -alpha[i]);           // q = q - alpha_i y_i
       }
-      Tensor r = q * h_diag_;                         // r = H0 q
+      Tensor r = q * h_diag_;  // r = H0 q
       for (std::size_t i = 0; i < k; ++i) {
         const double beta = dot(y_at(i), r) * rho[i];  // beta_i = rho_i y_i.r
         r.add_(s_at(i), alpha[i] - beta);              // r = r + (alpha_i - beta_i) s_i
@@ -282,8 +282,8 @@ double LBFGS::step(const std::function<double()>& closure) {
     // The very first step is scaled down to length at most lr in the L1 norm of g.
     const double lr = learning_rate();
     t_ = n_iter_ == 1 ? std::min(1.0, 1.0 / sum(abs(flat_grad)).item()) * lr : lr;
-    const double gtd = dot(flat_grad, d_);            // directional derivative g.d
-    if (gtd > -options_.tolerance_change) break;      // d is no longer a descent direction
+    const double gtd = dot(flat_grad, d_);        // directional derivative g.d
+    if (gtd > -options_.tolerance_change) break;  // d is no longer a descent direction
 
     int ls_evals = 0;
     if (options_.strong_wolfe) {
@@ -298,10 +298,10 @@ double LBFGS::step(const std::function<double()>& closure) {
       const LineSearchResult ls =
           strong_wolfe(phi, t_, d_, loss, flat_grad, gtd, options_.tolerance_change);
       loss = ls.loss, flat_grad = ls.grad, t_ = ls.t, ls_evals = ls.evaluations;
-      add_to_parameters(t_, d_);                      // x = x + t d
+      add_to_parameters(t_, d_);  // x = x + t d
       opt_cond = max_abs(flat_grad) <= options_.tolerance_grad;
     } else {
-      add_to_parameters(t_, d_);                      // x = x + t d, fixed t = lr
+      add_to_parameters(t_, d_);          // x = x + t d, fixed t = lr
       if (n_iter != options_.max_iter) {  // no evaluation after the last iteration
         std::tie(loss, flat_grad) = evaluate();
         opt_cond = max_abs(flat_grad) <= options_.tolerance_grad;
@@ -314,9 +314,9 @@ double LBFGS::step(const std::function<double()>& closure) {
     // --- stopping tests ------------------------------------------------------------------------
     if (n_iter == options_.max_iter) break;
     if (current_evals >= options_.max_eval) break;
-    if (opt_cond) break;                                                   // |g|_max small
-    if (max_abs(d_ * t_) <= options_.tolerance_change) break;              // tiny step
-    if (std::abs(loss - prev_loss_) < options_.tolerance_change) break;    // no progress
+    if (opt_cond) break;                                                 // |g|_max small
+    if (max_abs(d_ * t_) <= options_.tolerance_change) break;            // tiny step
+    if (std::abs(loss - prev_loss_) < options_.tolerance_change) break;  // no progress
   }
   return orig_loss;
 }
@@ -337,8 +337,8 @@ StateDict LBFGS::state_dict() const {
 }
 
 void LBFGS::load_state_dict(const StateDict& state) {
-  std::vector<std::string> names = {"func_evals", "n_iter", "t", "prev_loss", "h_diag", "d",
-                                    "prev_flat_grad"};
+  std::vector<std::string> names = {"func_evals", "n_iter",        "t", "prev_loss", "h_diag",
+                                    "d",          "prev_flat_grad"};
   for (int k = 0; k < options_.history_size; ++k) {
     names.push_back("old_dirs." + std::to_string(k));
     names.push_back("old_steps." + std::to_string(k));

@@ -22,9 +22,9 @@ Linear::Linear(std::int64_t in, std::int64_t out, Generator& gen, bool with_bias
 
 Variable Linear::forward(const Variable& x) {
   if (x.dim() != 2 || x.shape()[1] != in_features) {
-    throw ShapeError("Linear(" + std::to_string(in_features) + " -> " + std::to_string(out_features) +
-                     "): expected input (N, " + std::to_string(in_features) + "), got " +
-                     shape_str(x.shape()));
+    throw ShapeError("Linear(" + std::to_string(in_features) + " -> " +
+                     std::to_string(out_features) + "): expected input (N, " +
+                     std::to_string(in_features) + "), got " + shape_str(x.shape()));
   }
   return linear(x, weight, bias);  // (N, in) @ (out, in)^T + (out,): one fused node
 }
@@ -33,8 +33,7 @@ std::string Linear::describe() const {
   return "Linear(" + std::to_string(in_features) + " -> " + std::to_string(out_features) + ")";
 }
 
-TiedLinear::TiedLinear(std::shared_ptr<Linear> tied)
-    : tied_to(std::move(tied)) {
+TiedLinear::TiedLinear(std::shared_ptr<Linear> tied) : tied_to(std::move(tied)) {
   if (!tied_to) throw ValueError("TiedLinear: needs the Linear whose weight it uses, got none");
   bias = register_parameter("bias", zeros({tied_to->in_features}, tied_to->weight.dtype()));
 }

@@ -11,9 +11,12 @@ namespace {
 
 Variable reduce(const Variable& values, Reduction r) {
   switch (r) {
-    case Reduction::none: return values;
-    case Reduction::mean: return mean(values);
-    case Reduction::sum: return sum(values);
+    case Reduction::none:
+      return values;
+    case Reduction::mean:
+      return mean(values);
+    case Reduction::sum:
+      return sum(values);
   }
   return values;
 }
@@ -31,8 +34,8 @@ Tensor one_hot(const char* op, const Tensor& labels, std::int64_t n, std::int64_
     throw DTypeError(std::string(op) + ": labels must be int64, got " + dtype_name(labels.dtype()));
   }
   if (labels.shape() != Shape{n}) {
-    throw ShapeError(std::string(op) + ": labels must have shape (" + std::to_string(n) + ",), got " +
-                     shape_str(labels.shape()));
+    throw ShapeError(std::string(op) + ": labels must have shape (" + std::to_string(n) +
+                     ",), got " + shape_str(labels.shape()));
   }
   Tensor hot = zeros({n, classes}, DType::boolean);
   bool* h = hot.data<bool>();
@@ -77,20 +80,24 @@ Variable bce_with_logits_loss(const Variable& logits, const Variable& target, Re
   check_same_shape("bce_with_logits_loss", logits, target);
   // The sum in the same pass as the loss: no (N, D) tensor of losses, nor of its gradient.
   if (r == Reduction::sum) return binary_cross_entropy_with_logits_sum(logits, target);
-  if (r == Reduction::mean) return binary_cross_entropy_with_logits_sum(logits, target) / static_cast<double>(logits.numel());
+  if (r == Reduction::mean)
+    return binary_cross_entropy_with_logits_sum(logits, target) /
+           static_cast<double>(logits.numel());
   return binary_cross_entropy_with_logits(logits, target);
 }
 
 Variable nll_loss(const Variable& log_probs, const Tensor& labels, Reduction r) {
   if (log_probs.dim() != 2) {
-    throw ShapeError("nll_loss: expected log-probabilities (N, C), got " + shape_str(log_probs.shape()));
+    throw ShapeError("nll_loss: expected log-probabilities (N, C), got " +
+                     shape_str(log_probs.shape()));
   }
   return reduce(pick_labels("nll_loss", log_probs, labels), r);
 }
 
 Variable cross_entropy_loss(const Variable& logits, const Tensor& labels, Reduction r) {
   if (logits.dim() != 2) {
-    throw ShapeError("cross_entropy_loss: expected logits (N, C), got " + shape_str(logits.shape()));
+    throw ShapeError("cross_entropy_loss: expected logits (N, C), got " +
+                     shape_str(logits.shape()));
   }
   return reduce(pick_labels("cross_entropy_loss", log_softmax(logits, 1), labels), r);
 }
@@ -114,7 +121,8 @@ void check_sparsity_target(double rho, const std::string& where) {
 Variable kl_sparsity_loss(const Variable& activations, double rho, Reduction r) {
   check_sparsity_target(rho, "kl_sparsity_loss");
   if (activations.dim() != 2) {
-    throw ShapeError("kl_sparsity_loss: expected activations (N, H), got " + shape_str(activations.shape()));
+    throw ShapeError("kl_sparsity_loss: expected activations (N, H), got " +
+                     shape_str(activations.shape()));
   }
   const Variable rho_hat = mean(activations, {0});  // (H,)
   const Variable kl = rho * log(rho / rho_hat) + (1.0 - rho) * log((1.0 - rho) / (1.0 - rho_hat));

@@ -25,7 +25,8 @@ thread_local std::vector<SummaryRow>* summary_rows = nullptr;
 // must not change the dropout masks (or any other draws) of the training run that follows.
 class SummaryRecording {
  public:
-  SummaryRecording(std::vector<SummaryRow>& rows, const Module& model) : generators_(model.generators()) {
+  SummaryRecording(std::vector<SummaryRow>& rows, const Module& model)
+      : generators_(model.generators()) {
     summary_rows = &rows;
   }
   ~SummaryRecording() {
@@ -43,7 +44,8 @@ std::string join(const std::string& prefix, const std::string& name) {
   return prefix.empty() ? name : prefix + "." + name;
 }
 
-template <class Visit> void walk(const Module& m, const std::string& prefix, Visit& visit) {
+template <class Visit>
+void walk(const Module& m, const std::string& prefix, Visit& visit) {
   visit(m, prefix);
   for (const auto& [name, child] : m.children()) walk(*child, join(prefix, name), visit);
 }
@@ -229,7 +231,8 @@ void Module::load_state_dict(const StateDict& state, bool strict) {
   }
 }
 
-std::string Module::summary(const Shape& input_shape, std::int64_t batch_size, int optimizer_slots) {
+std::string Module::summary(const Shape& input_shape, std::int64_t batch_size,
+                            int optimizer_slots) {
   std::unordered_map<const Module*, std::string> paths;
   auto visit = [&](const Module& m, const std::string& prefix) { paths[&m] = prefix; };
   walk(*this, "", visit);
@@ -252,14 +255,17 @@ std::string Module::summary(const Shape& input_shape, std::int64_t batch_size, i
   std::ostringstream out;
   const std::string rule(72, '-');
   out << std::left << std::setw(40) << "Layer" << std::setw(20) << "Output shape" << std::right
-      << std::setw(12) << "Parameters" << "\n" << rule << "\n";
+      << std::setw(12) << "Parameters"
+      << "\n"
+      << rule << "\n";
   std::int64_t activation_bytes = 0;
   for (const SummaryRow& row : rows) {
     const std::string path = paths.count(row.module) ? paths[row.module] : "";
     const std::string label = (path.empty() ? "" : path + ": ") + row.module->describe();
     out << std::left << std::setw(40) << label << std::setw(20) << shape_str(row.output_shape)
         << std::right << std::setw(12) << row.module->parameter_count() << "\n";
-    activation_bytes += shape_numel(row.output_shape) * static_cast<std::int64_t>(dtype_size(row.dtype));
+    activation_bytes +=
+        shape_numel(row.output_shape) * static_cast<std::int64_t>(dtype_size(row.dtype));
   }
   const std::int64_t params = parameter_count();
   const std::int64_t param_bytes = params * static_cast<std::int64_t>(dtype_size(dtype));

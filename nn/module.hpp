@@ -59,7 +59,9 @@ class Module {
   std::vector<Variable> parameters() const;
   std::vector<std::pair<std::string, Tensor>> named_buffers() const;
   // Direct children, in registration order.
-  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const {
+    return children_;
+  }
   // The random generators of this module and its children (dropout masks, noise): gradient
   // checks replay them, checkpoints can save them.
   std::vector<Generator*> generators() const;
@@ -91,8 +93,7 @@ class Module {
   // size of each parameter: 2 for Adam, 1 for SGD with momentum). The forward pass runs in
   // the current mode, and the generators are restored afterwards, so a summary does not
   // change the draws of a training run.
-  std::string summary(const Shape& input_shape, std::int64_t batch_size,
-                      int optimizer_slots = 2);
+  std::string summary(const Shape& input_shape, std::int64_t batch_size, int optimizer_slots = 2);
 
  protected:
   // Registers a trainable parameter (a leaf that requires grad) and returns it.
@@ -103,7 +104,8 @@ class Module {
   Variable register_buffer(std::string name, Tensor value);
   // Registers a child module and returns it, so constructors can write
   //   fc1(register_module("fc1", std::make_shared<Linear>(...)))
-  template <class M> std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> module) {
+  template <class M>
+  std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> module) {
     add_child(std::move(name), module);
     return module;
   }
@@ -126,7 +128,9 @@ class Module {
 //   { EvalModeGuard eval_mode(model); ... model(x) ... }
 class EvalModeGuard {
  public:
-  explicit EvalModeGuard(Module& model) : model_(model), was_training_(model.is_training()) { model_.eval(); }
+  explicit EvalModeGuard(Module& model) : model_(model), was_training_(model.is_training()) {
+    model_.eval();
+  }
   ~EvalModeGuard() { model_.train(was_training_); }
   EvalModeGuard(const EvalModeGuard&) = delete;
   EvalModeGuard& operator=(const EvalModeGuard&) = delete;

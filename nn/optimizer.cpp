@@ -77,7 +77,8 @@ std::vector<Tensor> Optimizer::load_slot(const StateDict& state, const std::stri
 
 std::uint64_t Optimizer::state_bytes(std::uint64_t slots) const {
   std::uint64_t bytes = 0;
-  for (const Variable& p : parameters_) bytes += static_cast<std::uint64_t>(p.numel()) * dtype_size(p.dtype());
+  for (const Variable& p : parameters_)
+    bytes += static_cast<std::uint64_t>(p.numel()) * dtype_size(p.dtype());
   return slots * bytes + 4096;
 }
 

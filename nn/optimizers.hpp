@@ -86,7 +86,9 @@ class RMSprop : public Optimizer {
   std::string name() const override { return "RMSprop"; }
   StateDict state_dict() const override;
   void load_state_dict(const StateDict& state) override;
-  std::uint64_t max_state_bytes() const override { return state_bytes(3); }  // square_avg, momentum_buffer, grad_avg
+  std::uint64_t max_state_bytes() const override {
+    return state_bytes(3);
+  }  // square_avg, momentum_buffer, grad_avg
 
  private:
   RMSpropOptions options_;
@@ -119,12 +121,12 @@ class Adagrad : public Optimizer {
 
 struct LBFGSOptions {
   double lr = 1.0;
-  int max_iter = 20;           // iterations per step()
-  int max_eval = 25;           // function evaluations per step() (PyTorch: max_iter * 1.25)
+  int max_iter = 20;  // iterations per step()
+  int max_eval = 25;  // function evaluations per step() (PyTorch: max_iter * 1.25)
   double tolerance_grad = 1e-7;
   double tolerance_change = 1e-9;
   int history_size = 100;
-  bool strong_wolfe = true;    // line search; false means a fixed step of lr
+  bool strong_wolfe = true;  // line search; false means a fixed step of lr
 };
 
 // L-BFGS (Nocedal & Wright, Numerical Optimization, algorithms 7.4 and 3.5/3.6), as in

@@ -26,7 +26,8 @@ std::string clock_str(double seconds) {
   return s.str();
 }
 
-double seconds_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+double seconds_between(std::chrono::steady_clock::time_point a,
+                       std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
@@ -41,7 +42,8 @@ ProgressStyle progress_style(const FitOptions& options, const std::ostream& out)
 
 std::string epoch_summary(const EpochRecord& r, int epochs) {
   std::ostringstream s;
-  s << "epoch " << r.epoch << '/' << epochs << std::setprecision(6) << " train_loss " << r.train_loss;
+  s << "epoch " << r.epoch << '/' << epochs << std::setprecision(6) << " train_loss "
+    << r.train_loss;
   if (!std::isnan(r.val_loss)) s << " val_loss " << r.val_loss;
   s << " lr " << r.learning_rate << std::fixed << std::setprecision(1) << ' ' << r.seconds << 's'
     << std::setprecision(0) << ' ' << r.samples_per_second << " samples/s";

@@ -30,8 +30,7 @@ RMSprop::RMSprop(std::vector<Variable> parameters, RMSpropOptions options)
   check_option(options.lr >= 0.0, "lr", options.lr, "must be >= 0");
   check_option(options.eps >= 0.0, "eps", options.eps, "must be >= 0");
   check_option(options.momentum >= 0.0, "momentum", options.momentum, "must be >= 0");
-  check_option(options.weight_decay >= 0.0, "weight_decay", options.weight_decay,
-               "must be >= 0");
+  check_option(options.weight_decay >= 0.0, "weight_decay", options.weight_decay, "must be >= 0");
   check_option(options.alpha >= 0.0, "alpha", options.alpha, "must be >= 0");
 }
 
@@ -48,21 +47,21 @@ void RMSprop::step() {
     if (options_.centered && !grad_avg_[i].defined()) grad_avg_[i] = zeros_like(w);
     if (options_.weight_decay != 0.0) g = g + options_.weight_decay * w;  // g = grad + lambda w
     Tensor& v = square_avg_[i];
-    v.mul_(alpha).add_(g * g, 1.0 - alpha);               // v = alpha v + (1 - alpha) g^2
+    v.mul_(alpha).add_(g * g, 1.0 - alpha);  // v = alpha v + (1 - alpha) g^2
     Tensor s;
     if (options_.centered) {
       Tensor& a = grad_avg_[i];
-      a.mul_(alpha).add_(g, 1.0 - alpha);                 // a = alpha a + (1 - alpha) g
-      s = sqrt(v - a * a) + options_.eps;                 // s = sqrt(v - a^2) + eps
+      a.mul_(alpha).add_(g, 1.0 - alpha);  // a = alpha a + (1 - alpha) g
+      s = sqrt(v - a * a) + options_.eps;  // s = sqrt(v - a^2) + eps
     } else {
-      s = sqrt(v) + options_.eps;                         // s = sqrt(v) + eps
+      s = sqrt(v) + options_.eps;  // s = sqrt(v) + eps
     }
     if (mu > 0.0) {
       Tensor& b = momentum_buffer_[i];
-      b.mul_(mu).add_(g / s);                             // b = mu b + g / s
-      w.add_(b, -lr);                                     // w = w - lr b
+      b.mul_(mu).add_(g / s);  // b = mu b + g / s
+      w.add_(b, -lr);          // w = w - lr b
     } else {
-      w.add_(g / s, -lr);                                 // w = w - lr g / s
+      w.add_(g / s, -lr);  // w = w - lr g / s
     }
   }
 }

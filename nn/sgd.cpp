@@ -25,8 +25,7 @@ SGD::SGD(std::vector<Variable> parameters, SGDOptions options)
       momentum_buffer_(parameters_.size()) {
   check_option(options.lr >= 0.0, "lr", options.lr, "must be >= 0");
   check_option(options.momentum >= 0.0, "momentum", options.momentum, "must be >= 0");
-  check_option(options.weight_decay >= 0.0, "weight_decay", options.weight_decay,
-               "must be >= 0");
+  check_option(options.weight_decay >= 0.0, "weight_decay", options.weight_decay, "must be >= 0");
   check_option(!options.nesterov || options.momentum > 0.0, "momentum", options.momentum,
                "Nesterov momentum needs momentum > 0");
   check_option(!options.nesterov || options.dampening == 0.0, "dampening", options.dampening,
@@ -48,14 +47,14 @@ void SGD::step() {
     if (mu != 0.0) {
       Tensor& b = momentum_buffer_[i];
       if (!b.defined()) {
-        b = g.clone();                   // b = g   (first step)
+        b = g.clone();  // b = g   (first step)
       } else {
-        b.mul_(mu).add_(g, 1.0 - tau);   // b = mu b + (1 - tau) g
+        b.mul_(mu).add_(g, 1.0 - tau);  // b = mu b + (1 - tau) g
       }
       g = options_.nesterov ? g + mu * b  // g = g + mu b   (Nesterov)
                             : b;          // g = b
     }
-    w.add_(g, -lr);                       // w = w - lr g
+    w.add_(g, -lr);  // w = w - lr g
   }
 }
 

@@ -39,7 +39,8 @@ std::string pair_str(Pair p) {
 
 void check_params(const char* op, const Conv2dParams& p) {
   if (p.stride[0] < 1 || p.stride[1] < 1) {
-    throw ValueError(std::string(op) + ": the stride " + pair_str(p.stride) + " must be at least 1");
+    throw ValueError(std::string(op) + ": the stride " + pair_str(p.stride) +
+                     " must be at least 1");
   }
   if (p.dilation[0] < 1 || p.dilation[1] < 1) {
     throw ValueError(std::string(op) + ": the dilation " + pair_str(p.dilation) +
@@ -118,7 +119,8 @@ std::array<std::int64_t, 2> columns_inside(const Geometry& g, std::int64_t offse
 // [book:im2col]
 // Unfolds one image (C, H, W) into cols (C kh kw, Ho Wo): row (c, i, j) holds, for every output
 // position (a, b), the pixel under the kernel's tap (i, j) in channel c, or 0 in the padding.
-template <class T> void im2col(const T* image, const Geometry& g, T* cols) {
+template <class T>
+void im2col(const T* image, const Geometry& g, T* cols) {
   const auto [s_h, s_w] = g.p.stride;
   const auto [p_h, p_w] = g.p.padding;
   const auto [d_h, d_w] = g.p.dilation;
@@ -151,7 +153,8 @@ template <class T> void im2col(const T* image, const Geometry& g, T* cols) {
 
 // The adjoint of im2col: adds every entry of cols onto the pixel of `image` (C, H, W) that
 // im2col would have copied there (entries in the padding are dropped). The caller zeroes image.
-template <class T> void col2im(const T* cols, const Geometry& g, T* image) {
+template <class T>
+void col2im(const T* cols, const Geometry& g, T* image) {
   const auto [s_h, s_w] = g.p.stride;
   const auto [p_h, p_w] = g.p.padding;
   const auto [d_h, d_w] = g.p.dilation;
@@ -181,8 +184,8 @@ Tensor image_matrix(const Tensor& batch, std::int64_t n, std::int64_t rows, std:
 
 // The checks of conv_transpose2d(x, w): x (N, O, H, W), w (O, C, kh, kw). Returns the geometry
 // of the convolution it is the transpose of: its image is y (C, Ho, Wo), its output x's (H, W).
-Geometry transpose_geometry(const char* op, const Tensor& x, const Tensor& w,
-                            const Conv2dParams& p, Pair output_padding) {
+Geometry transpose_geometry(const char* op, const Tensor& x, const Tensor& w, const Conv2dParams& p,
+                            Pair output_padding) {
   check_4d(op, "input", x);
   check_4d(op, "weight", w);
   check_same_dtype(op, x, w);
@@ -230,14 +233,13 @@ Geometry weight_grad_geometry(const char* op, const Tensor& x, const Tensor& gra
   if (grad_y.shape() != want) {
     throw ShapeError(std::string(op) + ": the output gradient has shape " +
                      shape_str(grad_y.shape()) + " but input " + shape_str(x.shape()) +
-                     " with kernel " + pair_str(kernel) + " gives outputs (N, O, Ho, Wo) = " +
-                     shape_str(want));
+                     " with kernel " + pair_str(kernel) +
+                     " gives outputs (N, O, Ho, Wo) = " + shape_str(want));
   }
   return g;
 }
 
-Geometry conv2d_geometry(const char* op, const Tensor& x, const Tensor& w,
-                         const Conv2dParams& p) {
+Geometry conv2d_geometry(const char* op, const Tensor& x, const Tensor& w, const Conv2dParams& p) {
   check_4d(op, "input", x);
   check_4d(op, "weight", w);
   check_same_dtype(op, x, w);
@@ -270,7 +272,7 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Conv2dParams& pa
   const Geometry g = transpose_geometry("conv_transpose2d", x, w, params, output_padding);
   const std::int64_t batch = x.size(0), in_channels = x.size(1);
   Tensor y = Tensor::empty({batch, g.channels, g.height, g.width}, x.dtype());
-  y.zero_();  // col2im adds into it
+  y.zero_();                                                     // col2im adds into it
   const Tensor w_matrix = w.reshape({in_channels, g.rows()});    // (O, C kh kw)
   Tensor cols = Tensor::empty({g.rows(), g.cols()}, x.dtype());  // (C kh kw, H W)
   detail::dispatch_floating("conv_transpose2d", x.dtype(), [&](auto tag) {
@@ -297,7 +299,7 @@ Tensor conv2d_weight_grad(const Tensor& x, const Tensor& grad_y, Pair kernel,
     for (std::int64_t n = 0; n < batch; ++n) {
       im2col(x.data<T>() + n * g.image_size(), g, cols.data<T>());
       const Tensor g_n = image_matrix(grad_y, n, out_channels, g.cols());  // (O, Ho Wo)
-      matmul_into(grad_w_matrix, g_n, cols, false, true, 1.0, 1.0);      // += g_n @ cols^T
+      matmul_into(grad_w_matrix, g_n, cols, false, true, 1.0, 1.0);        // += g_n @ cols^T
     }
   });
   return grad_w;
@@ -340,8 +342,7 @@ Tensor conv2d_reference(const Tensor& x, const Tensor& w, const Conv2dParams& pa
 
 Tensor conv_transpose2d_reference(const Tensor& x, const Tensor& w, const Conv2dParams& params,
                                   Pair output_padding) {
-  const Geometry g =
-      transpose_geometry("conv_transpose2d_reference", x, w, params, output_padding);
+  const Geometry g = transpose_geometry("conv_transpose2d_reference", x, w, params, output_padding);
   const auto [s_h, s_w] = params.stride;
   const auto [p_h, p_w] = params.padding;
   const auto [d_h, d_w] = params.dilation;
@@ -362,7 +363,8 @@ Tensor conv_transpose2d_reference(const Tensor& x, const Tensor& w, const Conv2d
                 for (std::int64_t j = 0; j < g.kernel_w; ++j) {
                   const std::int64_t h = a * s_h - p_h + i * d_h, v = b * s_w - p_w + j * d_w;
                   if (h < 0 || h >= g.height || v < 0 || v >= g.width) continue;
-                  sum[static_cast<std::size_t>(((n * g.channels + c) * g.height + h) * g.width + v)] +=
+                  sum[static_cast<std::size_t>(((n * g.channels + c) * g.height + h) * g.width +
+                                               v)] +=
                       double(pw[((o * g.channels + c) * g.kernel_h + i) * g.kernel_w + j]) *
                       double(px[((n * in_channels + o) * g.out_h + a) * g.out_w + b]);
                 }

@@ -49,8 +49,8 @@ Tensor conv2d_reference(const Tensor& x, const Tensor& w, const Conv2dParams& pa
 //   grad_x = conv_transpose2d(grad_y, w, params, output_padding that gives back x's size)
 Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Conv2dParams& params = {},
                         Pair output_padding = {0, 0});
-Tensor conv_transpose2d_reference(const Tensor& x, const Tensor& w,
-                                  const Conv2dParams& params = {}, Pair output_padding = {0, 0});
+Tensor conv_transpose2d_reference(const Tensor& x, const Tensor& w, const Conv2dParams& params = {},
+                                  Pair output_padding = {0, 0});
 
 // conv2d's weight gradient, the correlation of the input with the output gradient:
 //   grad_w[o, c, i, j] = sum over n, a, b of grad_y[n, o, a, b] * x[n, c, a s - p + i d, b s - p + j d]

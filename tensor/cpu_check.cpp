@@ -35,7 +35,8 @@ constexpr std::size_t kFeatureCount = 15;
 // query them, and every CPU with AVX2, FMA and BMI2 has them.
 void read_host_features(detail::CpuFeature (&out)[kFeatureCount]) {
   __builtin_cpu_init();
-#define XTGRAD_FEATURE(name, level) detail::CpuFeature{name, level, __builtin_cpu_supports(name) != 0}
+#define XTGRAD_FEATURE(name, level) \
+  detail::CpuFeature { name, level, __builtin_cpu_supports(name) != 0 }
   const detail::CpuFeature features[kFeatureCount] = {
       XTGRAD_FEATURE("sse3", "x86-64-v2"),     XTGRAD_FEATURE("ssse3", "x86-64-v2"),
       XTGRAD_FEATURE("sse4.1", "x86-64-v2"),   XTGRAD_FEATURE("sse4.2", "x86-64-v2"),
@@ -60,7 +61,8 @@ void format_error(const char* level, const detail::CpuFeature* features, std::si
   char missing[256] = "";
   for (std::size_t i = 0; i < count; ++i) {
     if (!features[i].present && level_rank(features[i].level) <= rank) {
-      if (missing[0] != '\0') std::strncat(missing, ", ", sizeof missing - std::strlen(missing) - 1);
+      if (missing[0] != '\0')
+        std::strncat(missing, ", ", sizeof missing - std::strlen(missing) - 1);
       std::strncat(missing, features[i].name, sizeof missing - std::strlen(missing) - 1);
     }
   }

@@ -44,9 +44,10 @@ Tensor arange(double start, double stop, double step, DType dtype) {
   // NumPy's count: ceil((stop - start) / step), at least 0.
   const double n = std::ceil((stop - start) / step);
   const std::int64_t count = n > 0 ? static_cast<std::int64_t>(n) : 0;
-  return from_formula(count, dtype,
-                      [](double s, double d, std::int64_t i) { return s + d * static_cast<double>(i); },
-                      start, step);
+  return from_formula(
+      count, dtype,
+      [](double s, double d, std::int64_t i) { return s + d * static_cast<double>(i); }, start,
+      step);
 }
 
 Tensor linspace(double start, double stop, std::int64_t count, DType dtype) {
@@ -57,9 +58,10 @@ Tensor linspace(double start, double stop, std::int64_t count, DType dtype) {
     return full({1}, start, dtype);
   }
   const double step = count > 1 ? (stop - start) / static_cast<double>(count - 1) : 0.0;
-  Tensor t = from_formula(count, DType::float64,
-                          [](double s, double d, std::int64_t i) { return s + d * static_cast<double>(i); },
-                          start, step);
+  Tensor t = from_formula(
+      count, DType::float64,
+      [](double s, double d, std::int64_t i) { return s + d * static_cast<double>(i); }, start,
+      step);
   if (count > 1) {
     t.data<double>()[count - 1] = stop;  // exact end point, as NumPy
   }

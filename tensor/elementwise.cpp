@@ -27,7 +27,8 @@ namespace {
 
 // out = f(x) for a floating x. f gets the view and a T{} that only tells it the element type:
 // f must not put that parameter itself into the expression it returns (it would dangle).
-template <class F> Tensor unary(const char* op, const Tensor& x, F f) {
+template <class F>
+Tensor unary(const char* op, const Tensor& x, F f) {
   check_floating(op, x);
   return dispatch_floating(op, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -57,7 +58,8 @@ Tensor with_scalar(const char* op, const Tensor& a, double s, bool scalar_first,
       const T* pa = a.data<T>();
       T* po = out.data<T>();
       const T scalar = static_cast<T>(s);
-      for (std::int64_t i = 0; i < a.numel(); ++i) po[i] = scalar_first ? f(scalar, pa[i]) : f(pa[i], scalar);
+      for (std::int64_t i = 0; i < a.numel(); ++i)
+        po[i] = scalar_first ? f(scalar, pa[i]) : f(pa[i], scalar);
       return out;
     }
     auto xa = detail::flat_view<T>(a);
@@ -73,7 +75,8 @@ Tensor with_scalar(const char* op, const Tensor& a, double s, bool scalar_first,
 }
 
 // out = f(a, b), broadcasting a and b (same floating dtype).
-template <class F> Tensor binary(const char* op, const Tensor& a, const Tensor& b, F f) {
+template <class F>
+Tensor binary(const char* op, const Tensor& a, const Tensor& b, F f) {
   check_same_dtype(op, a, b);
   // NOTE: a 0-d operand (a constant such as the 0.5 in x * 0.5) goes in as a scalar: xtensor
   // broadcasts a 0-d array through its slow element-by-element stepper.
@@ -113,9 +116,8 @@ void map_broadcast(const Tensor& a, const Tensor& b, Tensor& out, F f) {
   const T* pa = a.data<T>();
   const T* pb = b.data<T>();
   Out* po = out.data<Out>();
-  detail::for_each_broadcast<2>(out.shape(), {a.shape(), b.shape()}, [&](std::int64_t i, auto at) {
-    po[i] = f(pa[at[0]], pb[at[1]]);
-  });
+  detail::for_each_broadcast<2>(out.shape(), {a.shape(), b.shape()},
+                                [&](std::int64_t i, auto at) { po[i] = f(pa[at[0]], pb[at[1]]); });
 }
 
 // Boolean out = f(a, b), broadcasting; any dtype, the same for a and b.
@@ -123,7 +125,8 @@ void map_broadcast(const Tensor& a, const Tensor& b, Tensor& out, F f) {
 // into a bool result wrongly (part of the mask is left unwritten once a row reaches the SIMD
 // width), and cannot compile comparisons of bool operands at all (no operator< on
 // batch_bool). tests/tensor/test_kernels_*.cpp check every kernel against a scalar loop.
-template <class F> Tensor compare(const char* op, const Tensor& a, const Tensor& b, F f) {
+template <class F>
+Tensor compare(const char* op, const Tensor& a, const Tensor& b, F f) {
   check_same_dtype(op, a, b);
   Tensor out = Tensor::empty(broadcast_shapes(op, a.shape(), b.shape()), DType::boolean);
   dispatch_all(a.dtype(), [&](auto tag) { map_broadcast<decltype(tag), bool>(a, b, out, f); });
@@ -132,7 +135,8 @@ template <class F> Tensor compare(const char* op, const Tensor& a, const Tensor&
 
 // out = f(a, b) for floating a and b, broadcasting, by the same plain loop as compare(): for
 // the ops whose xsimd 8 versions differ from the scalar ones (see maximum and pow).
-template <class F> Tensor binary_loop(const char* op, const Tensor& a, const Tensor& b, F f) {
+template <class F>
+Tensor binary_loop(const char* op, const Tensor& a, const Tensor& b, F f) {
   check_same_dtype(op, a, b);
   const Shape shape = broadcast_shapes(op, a.shape(), b.shape());
   return dispatch_floating(op, a.dtype(), [&](auto tag) {
@@ -147,8 +151,14 @@ template <class F> Tensor binary_loop(const char* op, const Tensor& a, const Ten
 // PyTorch's maximum, minimum and relu.
 // NOTE: SIMD max/min instructions (and so xt::maximum with xsimd) return their second operand
 // when either is NaN: maximum(NaN, 1) would be 1, and relu(NaN) 0.
-template <class T> T nan_max(T a, T b) { return (a > b || std::isnan(a)) ? a : b; }
-template <class T> T nan_min(T a, T b) { return (a < b || std::isnan(a)) ? a : b; }
+template <class T>
+T nan_max(T a, T b) {
+  return (a > b || std::isnan(a)) ? a : b;
+}
+template <class T>
+T nan_min(T a, T b) {
+  return (a < b || std::isnan(a)) ? a : b;
+}
 
 // Throws ShapeError unless `src` broadcasts to `target` (in-place updates keep their shape).
 // NOTE: xtensor's `a = b` resizes a to b's shape; in-place kernels assign
@@ -277,17 +287,17 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
     const T* pb = b.data<T>();
     T* po = out.data<T>();
     const bool same_shapes = condition.shape() == shape && a.shape() == shape;
-    const std::int64_t n = out.numel();  // NOTE: not in the loop condition: numel() multiplies the sizes
+    const std::int64_t n =
+        out.numel();  // NOTE: not in the loop condition: numel() multiplies the sizes
     if (same_shapes && b.shape() == shape) {
       for (std::int64_t i = 0; i < n; ++i) po[i] = pc[i] ? pa[i] : pb[i];
     } else if (same_shapes && b.dim() == 0) {  // where(mask, x, 0)
       const T scalar = pb[0];
       for (std::int64_t i = 0; i < n; ++i) po[i] = pc[i] ? pa[i] : scalar;
     } else {
-      detail::for_each_broadcast<3>(shape, {condition.shape(), a.shape(), b.shape()},
-                                    [&](std::int64_t i, auto at) {
-                                      po[i] = pc[at[0]] ? pa[at[1]] : pb[at[2]];
-                                    });
+      detail::for_each_broadcast<3>(
+          shape, {condition.shape(), a.shape(), b.shape()},
+          [&](std::int64_t i, auto at) { po[i] = pc[at[0]] ? pa[at[1]] : pb[at[2]]; });
     }
   });
   return out;
@@ -320,7 +330,8 @@ bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
   for (std::size_t i = 0; i < x.size(); ++i) {
     // NOTE: infinities need x == y: |inf - inf| is NaN, and |1 - inf| <= rtol * inf is true.
     const bool finite = std::isfinite(x[i]) && std::isfinite(y[i]);
-    const bool close = finite ? std::abs(x[i] - y[i]) <= atol + rtol * std::abs(y[i]) : x[i] == y[i];
+    const bool close =
+        finite ? std::abs(x[i] - y[i]) <= atol + rtol * std::abs(y[i]) : x[i] == y[i];
     if (!close) {
       return false;
     }

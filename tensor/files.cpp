@@ -11,9 +11,11 @@
 
 namespace xtgrad {
 
-void write_file_atomically(const std::string& path, const std::string& bytes, const std::string& what) {
+void write_file_atomically(const std::string& path, const std::string& bytes,
+                           const std::string& what) {
   static std::atomic<unsigned> counter{0};
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  const std::string tmp =
+      path + ".tmp" + std::to_string(::getpid()) + "." + std::to_string(counter++);
   auto fail = [&](const std::string& problem) {
     std::remove(tmp.c_str());
     throw FileError(what + ": " + path + ": " + problem);

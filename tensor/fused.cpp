@@ -62,7 +62,7 @@ inline float exp_nonpositive(float x) {
   p = p * r + 4.1665795894e-2f;
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
-  const float e_r = p * r * r + r + 1.0f;                            // e^r
+  const float e_r = p * r * r + r + 1.0f;                                     // e^r
   const float two_k = from_bits((static_cast<std::int32_t>(k) + 127) << 23);  // 2^k, k >= -126
   const float result = e_r * two_k;
   return nan ? x : (tiny ? 0.0f : result);
@@ -110,12 +110,14 @@ inline double log1p_of(double e) { return std::log1p(e); }
 
 // l = max(z, 0) - z t + log(1 + e^-|z|)
 // NOTE: z > 0 ? z : 0, not std::max: a NaN z must not become 0 (here -z t carries it on).
-template <class T> inline T bce_logits_one(T z, T t) {
+template <class T>
+inline T bce_logits_one(T z, T t) {
   return (z > T(0) ? z : T(0)) - z * t + log1p_of(exp_neg_abs(z));
 }
 
 // sigmoid(z) from e = e^-|z|: 1 / (1 + e) for z >= 0, e / (1 + e) below (never e^z overflowing).
-template <class T> inline T sigmoid_one(T z) {
+template <class T>
+inline T sigmoid_one(T z) {
   const T e = exp_neg_abs(z);
   return (z >= T(0) ? T(1) : e) / (T(1) + e);
 }
@@ -252,14 +254,15 @@ void adam_update_(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, const AdamUp
     T* pm = m.data<T>();
     T* pv = v.data<T>();
     const T beta1 = static_cast<T>(u.beta1), beta2 = static_cast<T>(u.beta2);
-    const T one_minus_beta1 = static_cast<T>(1.0 - u.beta1), one_minus_beta2 = static_cast<T>(1.0 - u.beta2);
+    const T one_minus_beta1 = static_cast<T>(1.0 - u.beta1),
+            one_minus_beta2 = static_cast<T>(1.0 - u.beta2);
     const T sqrt_bc2 = static_cast<T>(std::sqrt(u.bias_correction2));
     const T eps = static_cast<T>(u.eps), step_size = static_cast<T>(u.step_size);
     const std::int64_t n = w.numel();
 #pragma omp simd
     for (std::int64_t i = 0; i < n; ++i) {
-      pm[i] = beta1 * pm[i] + one_minus_beta1 * pg[i];              // m = beta1 m + (1 - beta1) g
-      pv[i] = beta2 * pv[i] + one_minus_beta2 * (pg[i] * pg[i]);    // v = beta2 v + (1 - beta2) g^2
+      pm[i] = beta1 * pm[i] + one_minus_beta1 * pg[i];            // m = beta1 m + (1 - beta1) g
+      pv[i] = beta2 * pv[i] + one_minus_beta2 * (pg[i] * pg[i]);  // v = beta2 v + (1 - beta2) g^2
       pw[i] -= step_size * (pm[i] / (std::sqrt(pv[i]) / sqrt_bc2 + eps));  // w -= step m / denom
     }
   });
@@ -269,10 +272,10 @@ void adam_update_(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, const AdamUp
 }
 
 void adam_update_reference_(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, const AdamUpdate& u) {
-  m.mul_(u.beta1).add_(g, 1.0 - u.beta1);                            // m = beta1 m + (1 - beta1) g
-  v.mul_(u.beta2).add_(g * g, 1.0 - u.beta2);                        // v = beta2 v + (1 - beta2) g^2
+  m.mul_(u.beta1).add_(g, 1.0 - u.beta1);      // m = beta1 m + (1 - beta1) g
+  v.mul_(u.beta2).add_(g * g, 1.0 - u.beta2);  // v = beta2 v + (1 - beta2) g^2
   const Tensor denom = sqrt(v) / std::sqrt(u.bias_correction2) + u.eps;  // sqrt(v_hat) + eps
-  w.add_(m / denom, -u.step_size);                                   // w = w - lr m_hat / denom
+  w.add_(m / denom, -u.step_size);                                       // w = w - lr m_hat / denom
 }
 
 }  // namespace xtgrad

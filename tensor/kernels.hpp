@@ -26,16 +26,19 @@ using XShape = xt::svector<std::size_t, DimVector::inline_capacity>;
 inline XShape xshape(const Shape& shape) { return XShape(shape.begin(), shape.end()); }
 
 // An xtensor view of t's elements, with t's shape (no copy).
-template <class T> auto xview(Tensor& t) {
+template <class T>
+auto xview(Tensor& t) {
   return xt::adapt(t.data<T>(), static_cast<std::size_t>(t.numel()), xt::no_ownership(),
                    xshape(t.shape()));
 }
-template <class T> auto xview(const Tensor& t) {
+template <class T>
+auto xview(const Tensor& t) {
   return xt::adapt(t.data<T>(), static_cast<std::size_t>(t.numel()), xt::no_ownership(),
                    xshape(t.shape()));
 }
 // The same view reshaped to `shape` (used to broadcast an operand to a result's rank).
-template <class T> auto xview(const Tensor& t, const Shape& shape) {
+template <class T>
+auto xview(const Tensor& t, const Shape& shape) {
   return xt::adapt(t.data<T>(), static_cast<std::size_t>(t.numel()), xt::no_ownership(),
                    xshape(shape));
 }
@@ -45,21 +48,26 @@ template <class T> auto xview(const Tensor& t, const Shape& shape) {
 // NOTE: the rank-1 view keeps its shape and strides in std::arrays inside the object, while
 // xview's std::vector shape, strides and backstrides are three allocations per operand, per
 // call (bench/README.md, attempt 5, measures their cost on the tape).
-template <class T> auto flat_view(Tensor& t) {
+template <class T>
+auto flat_view(Tensor& t) {
   return xt::adapt(t.data<T>(), static_cast<std::size_t>(t.numel()), xt::no_ownership(),
                    std::array<std::size_t, 1>{static_cast<std::size_t>(t.numel())});
 }
-template <class T> auto flat_view(const Tensor& t) {
+template <class T>
+auto flat_view(const Tensor& t) {
   return xt::adapt(t.data<T>(), static_cast<std::size_t>(t.numel()), xt::no_ownership(),
                    std::array<std::size_t, 1>{static_cast<std::size_t>(t.numel())});
 }
 
 // Calls f(T{}) with T = float or double, following t's dtype; DTypeError names `op` for the
 // other dtypes.
-template <class F> decltype(auto) dispatch_floating(const char* op, DType dtype, F&& f) {
+template <class F>
+decltype(auto) dispatch_floating(const char* op, DType dtype, F&& f) {
   switch (dtype) {
-    case DType::float32: return f(float{});
-    case DType::float64: return f(double{});
+    case DType::float32:
+      return f(float{});
+    case DType::float64:
+      return f(double{});
     default:
       throw DTypeError(std::string(op) + ": expected a float32 or float64 tensor, got " +
                        dtype_name(dtype));
@@ -67,12 +75,17 @@ template <class F> decltype(auto) dispatch_floating(const char* op, DType dtype,
 }
 
 // Calls f(T{}) for any dtype.
-template <class F> decltype(auto) dispatch_all(DType dtype, F&& f) {
+template <class F>
+decltype(auto) dispatch_all(DType dtype, F&& f) {
   switch (dtype) {
-    case DType::float32: return f(float{});
-    case DType::float64: return f(double{});
-    case DType::int64: return f(std::int64_t{});
-    case DType::boolean: break;
+    case DType::float32:
+      return f(float{});
+    case DType::float64:
+      return f(double{});
+    case DType::int64:
+      return f(std::int64_t{});
+    case DType::boolean:
+      break;
   }
   return f(bool{});
 }

@@ -70,8 +70,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   return out;
 }
 
-void matmul_into(Tensor& out, const Tensor& a, const Tensor& b, bool transpose_a,
-                 bool transpose_b, double alpha, double beta) {
+void matmul_into(Tensor& out, const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b,
+                 double alpha, double beta) {
   const GemmShape g = gemm_shape("matmul_into", a, b, transpose_a, transpose_b);
   check_same_dtype("matmul_into", out, a);
   if (out.shape() != Shape{g.m, g.n}) {

@@ -10,8 +10,7 @@ namespace xtgrad {
 //   grad_x = matmul(grad_y, w, false, true)   // (N, H) @ (D, H)^T -> (N, D)
 //   grad_w = matmul(x, grad_y, true, false)   // (N, D)^T @ (N, H) -> (D, H)
 // ShapeError names both shapes when the inner sizes differ.
-Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false,
-              bool transpose_b = false);
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
 
 // Same, writing into `out` (which must already have the result's shape and dtype):
 // out = alpha * op(a) @ op(b) + beta * out. For kernels that reuse their buffers.

@@ -24,9 +24,8 @@ std::size_t byte_size(const Tensor& t) { return dtype_size(t.dtype()); }
 // Untyped pointer to t's first element (all dtypes).
 const char* bytes_of(const Tensor& t) {
   const char* p = nullptr;
-  dispatch_all(t.dtype(), [&](auto tag) {
-    p = reinterpret_cast<const char*>(t.data<decltype(tag)>());
-  });
+  dispatch_all(t.dtype(),
+               [&](auto tag) { p = reinterpret_cast<const char*>(t.data<decltype(tag)>()); });
   return p;
 }
 char* bytes_of(Tensor& t) { return const_cast<char*>(bytes_of(static_cast<const Tensor&>(t))); }
@@ -36,8 +35,8 @@ char* bytes_of(Tensor& t) { return const_cast<char*>(bytes_of(static_cast<const 
 Tensor Tensor::permute(const Axes& axes) const {
   check_defined("permute", *this);
   if (static_cast<std::int64_t>(axes.size()) != dim()) {
-    throw ShapeError("permute: " + shape_str(axes) + " does not list the " +
-                     std::to_string(dim()) + " axes of shape " + shape_str(shape()));
+    throw ShapeError("permute: " + shape_str(axes) + " does not list the " + std::to_string(dim()) +
+                     " axes of shape " + shape_str(shape()));
   }
   detail::XShape perm;
   DimVector seen(axes.size(), 0);  // 1 where an axis was listed
@@ -108,11 +107,13 @@ Tensor concatenate(const std::vector<Tensor>& tensors, std::int64_t axis) {
   // outer blocks: the product of the sizes before the axis.
   const std::int64_t outer = std::accumulate(out_shape.begin(), out_shape.begin() + a,
                                              std::int64_t{1}, std::multiplies<>());
-  const std::size_t out_block = static_cast<std::size_t>(out.numel() / std::max<std::int64_t>(outer, 1)) * byte_size(out);
+  const std::size_t out_block =
+      static_cast<std::size_t>(out.numel() / std::max<std::int64_t>(outer, 1)) * byte_size(out);
   char* dst = bytes_of(out);
   std::size_t column = 0;  // byte offset of the current input inside each output block
   for (const Tensor& t : tensors) {
-    const std::size_t block = static_cast<std::size_t>(t.numel() / std::max<std::int64_t>(outer, 1)) * byte_size(t);
+    const std::size_t block =
+        static_cast<std::size_t>(t.numel() / std::max<std::int64_t>(outer, 1)) * byte_size(t);
     const char* src = bytes_of(t);
     for (std::int64_t o = 0; o < outer && block > 0; ++o) {
       std::memcpy(dst + static_cast<std::size_t>(o) * out_block + column,
@@ -177,8 +178,7 @@ void gather_rows_into(Tensor& out, const Tensor& x, const std::vector<std::int64
                      shape_str(expected) + ", got " + shape_str(out.shape()));
   }
   const std::int64_t n = x.shape()[0];
-  const std::size_t row_bytes =
-      n == 0 ? 0 : static_cast<std::size_t>(x.numel() / n) * byte_size(x);
+  const std::size_t row_bytes = n == 0 ? 0 : static_cast<std::size_t>(x.numel() / n) * byte_size(x);
   const char* src = bytes_of(x);
   char* dst = bytes_of(out);
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -186,7 +186,8 @@ void gather_rows_into(Tensor& out, const Tensor& x, const std::vector<std::int64
       throw IndexError("gather_rows: row index " + std::to_string(rows[i]) + " (position " +
                        std::to_string(i) + ") is out of range for shape " + shape_str(x.shape()));
     }
-    std::memcpy(dst + i * row_bytes, src + static_cast<std::size_t>(rows[i]) * row_bytes, row_bytes);
+    std::memcpy(dst + i * row_bytes, src + static_cast<std::size_t>(rows[i]) * row_bytes,
+                row_bytes);
   }
   out.bump_version();
 }

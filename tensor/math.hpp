@@ -34,14 +34,14 @@ Tensor operator/(double a, const Tensor& b);
 
 // --- math functions (floating dtypes) ----------------------------------------------------------
 Tensor exp(const Tensor& x);
-Tensor log(const Tensor& x);     // log(0) = -inf, log(x < 0) = nan, as in NumPy
-Tensor log1p(const Tensor& x);   // log(1 + x), accurate for small x
+Tensor log(const Tensor& x);    // log(0) = -inf, log(x < 0) = nan, as in NumPy
+Tensor log1p(const Tensor& x);  // log(1 + x), accurate for small x
 Tensor sqrt(const Tensor& x);
 Tensor tanh(const Tensor& x);
 // 1 / (1 + exp(-x)). NOTE: exp(-x) overflows to inf for x < -88 (float32); 1/inf = 0 is
 // the right limit, so no special case is needed.
 Tensor sigmoid(const Tensor& x);
-Tensor relu(const Tensor& x);    // max(x, 0)
+Tensor relu(const Tensor& x);  // max(x, 0)
 Tensor abs(const Tensor& x);
 Tensor sign(const Tensor& x);    // -1, 0 or 1
 Tensor square(const Tensor& x);  // x * x

@@ -71,10 +71,14 @@ DType dtype_of_descr(const std::string& descr, const std::string& where) {
 // that it can call the non-const data<T>() for a const tensor too.
 char* bytes_of(Tensor t) {
   switch (t.dtype()) {
-    case DType::float32: return reinterpret_cast<char*>(t.data<float>());
-    case DType::float64: return reinterpret_cast<char*>(t.data<double>());
-    case DType::int64: return reinterpret_cast<char*>(t.data<std::int64_t>());
-    case DType::boolean: return reinterpret_cast<char*>(t.data<bool>());
+    case DType::float32:
+      return reinterpret_cast<char*>(t.data<float>());
+    case DType::float64:
+      return reinterpret_cast<char*>(t.data<double>());
+    case DType::int64:
+      return reinterpret_cast<char*>(t.data<std::int64_t>());
+    case DType::boolean:
+      return reinterpret_cast<char*>(t.data<bool>());
   }
   return nullptr;
 }

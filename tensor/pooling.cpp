@@ -91,7 +91,8 @@ MaxPool2dResult max_pool2d(const Tensor& x, const MaxPool2dParams& params) {
   const std::int64_t out_h = pool_out_size(height, k[0], s[0], p[0], params.ceil_mode);
   const std::int64_t out_w = pool_out_size(width, k[1], s[1], p[1], params.ceil_mode);
   const Shape out_shape{x.size(0), x.size(1), out_h, out_w};
-  MaxPool2dResult result{Tensor::empty(out_shape, x.dtype()), Tensor::empty(out_shape, DType::int64)};
+  MaxPool2dResult result{Tensor::empty(out_shape, x.dtype()),
+                         Tensor::empty(out_shape, DType::int64)};
   detail::dispatch_floating(op, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* plane = x.data<T>();

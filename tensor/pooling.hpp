@@ -8,8 +8,8 @@ namespace xtgrad {
 
 struct MaxPool2dParams {
   Pair kernel{2, 2};
-  Pair stride{0, 0};    // {0, 0}: the kernel size (PyTorch's stride=None)
-  Pair padding{0, 0};   // at most half the kernel; padded pixels are never the maximum
+  Pair stride{0, 0};       // {0, 0}: the kernel size (PyTorch's stride=None)
+  Pair padding{0, 0};      // at most half the kernel; padded pixels are never the maximum
   bool ceil_mode = false;  // round the output size up: a last window may hang over the edge
 };
 

@@ -119,9 +119,12 @@ void Formatter::choose_float_format(const std::vector<double>& values) {
 
 std::string Formatter::unpadded(std::int64_t i) const {
   switch (t_.dtype()) {
-    case DType::int64: return std::to_string(t_.data<std::int64_t>()[i]);
-    case DType::boolean: return t_.data<bool>()[i] ? "True" : "False";
-    default: break;
+    case DType::int64:
+      return std::to_string(t_.data<std::int64_t>()[i]);
+    case DType::boolean:
+      return t_.data<bool>()[i] ? "True" : "False";
+    default:
+      break;
   }
   const double v = double_at(t_, i);
   if (sci_mode_) return format_double(v, "%.4e");

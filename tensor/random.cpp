@@ -26,7 +26,8 @@ void check_random_dtype(const char* op, DType dtype) {
 }
 
 // Fills a new tensor element by element with draw(gen), converted to dtype.
-template <class Draw> Tensor fill_random(const char* op, const Shape& shape, DType dtype, Draw draw) {
+template <class Draw>
+Tensor fill_random(const char* op, const Shape& shape, DType dtype, Draw draw) {
   check_shape(op, shape);
   check_random_dtype(op, dtype);
   Tensor t = Tensor::empty(shape, dtype);
@@ -105,7 +106,8 @@ Tensor uniform(const Shape& shape, double low, double high, Generator& gen, DTyp
                                  static_cast<float>(high - low) * gen.next_float());
     });
   }
-  return fill_random("uniform", shape, dtype, [&] { return low + (high - low) * gen.next_double(); });
+  return fill_random("uniform", shape, dtype,
+                     [&] { return low + (high - low) * gen.next_double(); });
 }
 
 Tensor randn(const Shape& shape, Generator& gen, DType dtype) {

@@ -53,7 +53,8 @@ class Generator {
 //   snapshot.restore();    // as if it had not
 class GeneratorSnapshot {
  public:
-  explicit GeneratorSnapshot(std::vector<Generator*> generators) : generators_(std::move(generators)) {
+  explicit GeneratorSnapshot(std::vector<Generator*> generators)
+      : generators_(std::move(generators)) {
     for (const Generator* g : generators_) states_.push_back(g->state());
   }
   void restore() const {

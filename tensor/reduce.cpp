@@ -91,11 +91,18 @@ std::int64_t reduced_count(const Tensor& x, const Axes& axes) {
 // NOTE: std::max and xt::amax keep a NaN in one position and drop it in the other, and
 // xt::amax starts from numeric_limits::lowest(), so the max of {-inf, -inf} came out as
 // -DBL_MAX. max and min fold these two instead, starting from -inf and +inf.
-template <class T> T nan_max(T a, T b) { return (a > b || std::isnan(a)) ? a : b; }
-template <class T> T nan_min(T a, T b) { return (a < b || std::isnan(a)) ? a : b; }
+template <class T>
+T nan_max(T a, T b) {
+  return (a > b || std::isnan(a)) ? a : b;
+}
+template <class T>
+T nan_min(T a, T b) {
+  return (a < b || std::isnan(a)) ? a : b;
+}
 
 // f folded over the axes of v, starting from `initial` (f's identity), evaluated immediately.
-template <class T, class F, class X, class Ax> auto fold(F f, T initial, X& v, const Ax& ax) {
+template <class T, class F, class X, class Ax>
+auto fold(F f, T initial, X& v, const Ax& ax) {
   return xt::reduce(xt::make_xreducer_functor(f, xt::const_value<T>(initial)), v, ax,
                     xt::evaluation_strategy::immediate);
 }
@@ -164,16 +171,16 @@ Tensor argmax(const Tensor& x, std::int64_t axis, bool keepdim) {
   check_floating("argmax", x);
   const auto a = normalize_axis("argmax", axis, x.dim());
   check_nonempty("argmax", x, {a});
-  Tensor out = Tensor::empty(reduced_shape(x.shape(), {static_cast<std::size_t>(a)}, false),
-                             DType::int64);
+  Tensor out =
+      Tensor::empty(reduced_shape(x.shape(), {static_cast<std::size_t>(a)}, false), DType::int64);
   // View x as (outer, n, inner) with n = the size of the axis; search along n.
   // NOTE: outer and inner are products of sizes, never a quotient: either may be 0.
   const Shape& shape = x.shape();
   const std::int64_t n = shape[static_cast<std::size_t>(a)];
-  const std::int64_t outer = std::accumulate(shape.begin(), shape.begin() + a, std::int64_t{1},
-                                             std::multiplies<>());
-  const std::int64_t inner = std::accumulate(shape.begin() + a + 1, shape.end(), std::int64_t{1},
-                                             std::multiplies<>());
+  const std::int64_t outer =
+      std::accumulate(shape.begin(), shape.begin() + a, std::int64_t{1}, std::multiplies<>());
+  const std::int64_t inner =
+      std::accumulate(shape.begin() + a + 1, shape.end(), std::int64_t{1}, std::multiplies<>());
   std::int64_t* best = out.data<std::int64_t>();
   dispatch_floating("argmax", x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -214,7 +221,8 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
   const std::int64_t lead = x.dim() - static_cast<std::int64_t>(shape.size());
   Axes axes;
   for (std::int64_t i = 0; i < x.dim(); ++i) {
-    if (i < lead || (shape[static_cast<std::size_t>(i - lead)] == 1 && x.shape()[static_cast<std::size_t>(i)] != 1)) {
+    if (i < lead || (shape[static_cast<std::size_t>(i - lead)] == 1 &&
+                     x.shape()[static_cast<std::size_t>(i)] != 1)) {
       axes.push_back(i);
     }
   }

@@ -39,7 +39,8 @@ struct Storage {
       : dtype(dtype_),
         numel(numel_),
         bytes(static_cast<std::size_t>(numel) * dtype_size(dtype)),
-        data(bytes <= sizeof small && storage_pool::enabled() ? small : storage_pool::allocate(bytes)) {}
+        data(bytes <= sizeof small && storage_pool::enabled() ? small
+                                                              : storage_pool::allocate(bytes)) {}
   ~Storage() {
     if (data != small) storage_pool::deallocate(data, bytes);
   }
@@ -49,12 +50,12 @@ struct Storage {
 
 namespace {
 
-template <class T> Tensor from_values(const std::vector<T>& values, Shape shape) {
+template <class T>
+Tensor from_values(const std::vector<T>& values, Shape shape) {
   check_shape("tensor", shape);
   if (static_cast<std::int64_t>(values.size()) != shape_numel(shape)) {
-    throw ShapeError("tensor: " + std::to_string(values.size()) +
-                     " values do not fill shape " + shape_str(shape) + " (" +
-                     std::to_string(shape_numel(shape)) + " elements)");
+    throw ShapeError("tensor: " + std::to_string(values.size()) + " values do not fill shape " +
+                     shape_str(shape) + " (" + std::to_string(shape_numel(shape)) + " elements)");
   }
   Tensor t = Tensor::empty(shape, dtype_of<T>());
   std::copy(values.begin(), values.end(), t.data<T>());
@@ -62,12 +63,21 @@ template <class T> Tensor from_values(const std::vector<T>& values, Shape shape)
 }
 
 // Calls f(T{}) for t's element type (bool included).
-template <class F> void for_dtype(DType dtype, F&& f) {
+template <class F>
+void for_dtype(DType dtype, F&& f) {
   switch (dtype) {
-    case DType::float32: f(float{}); break;
-    case DType::float64: f(double{}); break;
-    case DType::int64: f(std::int64_t{}); break;
-    case DType::boolean: f(bool{}); break;
+    case DType::float32:
+      f(float{});
+      break;
+    case DType::float64:
+      f(double{});
+      break;
+    case DType::int64:
+      f(std::int64_t{});
+      break;
+    case DType::boolean:
+      f(bool{});
+      break;
   }
 }
 
@@ -76,13 +86,15 @@ template <class F> void for_dtype(DType dtype, F&& f) {
 Tensor::Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape)
     : Tensor(std::move(storage), offset, std::move(shape), -1) {}
 
-Tensor::Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape, std::int64_t numel)
+Tensor::Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape,
+               std::int64_t numel)
     : storage_(std::move(storage)),
       offset_(offset),
       shape_(std::move(shape)),
       numel_(numel >= 0 ? numel : shape_numel(shape_)),
       dtype_(storage_->dtype),
-      data_(static_cast<char*>(storage_->data) + static_cast<std::size_t>(offset_) * dtype_size(dtype_)) {}
+      data_(static_cast<char*>(storage_->data) +
+            static_cast<std::size_t>(offset_) * dtype_size(dtype_)) {}
 
 Tensor::Tensor(const std::vector<float>& values, Shape shape)
     : Tensor(from_values(values, std::move(shape))) {}
@@ -94,8 +106,10 @@ Tensor::Tensor(const std::vector<std::int64_t>& values, Shape shape)
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
   const std::int64_t numel = check_shape("empty", shape);
   // At most 2^62 bytes: far beyond any memory, and (bytes + 63) cannot overflow.
-  const double gigabytes = static_cast<double>(numel) * static_cast<double>(dtype_size(dtype)) / 1e9;
-  const bool too_large = numel > (std::int64_t{1} << 62) / static_cast<std::int64_t>(dtype_size(dtype));
+  const double gigabytes =
+      static_cast<double>(numel) * static_cast<double>(dtype_size(dtype)) / 1e9;
+  const bool too_large =
+      numel > (std::int64_t{1} << 62) / static_cast<std::int64_t>(dtype_size(dtype));
   auto storage = too_large ? nullptr : storage_pool::make_shared<Storage>(dtype, numel);
   if (storage == nullptr || storage->data == nullptr) {
     char size[32];
@@ -123,7 +137,6 @@ void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
                      shape_str(b.shape()) + " (convert one with .to())");
   }
 }
-
 
 std::int64_t Tensor::size(std::int64_t axis) const {
   return shape_[normalize_axis("size", axis, dim())];
@@ -262,7 +275,8 @@ double Tensor::at(const std::vector<std::int64_t>& index) const {
   return value;
 }
 
-template <class T> std::vector<T> Tensor::to_vector() const {
+template <class T>
+std::vector<T> Tensor::to_vector() const {
   Tensor converted = to(dtype_of<T>());
   const T* p = converted.data<T>();
   return std::vector<T>(p, p + numel());

@@ -95,10 +95,13 @@ class Tensor {
   // The element at a full index, as double: x.at({1, 2}). IndexError when out of range.
   double at(const std::vector<std::int64_t>& index) const;
   // Pointer to the first element; T must match dtype() (DTypeError otherwise).
-  template <class T> T* data();
-  template <class T> const T* data() const;
+  template <class T>
+  T* data();
+  template <class T>
+  const T* data() const;
   // The elements in row-major order, converted to T.
-  template <class T> std::vector<T> to_vector() const;
+  template <class T>
+  std::vector<T> to_vector() const;
 
   // --- in-place updates (each one increments version()) ---------------------------------------
   Tensor& fill_(double value);
@@ -123,7 +126,8 @@ class Tensor {
 
  private:
   Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape);
-  Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape, std::int64_t numel);  // numel known
+  Tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape shape,
+         std::int64_t numel);  // numel known
   // Checks definedness and dtype. (Inline: kernels ask for data at every op; the throws are out of line.)
   void* raw_data(DType expected) const {
     if (!defined()) detail::throw_undefined("data");
@@ -136,14 +140,18 @@ class Tensor {
   std::int64_t offset_ = 0;  // in elements, from the start of the storage
   Shape shape_;
   // Kept from the storage and the shape, since every kernel asks for them:
-  std::int64_t numel_ = 1;                // shape_numel(shape_)
-  DType dtype_ = DType::float32;          // the storage's dtype
-  void* data_ = nullptr;                  // the first element: the storage's data + offset_
+  std::int64_t numel_ = 1;        // shape_numel(shape_)
+  DType dtype_ = DType::float32;  // the storage's dtype
+  void* data_ = nullptr;          // the first element: the storage's data + offset_
 };
 
-template <class T> T* Tensor::data() { return static_cast<T*>(raw_data(dtype_of<T>())); }
+template <class T>
+T* Tensor::data() {
+  return static_cast<T*>(raw_data(dtype_of<T>()));
+}
 
-template <class T> const T* Tensor::data() const {
+template <class T>
+const T* Tensor::data() const {
   return static_cast<const T*>(raw_data(dtype_of<T>()));
 }
 

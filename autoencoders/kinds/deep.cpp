@@ -21,8 +21,12 @@ ModelKind deep_kind() {
     const DeepConfig d = c.options.get<DeepConfig>();
     check_loss_fits_output(d.loss, d.output, where + ": deep");
   };
-  kind.widths = [](const RunConfig& c) { return KindWidths{c.options.get<DeepConfig>().sizes, "deep.sizes"}; };
-  kind.parameters = [](const RunConfig& c) { return deep_parameter_count(c.options.get<DeepConfig>()); };
+  kind.widths = [](const RunConfig& c) {
+    return KindWidths{c.options.get<DeepConfig>().sizes, "deep.sizes"};
+  };
+  kind.parameters = [](const RunConfig& c) {
+    return deep_parameter_count(c.options.get<DeepConfig>());
+  };
   kind.set_code = [](RunConfig& c, std::int64_t code) {
     auto& sizes = c.options.get<DeepConfig>().sizes;
     if (sizes.size() >= 2) sizes.back() = code;

@@ -11,7 +11,8 @@ namespace {
 
 const ModelKind& inner_kind(const RunConfig& c) {
   const std::string& inner = c.options.get<DenoisingConfig>().inner;
-  if (inner == "denoising") throw ValueError("denoising.inner: a denoising model cannot wrap another one");
+  if (inner == "denoising")
+    throw ValueError("denoising.inner: a denoising model cannot wrap another one");
   return model_kind(inner);
 }
 
@@ -42,7 +43,9 @@ ModelKind denoising_kind() {
     }
   };
   kind.widths = [](const RunConfig& c) { return inner_kind(c).widths(c); };
-  kind.parameters = [](const RunConfig& c) { return inner_kind(c).parameters(c); };  // noise has none
+  kind.parameters = [](const RunConfig& c) {
+    return inner_kind(c).parameters(c);
+  };  // noise has none
   kind.set_code = [](RunConfig& c, std::int64_t code) { inner_kind(c).set_code(c, code); };
   kind.make_tiny = [](RunConfig& c) {
     DenoisingConfig& d = c.options.get<DenoisingConfig>();
@@ -51,7 +54,8 @@ ModelKind denoising_kind() {
     inner_kind(c).make_tiny(c);
   };
   kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
-    return std::make_shared<DenoisingAutoencoder>(inner_kind(c).build(c, gen), c.options.get<DenoisingConfig>().noise,
+    return std::make_shared<DenoisingAutoencoder>(inner_kind(c).build(c, gen),
+                                                  c.options.get<DenoisingConfig>().noise,
                                                   c.train.seed + kDenoisingNoiseSeedOffset);
   };
   return kind;

@@ -59,12 +59,14 @@ ModelKind sparse_kind() {
   };
   // (the penalty adds no parameters)
   kind.parameters = [](const RunConfig& c) { return deep_parameter_count(ufldl_layer(c)); };
-  kind.set_code = [](RunConfig& c, std::int64_t code) { c.options.get<SparseConfig>().hidden = code; };
+  kind.set_code = [](RunConfig& c, std::int64_t code) {
+    c.options.get<SparseConfig>().hidden = code;
+  };
   kind.make_tiny = [](RunConfig& c) { c.options.get<SparseConfig>().hidden = 4; };
   kind.build = [](const RunConfig& c, Generator& gen) -> std::shared_ptr<Autoencoder> {
     const SparseConfig s = c.options.get<SparseConfig>();
-    return std::make_shared<SparseAutoencoder>(std::make_shared<DeepAutoencoder>(ufldl_layer(c), gen),
-                                               penalty_of(s, s.penalty));
+    return std::make_shared<SparseAutoencoder>(
+        std::make_shared<DeepAutoencoder>(ufldl_layer(c), gen), penalty_of(s, s.penalty));
   };
   return kind;
 }

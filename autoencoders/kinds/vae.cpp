@@ -19,7 +19,8 @@ ModelKind vae_kind() {
   kind.defaults = [](RunConfig& c) { c.train.batch_size = 128; };  // PyTorch's example
   kind.check = [](const RunConfig& c, const std::string& where) {
     const double beta = c.options.get<VAEConfig>().beta;
-    if (!std::isfinite(beta) || beta < 0) throw ValueError(where + ": vae.beta must be a finite number >= 0");
+    if (!std::isfinite(beta) || beta < 0)
+      throw ValueError(where + ": vae.beta must be a finite number >= 0");
   };
   kind.widths = [](const RunConfig& c) {
     const VAEConfig v = c.options.get<VAEConfig>();

@@ -46,7 +46,9 @@ class DimVector {
     assign(first, last);
   }
   // From (and to) the std::vector that shapes used to be, for code written against it.
-  DimVector(const std::vector<std::int64_t>& values) { assign(values.begin(), values.end()); }  // NOLINT(google-explicit-constructor)
+  DimVector(const std::vector<std::int64_t>& values) {
+    assign(values.begin(), values.end());
+  }  // NOLINT(google-explicit-constructor)
   explicit operator std::vector<std::int64_t>() const { return {begin(), end()}; }
 
   DimVector(const DimVector& other) { copy_from(other); }
@@ -106,7 +108,8 @@ class DimVector {
     size_ = 0;
     resize(n, value);
   }
-  template <class It> void assign(It first, It last) {
+  template <class It>
+  void assign(It first, It last) {
     size_ = 0;
     if constexpr (std::is_base_of_v<std::forward_iterator_tag,
                                     typename std::iterator_traits<It>::iterator_category>) {
@@ -127,7 +130,8 @@ class DimVector {
     std::rotate(data_ + at, data_ + size_ - 1, data_ + size_);
     return data_ + at;
   }
-  template <class It> iterator insert(const_iterator pos, It first, It last) {
+  template <class It>
+  iterator insert(const_iterator pos, It first, It last) {
     const auto at = static_cast<std::size_t>(pos - data_);
     const std::size_t old_size = size_;
     for (; first != last; ++first) push_back(static_cast<std::int64_t>(*first));

@@ -79,8 +79,12 @@ struct FreeBlock {
 // load and store, which compile to plain moves (no locked instruction), yet are no data race.
 struct OwnedCount {
   std::atomic<std::uint64_t> value;
-  void add(std::uint64_t n) noexcept { value.store(value.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-  void sub(std::uint64_t n) noexcept { value.store(value.load(std::memory_order_relaxed) - n, std::memory_order_relaxed); }
+  void add(std::uint64_t n) noexcept {
+    value.store(value.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  void sub(std::uint64_t n) noexcept {
+    value.store(value.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
+  }
   std::uint64_t get() const noexcept { return value.load(std::memory_order_relaxed); }
 };
 
@@ -92,8 +96,8 @@ struct ThreadCache {
   std::array<FreeBlock*, thread_classes> free_lists;
   OwnedCount bytes;       // held in free_lists
   OwnedCount from_cache;  // blocks allocate() took from free_lists
-  bool ready;             // registered with the pool (and to be flushed at thread exit), not exiting
-  bool closed;            // the thread is exiting: every block goes to the shared lists
+  bool ready;   // registered with the pool (and to be flushed at thread exit), not exiting
+  bool closed;  // the thread is exiting: every block goes to the shared lists
 };
 __thread ThreadCache thread_cache;
 std::atomic<std::uint64_t> shared_cached_bytes{0};  // bytes in the shared lists
@@ -124,7 +128,8 @@ struct Pool {
     const std::size_t most = limit;
     // NOTE: a block over an eighth of the limit is not kept: a one-off giant (a data set being
     // converted) would otherwise stay resident for the rest of the run, raising the peak RSS.
-    if (size > most / 8 || shared_cached_bytes + thread_cache.bytes.get() + size > most) return false;
+    if (size > most / 8 || shared_cached_bytes + thread_cache.bytes.get() + size > most)
+      return false;
     const std::size_t c = class_index(size);
     free_lists[c] = new (block) FreeBlock{free_lists[c]};
     shared_cached_bytes += size;

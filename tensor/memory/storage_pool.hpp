@@ -30,9 +30,9 @@ void deallocate(void* block, std::size_t bytes) noexcept;
 bool enabled() noexcept;
 
 struct Stats {
-  std::uint64_t from_system = 0;  // blocks allocate() took from the system allocator
-  std::uint64_t from_cache = 0;   // blocks allocate() reused from the cache
-  std::uint64_t cached_bytes = 0; // bytes of free blocks held in the cache now
+  std::uint64_t from_system = 0;   // blocks allocate() took from the system allocator
+  std::uint64_t from_cache = 0;    // blocks allocate() reused from the cache
+  std::uint64_t cached_bytes = 0;  // bytes of free blocks held in the cache now
 };
 // Counters since the start of the program (for tests and benchmarks).
 Stats stats() noexcept;
@@ -44,23 +44,32 @@ void set_cache_limit(std::size_t bytes);
 void release_cache() noexcept;
 
 // The pool as a standard allocator (for containers and std::allocate_shared).
-template <class T> struct Allocator {
+template <class T>
+struct Allocator {
   using value_type = T;
   Allocator() = default;
-  template <class U> Allocator(const Allocator<U>&) noexcept {}  // NOLINT(google-explicit-constructor)
+  template <class U>
+  Allocator(const Allocator<U>&) noexcept {}  // NOLINT(google-explicit-constructor)
   T* allocate(std::size_t n) {
     void* block = storage_pool::allocate(n * sizeof(T));
     if (block == nullptr) throw std::bad_alloc();
     return static_cast<T*>(block);
   }
   void deallocate(T* p, std::size_t n) noexcept { storage_pool::deallocate(p, n * sizeof(T)); }
-  template <class U> bool operator==(const Allocator<U>&) const noexcept { return true; }
-  template <class U> bool operator!=(const Allocator<U>&) const noexcept { return false; }
+  template <class U>
+  bool operator==(const Allocator<U>&) const noexcept {
+    return true;
+  }
+  template <class U>
+  bool operator!=(const Allocator<U>&) const noexcept {
+    return false;
+  }
 };
 
 // std::make_shared with the object and its reference count in one block from the pool: for
 // what a training step makes and frees as often as buffers (the Storage behind a Tensor).
-template <class T, class... Args> std::shared_ptr<T> make_shared(Args&&... args) {
+template <class T, class... Args>
+std::shared_ptr<T> make_shared(Args&&... args) {
   return std::allocate_shared<T>(Allocator<T>(), std::forward<Args>(args)...);
 }
 

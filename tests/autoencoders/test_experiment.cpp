@@ -21,7 +21,8 @@ BOOST_AUTO_TEST_SUITE(experiment)
 
 // A failure after fit() returns (here thrown where evaluation starts) must not lose the
 // trained weights: model.npz and config.json are written first, and load back.
-BOOST_AUTO_TEST_CASE(the_model_is_saved_before_evaluation, *boost::unit_test::precondition(fashion_mnist_installed)) {
+BOOST_AUTO_TEST_CASE(the_model_is_saved_before_evaluation,
+                     *boost::unit_test::precondition(fashion_mnist_installed)) {
   TempDir dir;
   ae::RunConfig config = ae::default_config("basic");
   config.train.epochs = 1;
@@ -68,16 +69,22 @@ BOOST_AUTO_TEST_CASE(model_npz_arrays_must_be_the_models_its_config_describes) {
   TempDir dir;
   const std::string path = dir.file("model.npz");
 
-  write_bytes(path, archive({{bias + ".npy", npy_header("<f4", "(67108864,)"), std::uint64_t{256} << 20}}, {}));
+  write_bytes(
+      path,
+      archive({{bias + ".npy", npy_header("<f4", "(67108864,)"), std::uint64_t{256} << 20}}, {}));
   check_refused_cheaply([&] {
-    check_throws<ShapeError>([&] { ae::load_trained(path); },
-                             {"model file " + path, "shape mismatch for " + bias + " (checkpoint (67108864,), model (" +
-                                                        std::to_string(bias_size) + ",))"});
+    check_throws<ShapeError>(
+        [&] { ae::load_trained(path); },
+        {"model file " + path, "shape mismatch for " + bias + " (checkpoint (67108864,), model (" +
+                                   std::to_string(bias_size) + ",))"});
   });
   write_bytes(path, archive({}, {}));
-  check_throws<FileError>([&] { ae::load_trained(path); }, {"model file " + path, "missing keys: " + bias});
-  write_bytes(path, archive({{bias + ".npy", to_npy_bytes(*nn::find(state, bias))}}, {{"extra.npy", to_npy_bytes(zeros({2}))}}));
-  check_throws<FileError>([&] { ae::load_trained(path); }, {"model file " + path, "unexpected keys: extra"});
+  check_throws<FileError>([&] { ae::load_trained(path); },
+                          {"model file " + path, "missing keys: " + bias});
+  write_bytes(path, archive({{bias + ".npy", to_npy_bytes(*nn::find(state, bias))}},
+                            {{"extra.npy", to_npy_bytes(zeros({2}))}}));
+  check_throws<FileError>([&] { ae::load_trained(path); },
+                          {"model file " + path, "unexpected keys: extra"});
 }
 
 BOOST_AUTO_TEST_CASE(a_model_file_with_the_old_layer_names_is_said_to_be_old) {
@@ -88,9 +95,11 @@ BOOST_AUTO_TEST_CASE(a_model_file_with_the_old_layer_names_is_said_to_be_old) {
   const auto model = ae::make_model(config, gen);
   std::vector<ZipMember> members;
   for (const auto& [name, tensor] : model->state_dict()) {
-    std::string old = name;  // "encoder.2.weight" -> "encoder1.weight" (every other layer is an activation)
+    std::string old =
+        name;  // "encoder.2.weight" -> "encoder1.weight" (every other layer is an activation)
     const std::size_t dot = old.find('.'), next = old.find('.', dot + 1);
-    old = old.substr(0, dot) + std::to_string(std::stoi(old.substr(dot + 1, next - dot - 1)) / 2) + old.substr(next);
+    old = old.substr(0, dot) + std::to_string(std::stoi(old.substr(dot + 1, next - dot - 1)) / 2) +
+          old.substr(next);
     members.push_back({old + ".npy", to_npy_bytes(tensor)});
   }
   members.push_back({"config.json", ae::config_to_json(config) + "\n"});
@@ -98,7 +107,8 @@ BOOST_AUTO_TEST_CASE(a_model_file_with_the_old_layer_names_is_said_to_be_old) {
   const std::string path = dir.file("model.npz");
   write_bytes(path, zip_archive(members));
   check_throws<FileError>([&] { ae::load_trained(path); },
-                          {"model file " + path, "encoder0.weight", "written by an older xtgrad", "train the model again"});
+                          {"model file " + path, "encoder0.weight", "written by an older xtgrad",
+                           "train the model again"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

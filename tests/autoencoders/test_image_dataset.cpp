@@ -21,13 +21,15 @@ namespace {
 data::ImageBytes random_images(std::int64_t n, std::int64_t d, Generator& gen) {
   const Tensor draws = uniform({n * d}, 0, 256, gen, DType::float64);
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(n * d));
-  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(draws.data<double>()[i]);
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<std::uint8_t>(draws.data<double>()[i]);
   return data::ImageBytes(bytes, n, d);
 }
 
 bool same_bits(const Tensor& a, const Tensor& b) {
   return a.dtype() == b.dtype() && a.shape() == b.shape() &&
-         std::memcmp(a.data<float>(), b.data<float>(), static_cast<std::size_t>(a.numel()) * sizeof(float)) == 0;
+         std::memcmp(a.data<float>(), b.data<float>(),
+                     static_cast<std::size_t>(a.numel()) * sizeof(float)) == 0;
 }
 
 }  // namespace

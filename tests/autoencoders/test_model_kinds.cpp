@@ -28,8 +28,9 @@ BOOST_AUTO_TEST_CASE(an_unknown_kind_is_refused_with_every_name) {
   std::string names;  // "basic, deep, ...", from the table itself: no kind is listed by hand
   for (const std::string& name : ae::model_names()) names += (names.empty() ? "" : ", ") + name;
   check_throws<ValueError>([] { ae::model_kind("rbm"); }, {"unknown model \"rbm\"", names});
-  check_throws<ValueError>([] { ae::parse_config(R"({"model": "rbm", "init": "pytorch"})", "config x.json"); },
-                           {"config x.json", "unknown model \"rbm\""});
+  check_throws<ValueError>(
+      [] { ae::parse_config(R"({"model": "rbm", "init": "pytorch"})", "config x.json"); },
+      {"config x.json", "unknown model \"rbm\""});
   for (const ae::ModelKind& kind : ae::model_kinds()) {
     BOOST_TEST(!kind.adds.empty(), kind.name);
     BOOST_TEST(&ae::model_kind(kind.name) == &kind, kind.name << " is the only kind of that name");
@@ -58,8 +59,10 @@ BOOST_AUTO_TEST_CASE(sparse_is_a_model_plus_a_penalty_on_its_code) {
   BOOST_REQUIRE(sparse != nullptr);
   const auto* inner = dynamic_cast<const ae::DeepAutoencoder*>(sparse->inner.get());
   BOOST_REQUIRE(inner != nullptr);
-  BOOST_TEST(inner->config().sizes == (std::vector<std::int64_t>{784, 196}), boost::test_tools::per_element());
-  BOOST_TEST(model->parameter_count() == sparse->inner->parameter_count());  // a penalty adds no parameters
+  BOOST_TEST(inner->config().sizes == (std::vector<std::int64_t>{784, 196}),
+             boost::test_tools::per_element());
+  BOOST_TEST(model->parameter_count() ==
+             sparse->inner->parameter_count());  // a penalty adds no parameters
   // The objective is the inner one's plus the penalty, on the same code.
   Generator gen(1);
   const Variable x(rand({8, 784}, gen));
@@ -84,14 +87,16 @@ BOOST_AUTO_TEST_CASE(denoising_wraps_every_other_kind) {
   }
   ae::RunConfig c = ae::default_config("denoising");
   c.options.get<ae::DenoisingConfig>().inner = "denoising";
-  check_throws<ValueError>([&] { ae::check_config(c, "config d.json"); }, {"config d.json", "cannot wrap"});
+  check_throws<ValueError>([&] { ae::check_config(c, "config d.json"); },
+                           {"config d.json", "cannot wrap"});
 }
 
 BOOST_AUTO_TEST_CASE(the_vae_is_the_deep_model_plus_a_gaussian_head) {
   const auto model = build(ae::default_config("vae"));
   const auto* vae = dynamic_cast<const ae::VariationalAutoencoder*>(model.get());
   BOOST_REQUIRE(vae != nullptr);
-  BOOST_TEST(vae->body->config().sizes == (std::vector<std::int64_t>{784, 400, 20}), boost::test_tools::per_element());
+  BOOST_TEST(vae->body->config().sizes == (std::vector<std::int64_t>{784, 400, 20}),
+             boost::test_tools::per_element());
   // What it adds: one linear layer 400 -> 20 for logvar.
   BOOST_TEST(model->parameter_count() == vae->body->parameter_count() + 400 * 20 + 20);
 }
@@ -112,9 +117,13 @@ BOOST_AUTO_TEST_CASE(what_only_some_kinds_do_is_refused_by_the_others) {
   // What only some kinds do is refused by the others with a message naming the model.
   Generator gen(2);
   const auto basic = build(ae::default_config("basic"));
-  check_throws<ValueError>([&] { basic->sample(4, gen); }, {"sample", "Autoencoder(784-32)", "vae"});
-  check_throws<ValueError>([&] { build(ae::default_config("vae"))->pretrain(zeros({2, 784}), {}); },
-                           {"pretrain", "VAE(784-400-20)"});
+  check_throws<ValueError>([&] { basic->sample(4, gen); },
+                           {"sample", "Autoencoder(784-32)", "vae"});
+  check_throws<ValueError>(
+      [&] {
+        build(ae::default_config("vae"))->pretrain(zeros({2, 784}), {});
+      },
+      {"pretrain", "VAE(784-400-20)"});
   BOOST_TEST(shape_str(build(ae::default_config("vae"))->sample(4, gen).shape()) == "(4, 784)");
 }
 

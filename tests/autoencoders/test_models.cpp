@@ -19,14 +19,17 @@ using namespace xtgrad::testing;
 namespace {
 
 // Trains `model` on x with Adam through fit(), silently.
-void train(ae::Autoencoder& model, const Tensor& x, int epochs, double lr, std::int64_t batch = 64) {
+void train(ae::Autoencoder& model, const Tensor& x, int epochs, double lr,
+           std::int64_t batch = 64) {
   nn::Adam optimizer(model.parameters(), lr);
   nn::TensorDataset data(x);
   nn::FitOptions options;
   options.epochs = epochs;
   options.batch_size = batch;
   options.progress = false;
-  nn::fit(model, [&](nn::Module&, const nn::Batch& b) { return model.loss(b); }, optimizer, data, nullptr, options);
+  nn::fit(
+      model, [&](nn::Module&, const nn::Batch& b) { return model.loss(b); }, optimizer, data,
+      nullptr, options);
 }
 
 // gradcheck of model.loss on a batch, with respect to every parameter, in float64.
@@ -58,15 +61,19 @@ BOOST_AUTO_TEST_CASE(the_deep_autoencoder_is_two_sequential_stacks) {
   c.hidden = nn::Activation::relu;
   c.code = nn::Activation::identity;
   ae::DeepAutoencoder model(c, gen);
-  BOOST_TEST(described(*model.encoder) == (std::vector<std::string>{"Linear(6 -> 4)", "ReLU", "Linear(4 -> 2)", "Identity"}),
+  BOOST_TEST(described(*model.encoder) ==
+                 (std::vector<std::string>{"Linear(6 -> 4)", "ReLU", "Linear(4 -> 2)", "Identity"}),
              boost::test_tools::per_element());
-  BOOST_TEST(described(*model.decoder) == (std::vector<std::string>{"Linear(2 -> 4)", "ReLU", "Linear(4 -> 6)", "Sigmoid"}),
+  BOOST_TEST(described(*model.decoder) ==
+                 (std::vector<std::string>{"Linear(2 -> 4)", "ReLU", "Linear(4 -> 6)", "Sigmoid"}),
              boost::test_tools::per_element());
   std::vector<std::string> names;
   for (const auto& [name, p] : model.named_parameters()) names.push_back(name);
-  BOOST_TEST(names == (std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.2.weight", "encoder.2.bias",
-                                                "decoder.0.weight", "decoder.0.bias", "decoder.2.weight", "decoder.2.bias"}),
-             boost::test_tools::per_element());
+  BOOST_TEST(
+      names == (std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.2.weight",
+                                         "encoder.2.bias", "decoder.0.weight", "decoder.0.bias",
+                                         "decoder.2.weight", "decoder.2.bias"}),
+      boost::test_tools::per_element());
   const std::string summary = model.summary({6}, 1);
   BOOST_TEST(summary.find("decoder.3: Sigmoid") != std::string::npos, summary);
   // The pieces the VAE uses are the stacks cut before the code layer and before the output.
@@ -77,14 +84,17 @@ BOOST_AUTO_TEST_CASE(the_deep_autoencoder_is_two_sequential_stacks) {
   // Tied: each decoder layer is a TiedLinear on the encoder layer it undoes, with its own bias.
   c.tied = true;
   ae::DeepAutoencoder tied(c, gen);
-  BOOST_TEST(described(*tied.decoder) == (std::vector<std::string>{"TiedLinear(2 -> 4)", "ReLU", "TiedLinear(4 -> 6)", "Sigmoid"}),
-             boost::test_tools::per_element());
+  BOOST_TEST(
+      described(*tied.decoder) ==
+          (std::vector<std::string>{"TiedLinear(2 -> 4)", "ReLU", "TiedLinear(4 -> 6)", "Sigmoid"}),
+      boost::test_tools::per_element());
   BOOST_TEST(dynamic_cast<nn::TiedLinear&>(*(*tied.decoder)[0]).tied_to == (*tied.encoder)[2]);
   names.clear();
   for (const auto& [name, p] : tied.named_parameters()) names.push_back(name);
-  BOOST_TEST(names == (std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.2.weight", "encoder.2.bias",
-                                                "decoder.0.bias", "decoder.2.bias"}),
-             boost::test_tools::per_element());
+  BOOST_TEST(
+      names == (std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.2.weight",
+                                         "encoder.2.bias", "decoder.0.bias", "decoder.2.bias"}),
+      boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(the_deep_autoencoder_draws_its_layers_in_data_flow_order) {
@@ -94,8 +104,10 @@ BOOST_AUTO_TEST_CASE(the_deep_autoencoder_draws_its_layers_in_data_flow_order) {
   c.sizes = {6, 4, 2};
   Generator gen(12), same(12);
   ae::DeepAutoencoder model(c, gen);
-  for (const auto& [layers, at, in, out] : {std::tuple{model.encoder, 0, 6, 4}, {model.encoder, 2, 4, 2},
-                                             {model.decoder, 0, 2, 4}, {model.decoder, 2, 4, 6}}) {
+  for (const auto& [layers, at, in, out] : {std::tuple{model.encoder, 0, 6, 4},
+                                            {model.encoder, 2, 4, 2},
+                                            {model.decoder, 0, 2, 4},
+                                            {model.decoder, 2, 4, 6}}) {
     const nn::Linear drawn(in, out, same);
     const auto& linear = dynamic_cast<const nn::Linear&>(*(*layers)[static_cast<std::size_t>(at)]);
     check_identical(linear.weight.data(), drawn.weight.data());
@@ -173,7 +185,11 @@ BOOST_AUTO_TEST_CASE(corruptions_have_their_rates) {
   const Tensor noisy = ae::corrupt(x, {ae::NoiseKind::gaussian, 0.5}, gen);
   BOOST_TEST(min(noisy).item() >= 0.0);
   BOOST_TEST(max(noisy).item() <= 1.0);
-  check_throws<ValueError>([&] { ae::corrupt(x, {ae::NoiseKind::masking, 1.5}, gen); }, {"masking", "1.5"});
+  check_throws<ValueError>(
+      [&] {
+        ae::corrupt(x, {ae::NoiseKind::masking, 1.5}, gen);
+      },
+      {"masking", "1.5"});
 }
 
 BOOST_AUTO_TEST_CASE(vae_kl_matches_monte_carlo) {
@@ -198,7 +214,8 @@ BOOST_AUTO_TEST_CASE(vae_kl_matches_monte_carlo) {
   const Tensor log_ratio = sum(logvar * -0.5 - square(eps) * 0.5 + square(z) * 0.5, {1});
   const double monte_carlo = mean(log_ratio).item();
   const double standard_error = std::sqrt(var(log_ratio, {0}).item() / static_cast<double>(n));
-  BOOST_TEST_MESSAGE("KL analytic " << analytic << ", Monte-Carlo " << monte_carlo << " +- " << standard_error);
+  BOOST_TEST_MESSAGE("KL analytic " << analytic << ", Monte-Carlo " << monte_carlo << " +- "
+                                    << standard_error);
   BOOST_TEST(std::abs(analytic - monte_carlo) < 4 * standard_error);
 }
 
@@ -212,7 +229,8 @@ BOOST_AUTO_TEST_CASE(vae_samples_and_interpolates) {
   const Tensor path = model.interpolate(a, b, 4);
   BOOST_TEST(shape_str(path.shape()) == "(4, 8)");
   NoGradGuard no_grad;
-  BOOST_TEST(allclose(path.rows(0, 1), model.decode(model.encode(Variable(a.reshape({1, 8})))).data(), 1e-5, 1e-6));
+  BOOST_TEST(allclose(path.rows(0, 1),
+                      model.decode(model.encode(Variable(a.reshape({1, 8})))).data(), 1e-5, 1e-6));
 }
 
 BOOST_AUTO_TEST_CASE(every_model_passes_gradcheck) {
@@ -241,12 +259,14 @@ BOOST_AUTO_TEST_CASE(every_model_passes_gradcheck) {
   check_model_gradients(dn, x);
 
   // The three penalties on the code, each with weight decay, around the one-layer model.
-  for (const ae::SparsityPenalty kind : {ae::SparsityPenalty::kl, ae::SparsityPenalty::l1, ae::SparsityPenalty::l2}) {
+  for (const ae::SparsityPenalty kind :
+       {ae::SparsityPenalty::kl, ae::SparsityPenalty::l1, ae::SparsityPenalty::l2}) {
     ae::CodePenalty penalty;
     penalty.kind = kind;
     penalty.weight = 0.5;
     penalty.weight_decay = 0.1;
-    ae::SparseAutoencoder s(std::make_shared<ae::DeepAutoencoder>(ae::one_layer(6, basic), gen), penalty);
+    ae::SparseAutoencoder s(std::make_shared<ae::DeepAutoencoder>(ae::one_layer(6, basic), gen),
+                            penalty);
     check_model_gradients(s, x);
   }
 
@@ -275,8 +295,9 @@ BOOST_AUTO_TEST_CASE(a_zero_gradient_is_refused) {
   nn::init::constant_(first.weight, -1.0);
   nn::init::constant_(first.bias, -1.0);
   const nn::Batch batch{rand({5, 4}, gen), Tensor(), {}};
-  check_throws<ValueError>([&] { ae::require_nonzero_gradients(model, batch); },
-                           {"gradient of encoder.0.weight is identically zero", "Autoencoder(4-2)"});
+  check_throws<ValueError>(
+      [&] { ae::require_nonzero_gradients(model, batch); },
+      {"gradient of encoder.0.weight is identically zero", "Autoencoder(4-2)"});
   nn::init::constant_(first.weight, 1.0);  // alive: no error
   ae::require_nonzero_gradients(model, batch);
 }
@@ -296,7 +317,8 @@ BOOST_AUTO_TEST_CASE(greedy_pretraining_lowers_the_error) {
   options.out = &log;
   model.pretrain(x, options);
   const double after = ae::reconstruction_error(model, x).sse_per_image;
-  BOOST_TEST_MESSAGE("deep autoencoder error " << before << " -> " << after << " after pretraining");
+  BOOST_TEST_MESSAGE("deep autoencoder error " << before << " -> " << after
+                                               << " after pretraining");
   BOOST_TEST(after < 0.5 * before);
   BOOST_TEST(log.str().find("pretraining layer 3/3") != std::string::npos, log.str());
 }
@@ -305,7 +327,8 @@ BOOST_AUTO_TEST_CASE(configuration_errors) {
   Generator gen(9);
   ae::BasicConfig c;
   c.output = nn::Activation::identity;  // BCE needs probabilities
-  check_throws<ValueError>([&] { ae::DeepAutoencoder(ae::one_layer(784, c), gen); }, {"BCE", "sigmoid"});
+  check_throws<ValueError>([&] { ae::DeepAutoencoder(ae::one_layer(784, c), gen); },
+                           {"BCE", "sigmoid"});
   check_throws<ValueError>([] { nn::parse_activation("swish"); }, {"swish"});
   check_throws<ValueError>([] { ae::parse_noise("pink"); }, {"pink"});
   ae::DeepConfig d;

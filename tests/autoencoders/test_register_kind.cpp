@@ -47,7 +47,9 @@ CommandResult run_command(std::vector<std::string> args) {
   return {code, out.str()};
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -60,7 +62,8 @@ BOOST_AUTO_TEST_CASE(the_kind_joins_the_table_after_the_ladder) {
   BOOST_TEST(names.back() == "contractive-tied");
   BOOST_TEST(std::string("contractive-tied").size() == 16u);
   BOOST_TEST(ae::model_kind("contractive-tied").adds.find("Jacobian") != std::string::npos);
-  check_throws<ValueError>([] { ae::model_kind("rbm"); }, {"unknown model \"rbm\"", "contractive-tied"});
+  check_throws<ValueError>([] { ae::model_kind("rbm"); },
+                           {"unknown model \"rbm\"", "contractive-tied"});
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_kind_is_refused_with_its_reason) {
@@ -69,16 +72,19 @@ BOOST_AUTO_TEST_CASE(a_bad_kind_is_refused_with_its_reason) {
     kind.name = name;
     return kind;
   };
-  check_throws<ValueError>([&] { ae::register_kind(named("contractive-tied")); }, {"\"contractive-tied\"", "taken"});
+  check_throws<ValueError>([&] { ae::register_kind(named("contractive-tied")); },
+                           {"\"contractive-tied\"", "taken"});
   check_throws<ValueError>([&] { ae::register_kind(named("deep")); }, {"taken"});
   check_throws<ValueError>([&] { ae::register_kind(named("train")); }, {"taken"});
-  for (const std::string& name : {std::string(), std::string("Contractive"), std::string("my kind"),
-                                  std::string(33, 'k')}) {
-    check_throws<ValueError>([&] { ae::register_kind(named(name)); }, {"lowercase letters, digits and '-'"});
+  for (const std::string& name :
+       {std::string(), std::string("Contractive"), std::string("my kind"), std::string(33, 'k')}) {
+    check_throws<ValueError>([&] { ae::register_kind(named(name)); },
+                             {"lowercase letters, digits and '-'"});
   }
   ae::ModelKind no_build = named("no-build");
   no_build.build = nullptr;
-  check_throws<ValueError>([&] { ae::register_kind(no_build); }, {"\"no-build\"", "no build function"});
+  check_throws<ValueError>([&] { ae::register_kind(no_build); },
+                           {"\"no-build\"", "no build function"});
   BOOST_TEST(ae::model_names().back() == "contractive-tied");  // nothing refused was added
 }
 
@@ -89,8 +95,9 @@ BOOST_AUTO_TEST_CASE(a_configuration_reads_and_writes_its_section) {
   BOOST_TEST(ae::code_size(c) == 12);
   check_throws<ValueError>(
       [] {
-        ae::parse_config(R"({"model": "contractive-tied", "init": "pytorch", "contractive-tied": {"lambda": -1}})",
-                         "config c.json");
+        ae::parse_config(
+            R"({"model": "contractive-tied", "init": "pytorch", "contractive-tied": {"lambda": -1}})",
+            "config c.json");
       },
       {"config c.json", "contractive-tied.lambda must be a finite number >= 0"});
   const ae::RunConfig again = ae::parse_config(ae::config_to_json(c), "config.json");
@@ -98,7 +105,8 @@ BOOST_AUTO_TEST_CASE(a_configuration_reads_and_writes_its_section) {
   Generator gen(0);
   const auto model = ae::make_model(c, gen);
   BOOST_TEST(model->describe() == "Contractive(784-12, tied, lambda 0.5)");
-  BOOST_TEST(static_cast<double>(model->parameter_count()) == ae::model_kind(c.model).parameters(c));
+  BOOST_TEST(static_cast<double>(model->parameter_count()) ==
+             ae::model_kind(c.model).parameters(c));
 }
 
 BOOST_AUTO_TEST_CASE(config_json_holds_only_the_sections_the_run_uses) {
@@ -108,7 +116,8 @@ BOOST_AUTO_TEST_CASE(config_json_holds_only_the_sections_the_run_uses) {
     const std::vector<std::string> used = ae::used_sections(c);
     for (const std::string& other : ae::model_names()) {
       const bool is_used = std::count(used.begin(), used.end(), other) > 0;
-      BOOST_TEST(contains(text, "\"" + other + "\": {") == is_used, name << "'s config.json and section " << other);
+      BOOST_TEST(contains(text, "\"" + other + "\": {") == is_used,
+                 name << "'s config.json and section " << other);
     }
   }
   // denoising reads the section of the kind it wraps, whichever that is.
@@ -127,7 +136,8 @@ BOOST_AUTO_TEST_CASE(the_generic_gradcheck_reaches_it) {
 BOOST_AUTO_TEST_CASE(the_command_knows_it) {
   const CommandResult help = run_command({"--help"});
   BOOST_TEST(help.exit_code == 0);
-  BOOST_TEST(contains(help.out, "  contractive-tied  a penalty on the encoder's Jacobian"), help.out);
+  BOOST_TEST(contains(help.out, "  contractive-tied  a penalty on the encoder's Jacobian"),
+             help.out);
   BOOST_TEST(contains(help.out, "contractive-tied: hidden 64, lambda 0.1"), help.out);
   // Every kind's name lines up with the longest one's.
   BOOST_TEST(contains(help.out, "  basic             the one-layer deep model"), help.out);
@@ -136,12 +146,14 @@ BOOST_AUTO_TEST_CASE(the_command_knows_it) {
   BOOST_TEST(contains(version.out, "xtgrad "), version.out);
   const CommandResult train_help = run_command({"train", "--help"});
   BOOST_TEST(contains(train_help.out, ",contractive-tied}"), train_help.out);
-  const CommandResult gradcheck = run_command({"gradcheck", "--model", "contractive-tied", "--steps", "5"});
+  const CommandResult gradcheck =
+      run_command({"gradcheck", "--model", "contractive-tied", "--steps", "5"});
   BOOST_TEST(gradcheck.exit_code == 0, gradcheck.out);
   BOOST_TEST(contains(gradcheck.out, "passed"), gradcheck.out);
   const CommandResult summary = run_command({"summary", "--model", "contractive-tied"});
   BOOST_TEST(summary.exit_code == 0);
-  BOOST_TEST(contains(summary.out, "contractive-tied: Contractive(784-64, tied, lambda 0.1)"), summary.out);
+  BOOST_TEST(contains(summary.out, "contractive-tied: Contractive(784-64, tied, lambda 0.1)"),
+             summary.out);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

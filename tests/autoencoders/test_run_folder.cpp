@@ -34,7 +34,8 @@ BOOST_AUTO_TEST_CASE(an_earlier_runs_files_are_kept_unless_replace_is_asked) {
   write_bytes(out + "/model.npz", "old");
   write_bytes(out + "/model.npz.tmp123.0", "left by a killed run");
   check_throws<FileError>([&] { ae::RunFolder again(out, Mode::fresh); },
-                          {"output folder " + out, "holds an earlier run's model.npz and model.npz.tmp123.0", "--force"});
+                          {"output folder " + out,
+                           "holds an earlier run's model.npz and model.npz.tmp123.0", "--force"});
   BOOST_TEST(fs::exists(out + "/model.npz"));
   BOOST_TEST(!fs::exists(out + "/.xtgrad.lock"));  // a refusal leaves no lock file
   {
@@ -46,7 +47,7 @@ BOOST_AUTO_TEST_CASE(an_earlier_runs_files_are_kept_unless_replace_is_asked) {
     forced.will_write("history.csv");
     write_bytes(out + "/history.csv", "epoch\n");
   }
-  BOOST_TEST(fs::exists(out + "/history.csv"));  // what a run wrote stays
+  BOOST_TEST(fs::exists(out + "/history.csv"));    // what a run wrote stays
   BOOST_TEST(!fs::exists(out + "/.xtgrad.lock"));  // and the lock goes with the run
 }
 
@@ -57,9 +58,10 @@ BOOST_AUTO_TEST_CASE(force_never_removes_what_no_run_wrote) {
   write_bytes(out + "/thesis.tex", "mine");
   write_bytes(out + "/photos/cat.jpg", "mine too");
   write_bytes(out + "/results.json", "{}");  // an earlier run's file beside them
-  check_throws<FileError>([&] { ae::RunFolder forced(out, Mode::replace); },
-                          {"output folder " + out, "holds photos/ and thesis.tex, which no xtgrad run wrote",
-                           "beside an earlier run's results.json", "never removes what it did not write"});
+  check_throws<FileError>(
+      [&] { ae::RunFolder forced(out, Mode::replace); },
+      {"output folder " + out, "holds photos/ and thesis.tex, which no xtgrad run wrote",
+       "beside an earlier run's results.json", "never removes what it did not write"});
   BOOST_TEST(read_bytes(out + "/thesis.tex") == "mine");
   BOOST_TEST(read_bytes(out + "/photos/cat.jpg") == "mine too");
   BOOST_TEST(fs::exists(out + "/results.json"));
@@ -68,7 +70,8 @@ BOOST_AUTO_TEST_CASE(force_never_removes_what_no_run_wrote) {
   TempDir other;
   fs::create_directories(other.file("model.npz"));
   write_bytes(other.file("model.npz/weights"), "mine");
-  check_throws<FileError>([&] { ae::RunFolder forced(other.path.string(), Mode::replace); }, {"model.npz/"});
+  check_throws<FileError>([&] { ae::RunFolder forced(other.path.string(), Mode::replace); },
+                          {"model.npz/"});
   BOOST_TEST(fs::exists(other.file("model.npz/weights")));
 }
 
@@ -91,8 +94,10 @@ BOOST_AUTO_TEST_CASE(root_home_and_data_folders_are_never_output_folders) {
   const std::string data = dir.file("datasets/fashion");
   fs::create_directories(data);
   write_bytes(data + "/train-images-idx3-ubyte.gz", "data");
-  check_throws<FileError>([&] { ae::RunFolder f("/", Mode::replace); }, {"output folder /: is the root folder"});
-  check_throws<FileError>([&] { ae::RunFolder f(data, Mode::replace, data); }, {"is the data folder"});
+  check_throws<FileError>([&] { ae::RunFolder f("/", Mode::replace); },
+                          {"output folder /: is the root folder"});
+  check_throws<FileError>([&] { ae::RunFolder f(data, Mode::replace, data); },
+                          {"is the data folder"});
   check_throws<FileError>([&] { ae::RunFolder f(dir.file("datasets"), Mode::replace, data + "/"); },
                           {"contains the data folder"});
   check_throws<FileError>([&] { ae::RunFolder f(data + "/../../datasets/.", Mode::replace, data); },
@@ -101,7 +106,8 @@ BOOST_AUTO_TEST_CASE(root_home_and_data_folders_are_never_output_folders) {
     check_throws<FileError>([&] { ae::RunFolder f(home, Mode::replace); }, {"is your home folder"});
   }
   BOOST_TEST(fs::exists(data + "/train-images-idx3-ubyte.gz"));
-  const ae::RunFolder inside(data + "/run", Mode::fresh, data);  // a folder inside the data's is fine
+  const ae::RunFolder inside(data + "/run", Mode::fresh,
+                             data);  // a folder inside the data's is fine
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_run_leaves_no_empty_folder) {
@@ -147,9 +153,10 @@ BOOST_AUTO_TEST_CASE(a_model_with_non_finite_weights_is_refused) {
   model->load_state_dict(state);
   TempDir dir;
   ae::save_trained(dir.file("model.npz"), *model, c);
-  check_throws<ValueError>([&] { ae::load_trained(dir.file("model.npz")); },
-                           {"model file " + dir.file("model.npz") + ": the parameter " + state[1].first,
-                            "holds NaN values; this model cannot be used"});
+  check_throws<ValueError>(
+      [&] { ae::load_trained(dir.file("model.npz")); },
+      {"model file " + dir.file("model.npz") + ": the parameter " + state[1].first,
+       "holds NaN values; this model cannot be used"});
 }
 
 BOOST_AUTO_TEST_CASE(model_npz_carries_its_config) {

@@ -28,9 +28,8 @@ void arithmetic(Registry& r) {
   r.op("div", [](In in) { return in["a"] / in["b"]; });
   r.op("neg_function", [](In in) { return neg(in["x"]); });
   r.op("neg_operator", [](In in) { return -in["x"]; });
-  r.op("function_forms", [](In in) {
-    return div(mul(add(in["a"], in["b"]), sub(in["a"], in["b"])), in["c"]);
-  });
+  r.op("function_forms",
+       [](In in) { return div(mul(add(in["a"], in["b"]), sub(in["a"], in["b"])), in["c"]); });
   // A double on either side of each operator.
   r.op("scalar_add_right", [](In in) { return in["x"] + 2.5; });
   r.op("scalar_add_left", [](In in) { return 2.5 + in["x"]; });
@@ -126,9 +125,8 @@ void matmuls(Registry& r) {
   r.op("matmul_transpose_a", [](In in) { return matmul(in["a"], in["b"], true, false); });
   r.op("matmul_transpose_b", [](In in) { return matmul(in["a"], in["b"], false, true); });
   r.op("matmul_transpose_both", [](In in) { return matmul(in["a"], in["b"], true, true); });
-  r.op("matmul_chain", [](In in) {
-    return matmul(matmul(in["a"], in["b"]), in["c"], false, true);
-  });
+  r.op("matmul_chain",
+       [](In in) { return matmul(matmul(in["a"], in["b"]), in["c"], false, true); });
   r.op("matmul_gram", [](In in) { return matmul(in["a"], in["a"], false, true); });
 }
 
@@ -153,8 +151,8 @@ void losses(Registry& r) {
 void composites(Registry& r) {
   r.group = "composite";
   r.op("mlp_bce_mean", [](In in) {
-    const Variable h = tanh(matmul(in["x"], in["w1"]) + in["b1"]);     // (4, 5)
-    const Variable p = sigmoid(matmul(h, in["w2"]) + in["b2"]);        // (4, 1)
+    const Variable h = tanh(matmul(in["x"], in["w1"]) + in["b1"]);  // (4, 5)
+    const Variable p = sigmoid(matmul(h, in["w2"]) + in["b2"]);     // (4, 1)
     return mean(binary_cross_entropy(p, in["t"]));
   });
   r.op("mlp_relu_bce_logits", [](In in) {

@@ -12,7 +12,8 @@ Conv2dParams conv(Pair stride, Pair padding, Pair dilation = {1, 1}) {
 }
 
 // F.max_pool2d(x, kernel, stride, padding, ceil_mode); stride {0, 0} is PyTorch's None.
-MaxPool2dParams pool(Pair kernel, Pair stride = {0, 0}, Pair padding = {0, 0}, bool ceil_mode = false) {
+MaxPool2dParams pool(Pair kernel, Pair stride = {0, 0}, Pair padding = {0, 0},
+                     bool ceil_mode = false) {
   return {kernel, stride, padding, ceil_mode};
 }
 
@@ -53,13 +54,17 @@ void images(Registry& r) {
     return max_pool2d(in["x"], pool({3, 3}, {2, 2}, {1, 1}, true));
   });
   // Ties: the whole gradient of a window goes to its first maximum, as in PyTorch.
-  r.op("max_pool2d_ties", [](In in) { return max_pool2d(in["x"], pool({2, 2}, {0, 0}, {0, 0}, true)); });
-  r.op("max_pool2d_ties_overlapping", [](In in) { return max_pool2d(in["x"], pool({2, 2}, {1, 1})); });
+  r.op("max_pool2d_ties", [](In in) {
+    return max_pool2d(in["x"], pool({2, 2}, {0, 0}, {0, 0}, true));
+  });
+  r.op("max_pool2d_ties_overlapping", [](In in) {
+    return max_pool2d(in["x"], pool({2, 2}, {1, 1}));
+  });
   r.op("upsample_nearest2d", [](In in) { return upsample_nearest2d(in["x"], {2, 3}); });
   r.op("conv_autoencoder_bce", [](In in) {
     const Variable h = relu(conv2d(in["x"], in["w1"], in["b1"], conv({1, 1}, {1, 1})));
-    const Variable code = max_pool2d(h, pool({2, 2}));                      // (2, 3, 3, 3)
-    const Variable up = upsample_nearest2d(code, {2, 2});                   // (2, 3, 6, 6)
+    const Variable code = max_pool2d(h, pool({2, 2}));     // (2, 3, 3, 3)
+    const Variable up = upsample_nearest2d(code, {2, 2});  // (2, 3, 6, 6)
     const Variable p = sigmoid(conv2d(up, in["w2"], in["b2"], conv({1, 1}, {1, 1})));
     return mean(binary_cross_entropy(p, in["x"]));
   });

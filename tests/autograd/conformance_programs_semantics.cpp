@@ -88,7 +88,8 @@ void semantics(Registry& r) {
     }
     const Variable y = sum(in["x"] * s);  // recorded again after the section
     y.backward();
-    return Values{{"y", y}, {"s_requires_grad", flag(s.requires_grad())},
+    return Values{{"y", y},
+                  {"s_requires_grad", flag(s.requires_grad())},
                   {"y_requires_grad", flag(y.requires_grad())}};
   });
   r.semantic("requires_grad_propagation", [](In in) {
@@ -105,8 +106,8 @@ void semantics(Registry& r) {
     h.set_requires_grad(true);
     const Variable y = sum(h * h);
     y.backward();
-    return Values{{"y", y}, {"h_requires_grad", flag(h.requires_grad())},
-                  {"h_leaf", flag(h.is_leaf())}};
+    return Values{
+        {"y", y}, {"h_requires_grad", flag(h.requires_grad())}, {"h_leaf", flag(h.is_leaf())}};
   });
   r.semantic("retain_grad_nonleaf", [](In in) {
     Variable h = in["x"] * in["w"];
@@ -248,7 +249,7 @@ void higher_order(Registry& r) {
   });
   r.semantic("third_derivative_pow", [](In in) {
     const Variable y = sum(pow(in["x"], 4.0));
-    const Variable g1 = grads_of(y, {in["x"]})[0];       // 4 x^3
+    const Variable g1 = grads_of(y, {in["x"]})[0];        // 4 x^3
     const Variable g2 = grads_of(sum(g1), {in["x"]})[0];  // 12 x^2
     sum(g2).backward();                                   // x.grad = 24 x
     return Values{{"y", y}, {"g1", g1}, {"g2", g2}};

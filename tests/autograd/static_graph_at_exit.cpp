@@ -17,7 +17,8 @@ namespace {
 void check_every_node_freed() {
   const auto alive = static_cast<long long>(Node::live_count());
   if (alive != 0) {
-    std::fprintf(stderr, "static_graph_at_exit: %lld nodes alive after the static graph was freed\n", alive);
+    std::fprintf(
+        stderr, "static_graph_at_exit: %lld nodes alive after the static graph was freed\n", alive);
     std::_Exit(1);
   }
   std::fprintf(stderr, "static_graph_at_exit: every node freed\n");
@@ -36,6 +37,6 @@ int main() {
   {
     const Variable freed_in_main = chain(50);  // the release machinery runs once inside main
   }
-  static const Variable kept = chain(1000);    // freed at exit, after the thread_local objects
+  static const Variable kept = chain(1000);  // freed at exit, after the thread_local objects
   return kept.requires_grad() && Node::live_count() > 0 ? 0 : 1;
 }

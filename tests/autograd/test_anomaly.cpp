@@ -17,10 +17,10 @@ BOOST_AUTO_TEST_CASE(names_the_backward_that_made_inf) {
   {
     DetectAnomalyGuard anomaly;
     const Variable y = sum(sqrt(x) * 3.0);
-    check_throws<AutogradError>([&] { y.backward(); },
-                                {"detect_anomaly: the backward of pow made inf out of a finite gradient",
-                                 "for its input 0 (a leaf, float32 (2,))",
-                                 "reached from the output by sum <- mul <- pow"});
+    check_throws<AutogradError>(
+        [&] { y.backward(); },
+        {"detect_anomaly: the backward of pow made inf out of a finite gradient",
+         "for its input 0 (a leaf, float32 (2,))", "reached from the output by sum <- mul <- pow"});
   }
   // Off (the default): the same backward runs, and the gradient holds the inf.
   sum(sqrt(x) * 3.0).backward();

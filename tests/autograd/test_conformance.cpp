@@ -85,8 +85,9 @@ void check_value(const std::string& what, const Variable& got, const json& want)
 // Runs `program` on its recorded inputs and compares everything that was recorded.
 void run(const Program& program) {
   const json* entry = find_entry(program.name);
-  BOOST_TEST_REQUIRE(entry != nullptr, "'" << program.name << "' is not in the data file: add "
-                                           "it to make_conformance.py and rerun the script");
+  BOOST_TEST_REQUIRE(entry != nullptr, "'" << program.name
+                                           << "' is not in the data file: add "
+                                              "it to make_conformance.py and rerun the script");
   BOOST_TEST_CONTEXT("conformance program '" << program.name << "'") {
     std::map<std::string, Variable> leaves;
     for (const json& input : entry->at("inputs")) {
@@ -143,8 +144,9 @@ BOOST_AUTO_TEST_CASE(data_matches_registry) {
     recorded.insert(name);
     const auto it = registered.find(name);
     if (it == registered.end()) {
-      BOOST_ERROR("'" << name << "' is in the data file but has no C++ program in "
-                      "conformance_programs.cpp");
+      BOOST_ERROR("'" << name
+                      << "' is in the data file but has no C++ program in "
+                         "conformance_programs.cpp");
       continue;
     }
     BOOST_TEST(entry.at("group").get<std::string>() == it->second->group,
@@ -155,8 +157,9 @@ BOOST_AUTO_TEST_CASE(data_matches_registry) {
   }
   for (const auto& [name, program] : registered) {
     BOOST_TEST(recorded.count(name) == 1,
-               "'" << name << "' has a C++ program but is not in the data file: add it to "
-                   "make_conformance.py and rerun the script");
+               "'" << name
+                   << "' has a C++ program but is not in the data file: add it to "
+                      "make_conformance.py and rerun the script");
   }
   BOOST_TEST(recorded.size() == data().at("programs").size(), "duplicate names in the data file");
 }
@@ -166,7 +169,7 @@ BOOST_AUTO_TEST_CASE(data_matches_registry) {
 // file holds no such results.
 BOOST_AUTO_TEST_CASE(integer_and_boolean_results_have_no_gradient) {
   const Variable x(tensor({{1.0, -2.0, 3.0}, {0.5, 4.0, -1.0}}, DType::float64), true);
-  const std::vector<Variable> results = {x > 0.0, x < 0.0, x > x * 2.0, x < exp(x), argmax(x, 1),
+  const std::vector<Variable> results = {x > 0.0, x<0.0, x> x * 2.0, x < exp(x), argmax(x, 1),
                                          argmax(x, 0, true)};
   for (const Variable& result : results) {
     BOOST_TEST((result.dtype() == DType::boolean || result.dtype() == DType::int64));
@@ -189,8 +192,8 @@ const struct RegisterPrograms {
         suite = BOOST_TEST_SUITE(program.group);
         utf::framework::current_auto_test_suite().add(suite);
       }
-      suite->add(utf::make_test_case([&program] { run(program); }, program.name, __FILE__,
-                                     __LINE__));
+      suite->add(
+          utf::make_test_case([&program] { run(program); }, program.name, __FILE__, __LINE__));
     }
   }
 } register_programs;

@@ -17,8 +17,8 @@ BOOST_AUTO_TEST_CASE(graph_lists_ops_leaves_and_saved_bytes) {
   };
   has("digraph xtgrad {");
   has("matmul\\n(4, 2) float32");
-  has("saved (4, 3) 48 B");      // matmul keeps x (4 x 3 float32) ...
-  has("saved (3, 2) 24 B");      // ... and w
+  has("saved (4, 3) 48 B");                             // matmul keeps x (4 x 3 float32) ...
+  has("saved (3, 2) 24 B");                             // ... and w
   has("sigmoid\\n(4, 2) float32\\nsaved (4, 2) 32 B");  // sigmoid keeps its output
   has("sum\\n() float32");
   has("w\\n(3, 2) float32");

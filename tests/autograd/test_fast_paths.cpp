@@ -31,7 +31,8 @@ Result run(const Fn& f, const std::vector<Tensor>& values, bool recorded) {
   const Variable y = f(in);
   Generator gen(11);
   const Variable weights(uniform(y.shape(), 0.5, 1.5, gen, y.dtype()));
-  const std::vector<Variable> g = grad({y}, in, {weights}, /*retain_graph=*/false, /*create_graph=*/recorded);
+  const std::vector<Variable> g =
+      grad({y}, in, {weights}, /*retain_graph=*/false, /*create_graph=*/recorded);
   Result r{y.data(), {}};
   for (const Variable& gi : g) r.grads.push_back(gi.data());
   return r;
@@ -66,8 +67,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(bce_with_logits_matches_its_composite, T, FloatTyp
     const auto in = bce_inputs(dtype, shape);
     const Fn fused = [](auto& x) { return binary_cross_entropy_with_logits(x[0], x[1]); };
     const Fn fused_sum = [](auto& x) { return binary_cross_entropy_with_logits_sum(x[0], x[1]); };
-    const Fn composite = [](auto& x) { return reference::binary_cross_entropy_with_logits(x[0], x[1]); };
-    const Fn composite_sum = [](auto& x) { return sum(reference::binary_cross_entropy_with_logits(x[0], x[1])); };
+    const Fn composite = [](auto& x) {
+      return reference::binary_cross_entropy_with_logits(x[0], x[1]);
+    };
+    const Fn composite_sum = [](auto& x) {
+      return sum(reference::binary_cross_entropy_with_logits(x[0], x[1]));
+    };
     const Result want = run(composite, in, false), want_sum = run(composite_sum, in, false);
     check_same("elementwise, fast backward", run(fused, in, false), want, tol);
     check_same("elementwise, recorded backward", run(fused, in, true), want, tol);
@@ -79,7 +84,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(bce_with_logits_matches_its_composite, T, FloatTyp
 BOOST_AUTO_TEST_CASE_TEMPLATE(linear_matches_matmul_plus_bias, T, FloatTypes) {
   const DType dtype = dtype_of<T>();
   Generator gen(6);
-  const std::vector<Tensor> in{randn({9, 17}, gen, dtype), randn({5, 17}, gen, dtype), randn({5}, gen, dtype)};
+  const std::vector<Tensor> in{randn({9, 17}, gen, dtype), randn({5, 17}, gen, dtype),
+                               randn({5}, gen, dtype)};
   const Fn fused = [](auto& x) { return linear(x[0], x[1], x[2]); };
   const Fn composite = [](auto& x) { return reference::linear(x[0], x[1], x[2]); };
   const Result want = run(composite, in, false);
@@ -91,7 +97,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(relu_fast_backward_matches_the_recorded_one, T, Fl
   const DType dtype = dtype_of<T>();
   Generator gen(7);
   // Zeros included: the gradient there is 0 on both paths.
-  const Tensor x = where(rand({4, 19}, gen, dtype) > 0.8, zeros({4, 19}, dtype), randn({4, 19}, gen, dtype));
+  const Tensor x =
+      where(rand({4, 19}, gen, dtype) > 0.8, zeros({4, 19}, dtype), randn({4, 19}, gen, dtype));
   const Fn f = [](auto& v) { return relu(v[0]); };
   check_same("relu", run(f, {x}, false), run(f, {x}, true), 0);
 }
@@ -100,11 +107,15 @@ BOOST_AUTO_TEST_CASE(fused_ops_fall_back_to_the_composite_when_operands_broadcas
   Generator gen(8);
   const std::vector<Tensor> in{randn({4, 3}, gen, DType::float64), rand({3}, gen, DType::float64)};
   const Fn fused = [](auto& x) { return binary_cross_entropy_with_logits_sum(x[0], x[1]); };
-  const Fn composite = [](auto& x) { return sum(reference::binary_cross_entropy_with_logits(x[0], x[1])); };
-  check_same("bce_with_logits_sum, target (3,)", run(fused, in, false), run(composite, in, false), 1e-12);
+  const Fn composite = [](auto& x) {
+    return sum(reference::binary_cross_entropy_with_logits(x[0], x[1]));
+  };
+  check_same("bce_with_logits_sum, target (3,)", run(fused, in, false), run(composite, in, false),
+             1e-12);
   // linear without a bias is the matmul alone.
   const Variable x(randn({2, 3}, gen)), w(randn({4, 3}, gen));
-  check_tensor(linear(x, w, Variable()).data(), {2, 4}, matmul(x.data(), w.data(), false, true).to_vector<double>(), 0);
+  check_tensor(linear(x, w, Variable()).data(), {2, 4},
+               matmul(x.data(), w.data(), false, true).to_vector<double>(), 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

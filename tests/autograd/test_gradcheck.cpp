@@ -34,13 +34,20 @@ struct BadSquare {
   Grads backward(Context& ctx, const Variable& g) {
     const Variable x = ctx.saved(0);
     switch (kind) {
-      case Bug::twice: return {g * 4.0 * x};  // the gradient added twice
-      case Bug::sign: return {g * -2.0 * x};
-      case Bug::zero: return {g * 0.0};
-      case Bug::drops_grad_output: return {2.0 * x};   // should be g * 2 x
-      case Bug::one_term: return {g * x};              // d(x x) = x dx + x dx: one term missing
-      case Bug::cancelling_terms: return {g * (x - x)};  // x dx - x dx: one term's sign wrong
-      case Bug::factor: return {g * 3.0 * x};          // a wrong constant
+      case Bug::twice:
+        return {g * 4.0 * x};  // the gradient added twice
+      case Bug::sign:
+        return {g * -2.0 * x};
+      case Bug::zero:
+        return {g * 0.0};
+      case Bug::drops_grad_output:
+        return {2.0 * x};  // should be g * 2 x
+      case Bug::one_term:
+        return {g * x};  // d(x x) = x dx + x dx: one term missing
+      case Bug::cancelling_terms:
+        return {g * (x - x)};  // x dx - x dx: one term's sign wrong
+      case Bug::factor:
+        return {g * 3.0 * x};  // a wrong constant
     }
     return {};
   }
@@ -59,7 +66,7 @@ struct BadXExp {
   Grads backward(Context& ctx, const Variable& g) {
     const Variable x = ctx.saved(0);
     const Variable e = exp(x);
-    return {kind == TermBug::missing ? g * e            // the term x e^x is missing
+    return {kind == TermBug::missing ? g * e              // the term x e^x is missing
                                      : g * (e - x * e)};  // its sign is wrong
   }
 };
@@ -132,7 +139,8 @@ BOOST_AUTO_TEST_CASE(gradgradcheck_failures_say_gradgradcheck) {
   const GradcheckReport r = gradgradcheck(f, {x});
   BOOST_TEST(!r.passed);
   BOOST_TEST(r.message.rfind("gradgradcheck failed (second derivatives", 0) == 0, r.message);
-  for (const char* part : {"FAILED: max abs error", "gradgradcheck failed", "input 0 'x' (3,) at element", "Hint:"}) {
+  for (const char* part :
+       {"FAILED: max abs error", "gradgradcheck failed", "input 0 'x' (3,) at element", "Hint:"}) {
     BOOST_TEST(r.summary().find(part) != std::string::npos, part << " in " << r.summary());
   }
 }
@@ -142,13 +150,15 @@ BOOST_AUTO_TEST_CASE(gradgradcheck_failures_say_gradgradcheck) {
 BOOST_AUTO_TEST_CASE(errors_inside_a_backward_name_the_op) {
   const Variable x = input({3, 5}, 1, "x");
   const Variable y = sum(exp(apply(BrokenBackward{}, x)));
-  check_throws<ShapeError>([&] { y.backward(); },
-                           {"the backward of broken_backward (reached from the output by sum <- exp <- "
-                            "broken_backward): sub: cannot broadcast shapes (3, 5) and (3,)"});
+  check_throws<ShapeError>(
+      [&] { y.backward(); },
+      {"the backward of broken_backward (reached from the output by sum <- exp <- "
+       "broken_backward): sub: cannot broadcast shapes (3, 5) and (3,)"});
   const Variable z = sum(apply(TwoForOne{}, x));
-  check_throws<AutogradError>([&] { z.backward(); },
-                              {"the backward of two_for_one (reached from the output by sum <- two_for_one): "
-                               "returned 2 gradients for 1 inputs"});
+  check_throws<AutogradError>(
+      [&] { z.backward(); },
+      {"the backward of two_for_one (reached from the output by sum <- two_for_one): "
+       "returned 2 gradients for 1 inputs"});
 }
 
 BOOST_AUTO_TEST_CASE(ufldl_example_ratio) {
@@ -179,9 +189,11 @@ BOOST_AUTO_TEST_CASE(extension_example_passes_both_checks) {
 BOOST_AUTO_TEST_CASE(hint_for_a_gradient_counted_twice) {
   Variable x = input({3}, 2, "x");
   const GradcheckReport r = gradcheck(
-      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::twice}, in[0])); }, {x});
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::twice}, in[0])); },
+      {x});
   BOOST_TEST(!r.passed);
-  for (const char* part : {"input 0 'x' (3,)", "element (0,)", "numeric", "analytic", "counted twice"}) {
+  for (const char* part :
+       {"input 0 'x' (3,)", "element (0,)", "numeric", "analytic", "counted twice"}) {
     BOOST_TEST(r.message.find(part) != std::string::npos, r.message << " lacks " << part);
   }
 }
@@ -207,14 +219,21 @@ BOOST_AUTO_TEST_CASE(hint_for_a_missing_gradient) {
 BOOST_AUTO_TEST_CASE(a_backward_that_ignores_grad_output_fails_with_a_hint) {
   Variable x = input({3}, 15, "x");
   const GradcheckReport r = gradcheck(
-      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::drops_grad_output}, in[0])); }, {x});
+      [](const std::vector<Variable>& in) {
+        return sum(apply(BadSquare{Bug::drops_grad_output}, in[0]));
+      },
+      {x});
   BOOST_TEST(!r.passed);
-  for (const char* part : {"input 0 'x' (3,)", "element (0,)", "grad_output 0.5", "ignores its incoming gradient"}) {
+  for (const char* part :
+       {"input 0 'x' (3,)", "element (0,)", "grad_output 0.5", "ignores its incoming gradient"}) {
     BOOST_TEST(r.message.find(part) != std::string::npos, r.message << " lacks " << part);
   }
   // Deeper in the graph the numbers differ too; the hint is the same.
   const GradcheckReport deep = gradcheck(
-      [](const std::vector<Variable>& in) { return sum(exp(apply(BadSquare{Bug::drops_grad_output}, in[0]))); }, {x});
+      [](const std::vector<Variable>& in) {
+        return sum(exp(apply(BadSquare{Bug::drops_grad_output}, in[0])));
+      },
+      {x});
   BOOST_TEST(!deep.passed);
   BOOST_TEST(deep.message.find("numeric") != std::string::npos, deep.message);
   BOOST_TEST(deep.message.find("ignores its incoming gradient") != std::string::npos, deep.message);
@@ -223,7 +242,8 @@ BOOST_AUTO_TEST_CASE(a_backward_that_ignores_grad_output_fails_with_a_hint) {
 BOOST_AUTO_TEST_CASE(hint_for_a_missing_product_rule_term) {
   Variable x = input({3}, 16, "x");
   const GradcheckReport r = gradcheck(
-      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::one_term}, in[0])); }, {x});
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::one_term}, in[0])); },
+      {x});
   BOOST_TEST(!r.passed);
   BOOST_TEST(r.message.find("analytic = numeric / 2") != std::string::npos, r.message);
   BOOST_TEST(r.message.find("product rule") != std::string::npos, r.message);
@@ -232,7 +252,10 @@ BOOST_AUTO_TEST_CASE(hint_for_a_missing_product_rule_term) {
 BOOST_AUTO_TEST_CASE(hint_for_cancelling_product_rule_terms) {
   Variable x = input({3}, 17, "x");
   const GradcheckReport r = gradcheck(
-      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::cancelling_terms}, in[0])); }, {x});
+      [](const std::vector<Variable>& in) {
+        return sum(apply(BadSquare{Bug::cancelling_terms}, in[0]));
+      },
+      {x});
   BOOST_TEST(!r.passed);
   BOOST_TEST(r.message.find("analytic is zero") != std::string::npos, r.message);
   BOOST_TEST(r.message.find("product rule with the wrong sign") != std::string::npos, r.message);
@@ -241,7 +264,8 @@ BOOST_AUTO_TEST_CASE(hint_for_cancelling_product_rule_terms) {
 BOOST_AUTO_TEST_CASE(hint_for_a_wrong_constant_factor) {
   Variable x = input({3}, 18, "x");
   const GradcheckReport r = gradcheck(
-      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::factor}, in[0])); }, {x});
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::factor}, in[0])); },
+      {x});
   BOOST_TEST(!r.passed);
   BOOST_TEST(r.message.find("analytic = 1.5 x numeric everywhere") != std::string::npos, r.message);
 }
@@ -254,7 +278,9 @@ BOOST_AUTO_TEST_CASE(hint_for_a_wrong_term_of_two_different_ones) {
         [&](const std::vector<Variable>& in) { return sum(apply(BadXExp{kind}, in[0])); }, {x});
     BOOST_TEST(!r.passed);
     BOOST_TEST(r.message.find("not a constant multiple") != std::string::npos, r.message);
-    BOOST_TEST(r.message.find("product-rule term missing or with the wrong sign") != std::string::npos, r.message);
+    BOOST_TEST(
+        r.message.find("product-rule term missing or with the wrong sign") != std::string::npos,
+        r.message);
   }
 }
 
@@ -263,7 +289,8 @@ BOOST_AUTO_TEST_CASE(hint_for_a_transposed_gradient) {
   Variable w = input({3, 3}, 5, "w");
   const GradcheckReport r = gradcheck(
       [&](const std::vector<Variable>& in) {
-        return sum(apply(TransposedMatMul{}, x, in[0]) * Variable(arange(0, 6, 1, DType::float64).reshape({2, 3})));
+        return sum(apply(TransposedMatMul{}, x, in[0]) *
+                   Variable(arange(0, 6, 1, DType::float64).reshape({2, 3})));
       },
       {w});
   BOOST_TEST(!r.passed);
@@ -275,7 +302,8 @@ BOOST_AUTO_TEST_CASE(hint_for_a_missing_broadcast_reduction) {
   Variable a = input({2, 3}, 6, "a");
   Variable b = input({3}, 7, "b");
   const GradcheckReport r = gradcheck(
-      [](const std::vector<Variable>& in) { return sum(apply(UnreducedAdd{}, in[0], in[1])); }, {a, b});
+      [](const std::vector<Variable>& in) { return sum(apply(UnreducedAdd{}, in[0], in[1])); },
+      {a, b});
   BOOST_TEST(!r.passed);
   for (const char* part : {"unreduced_add", "shape (2, 3)", "input 1 of shape (3,)", "sum_to"}) {
     BOOST_TEST(r.message.find(part) != std::string::npos, r.message << " lacks " << part);
@@ -286,11 +314,11 @@ BOOST_AUTO_TEST_CASE(check_nodes_names_the_wrong_op) {
   Variable x = input({4}, 8, "x");
   Variable w = input({4}, 9, "w");
   auto f = [](const std::vector<Variable>& in) {
-    Variable h = tanh(in[0] * in[1]);                       // correct ops first
-    Variable bad = apply(BadSquare{Bug::twice}, h);        // the wrong one
-    return mean(exp(bad) + sigmoid(h));                     // correct ops after
+    Variable h = tanh(in[0] * in[1]);                // correct ops first
+    Variable bad = apply(BadSquare{Bug::twice}, h);  // the wrong one
+    return mean(exp(bad) + sigmoid(h));              // correct ops after
   };
-  BOOST_TEST(!gradcheck(f, {x, w}).passed);  // the whole-function check sees a problem...
+  BOOST_TEST(!gradcheck(f, {x, w}).passed);          // the whole-function check sees a problem...
   const GradcheckReport r = check_nodes(f, {x, w});  // ...this one says where
   BOOST_TEST(!r.passed);
   BOOST_TEST(r.message.find("(bad_square)") != std::string::npos, r.message);
@@ -303,13 +331,14 @@ BOOST_AUTO_TEST_CASE(check_nodes_names_the_wrong_op) {
 BOOST_AUTO_TEST_CASE(check_nodes_reports_its_error_numbers) {
   Variable x = input({4}, 20, "x");
   const GradcheckReport r = check_nodes(
-      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::twice}, in[0])); }, {x});
+      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::twice}, in[0])); },
+      {x});
   BOOST_TEST(!r.passed);
   BOOST_TEST(r.worst_relative_error == 0.5, boost::test_tools::tolerance(1e-6));
   BOOST_TEST(r.ufldl_ratio == 1.0 / 3.0, boost::test_tools::tolerance(1e-6));
   BOOST_TEST(r.max_abs_error > 0.1, r.summary());
-  const GradcheckReport ok = check_nodes(
-      [](const std::vector<Variable>& in) { return sum(tanh(in[0]) * in[0]); }, {x});
+  const GradcheckReport ok =
+      check_nodes([](const std::vector<Variable>& in) { return sum(tanh(in[0]) * in[0]); }, {x});
   BOOST_TEST(ok.passed, ok.message);
   BOOST_TEST(ok.worst_relative_error > 0.0, ok.summary());  // finite differences are never exact
   BOOST_TEST(ok.worst_relative_error < 1e-6, ok.summary());
@@ -321,7 +350,10 @@ BOOST_AUTO_TEST_CASE(check_nodes_reports_its_error_numbers) {
 BOOST_AUTO_TEST_CASE(check_nodes_message_is_the_documented_one) {
   Variable x(tensor({0, 0, 1.5}, DType::float64), true);
   const GradcheckReport r = check_nodes(
-      [](const std::vector<Variable>& in) { return sum(apply(BadSquare{Bug::twice}, 2.0 * in[0])); }, {x});
+      [](const std::vector<Variable>& in) {
+        return sum(apply(BadSquare{Bug::twice}, 2.0 * in[0]));
+      },
+      {x});
   BOOST_TEST(r.message ==
              "check_nodes: node 1 (bad_square), input 0: element 2 of (3,): numeric 4.771499154, "
              "analytic 9.542998307. The ops before it passed, so this op's backward rule is wrong");
@@ -343,18 +375,18 @@ BOOST_AUTO_TEST_CASE(random_draws_replay_on_every_evaluation) {
 
 BOOST_AUTO_TEST_CASE(float32_inputs_are_refused) {
   Variable x(ones({2}), true);
-  check_throws<DTypeError>([&] { gradcheck([](const std::vector<Variable>& in) { return sum(in[0]); }, {x}); },
-                           {"gradcheck", "float32", "float64"});
+  check_throws<DTypeError>(
+      [&] { gradcheck([](const std::vector<Variable>& in) { return sum(in[0]); }, {x}); },
+      {"gradcheck", "float32", "float64"});
 }
 
 BOOST_AUTO_TEST_CASE(the_same_output_twice_is_not_counted_twice) {
   Variable x = input({3}, 12, "x");
-  const GradcheckReport r = gradcheck(
-      MultiFunction([](const std::vector<Variable>& in) {
-        Variable y = in[0] * in[0];
-        return std::vector<Variable>{y, y};
-      }),
-      {x});
+  const GradcheckReport r = gradcheck(MultiFunction([](const std::vector<Variable>& in) {
+                                        Variable y = in[0] * in[0];
+                                        return std::vector<Variable>{y, y};
+                                      }),
+                                      {x});
   BOOST_TEST(r.passed, r.message);
 }
 
@@ -372,17 +404,18 @@ BOOST_AUTO_TEST_CASE(an_input_is_restored_when_the_function_throws) {
 
 BOOST_AUTO_TEST_CASE(nothing_to_check_is_an_error) {
   Variable c(tensor({1, 2}, DType::float64));
-  check_throws<ValueError>([&] { gradcheck([](const std::vector<Variable>& in) { return sum(in[0]); }, {c}); },
-                           {"gradcheck", "no input requires grad"});
+  check_throws<ValueError>(
+      [&] { gradcheck([](const std::vector<Variable>& in) { return sum(in[0]); }, {c}); },
+      {"gradcheck", "no input requires grad"});
 }
 
 BOOST_AUTO_TEST_CASE(gradgradcheck_ignores_integer_outputs) {
   Variable x = input({3}, 14, "x");
-  const GradcheckReport r = gradgradcheck(
-      MultiFunction([](const std::vector<Variable>& in) {
-        return std::vector<Variable>{sum(tanh(in[0])), argmax(in[0], 0)};
-      }),
-      {x});
+  const GradcheckReport r =
+      gradgradcheck(MultiFunction([](const std::vector<Variable>& in) {
+                      return std::vector<Variable>{sum(tanh(in[0])), argmax(in[0], 0)};
+                    }),
+                    {x});
   BOOST_TEST(r.passed, r.message);
 }
 

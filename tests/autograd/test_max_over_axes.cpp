@@ -16,8 +16,8 @@ using namespace xtgrad::testing;
 namespace {
 
 // For column j of x (n, k): the row of its largest (or smallest) element.
-std::vector<std::int64_t> extreme_rows(const std::vector<double>& x, std::int64_t n,
-                                       std::int64_t k, bool largest) {
+std::vector<std::int64_t> extreme_rows(const std::vector<double>& x, std::int64_t n, std::int64_t k,
+                                       bool largest) {
   std::vector<std::int64_t> rows(static_cast<std::size_t>(k), 0);
   for (std::int64_t j = 0; j < k; ++j) {
     for (std::int64_t i = 1; i < n; ++i) {
@@ -49,7 +49,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(max_and_min_over_axis_0_match_a_plain_loop_at_ever
         want_y[j] = values[rows[j] * k + j];
         want_grad[rows[j] * k + j] = static_cast<double>(j + 1);
       }
-      BOOST_TEST_CONTEXT((largest ? "max" : "min") << " over axis 0 of (" << n << ", " << k << ")") {
+      BOOST_TEST_CONTEXT((largest ? "max" : "min")
+                         << " over axis 0 of (" << n << ", " << k << ")") {
         check_tensor(y.data(), {k}, want_y, 0);
         check_tensor(x.grad().data(), {n, k}, want_grad, 0);
       }

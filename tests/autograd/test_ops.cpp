@@ -20,8 +20,8 @@ struct OpCase {
   std::string name;
   std::vector<Shape> shapes;  // one input per shape
   Fn f;
-  bool smooth = true;         // also gradgradcheck
-  bool positive = false;      // inputs in [0.5, 1.5] (log, pow, sqrt, division)
+  bool smooth = true;     // also gradgradcheck
+  bool positive = false;  // inputs in [0.5, 1.5] (log, pow, sqrt, division)
 };
 
 // Random float64 inputs that require grad, kept away from 0 (the kinks of relu, abs, ...).
@@ -58,25 +58,47 @@ const std::vector<OpCase>& cases() {
       {"relu", {{2, 3}}, [](V x) { return relu(x[0]); }, false},
       {"where", {{2, 3}, {3}}, [](V x) { return where(x[0].data() > 0.0, x[0], x[1]); }},
       {"sum_all", {{2, 3}}, [](V x) { return sum(x[0]); }},
-      {"sum_axes_keepdim", {{2, 3, 2}}, [](V x) { return sum(x[0], {0, -1}, true); }},
-      {"broadcast_to", {{3, 1}}, [](V x) { return broadcast_to(x[0], {2, 3, 4}); }},
-      {"reshape", {{2, 3}}, [](V x) { return reshape(x[0], {3, 2}) * Variable(arange(0, 6, 1, DType::float64).reshape({3, 2})); }},
-      {"permute", {{2, 3, 4}}, [](V x) { return permute(x[0], {2, 0, 1}) * Variable(arange(0, 24, 1, DType::float64).reshape({4, 2, 3})); }},
+      {"sum_axes_keepdim",
+       {{2, 3, 2}},
+       [](V x) {
+         return sum(x[0], {0, -1}, true);
+       }},
+      {"broadcast_to",
+       {{3, 1}},
+       [](V x) {
+         return broadcast_to(x[0], {2, 3, 4});
+       }},
+      {"reshape",
+       {{2, 3}},
+       [](V x) {
+         return reshape(x[0], {3, 2}) * Variable(arange(0, 6, 1, DType::float64).reshape({3, 2}));
+       }},
+      {"permute",
+       {{2, 3, 4}},
+       [](V x) {
+         return permute(x[0], {2, 0, 1}) *
+                Variable(arange(0, 24, 1, DType::float64).reshape({4, 2, 3}));
+       }},
       {"matmul", {{3, 4}, {4, 2}}, [](V x) { return matmul(x[0], x[1]); }},
       {"matmul_ta", {{4, 3}, {4, 2}}, [](V x) { return matmul(x[0], x[1], true, false); }},
       {"matmul_tb", {{3, 4}, {2, 4}}, [](V x) { return matmul(x[0], x[1], false, true); }},
       {"matmul_tatb", {{4, 3}, {2, 4}}, [](V x) { return matmul(x[0], x[1], true, true); }},
-      {"binary_cross_entropy", {{2, 3}, {2, 3}},
+      {"binary_cross_entropy",
+       {{2, 3}, {2, 3}},
        [](V x) { return binary_cross_entropy(sigmoid(x[0]), sigmoid(x[1])); }},
       // fused primitives
       {"linear", {{3, 4}, {2, 4}, {2}}, [](V x) { return linear(x[0], x[1], x[2]); }},
-      {"bce_with_logits", {{2, 3}, {2, 3}},
+      {"bce_with_logits",
+       {{2, 3}, {2, 3}},
        [](V x) { return binary_cross_entropy_with_logits(x[0], sigmoid(x[1])); }},
-      {"bce_with_logits_sum", {{2, 3}, {2, 3}},
+      {"bce_with_logits_sum",
+       {{2, 3}, {2, 3}},
        [](V x) { return binary_cross_entropy_with_logits_sum(x[0], sigmoid(x[1])); }},
       // composites
       {"neg", {{3}}, [](V x) { return -x[0]; }},
-      {"scalar_forms", {{3}}, [](V x) { return (2.0 - x[0]) * 3.0 + 1.0 / (x[0] + 4.0) - x[0] / 2.0; }},
+      {"scalar_forms",
+       {{3}},
+       [](V x) { return (2.0 - x[0]) * 3.0 + 1.0 / (x[0] + 4.0) - x[0] / 2.0; }},
       {"sqrt", {{3}}, [](V x) { return sqrt(x[0]); }, true, true},
       {"square", {{3}}, [](V x) { return square(x[0]); }},
       {"tanh", {{2, 3}}, [](V x) { return tanh(x[0]); }},
@@ -89,12 +111,24 @@ const std::vector<OpCase>& cases() {
       {"logsumexp", {{3, 4}}, [](V x) { return logsumexp(x[0], {1}); }},
       {"softmax", {{3, 4}}, [](V x) { return softmax(x[0], 1); }},
       {"log_softmax", {{3, 4}}, [](V x) { return log_softmax(x[0], 0); }},
-      {"flatten", {{2, 3}}, [](V x) { return flatten(x[0]) * Variable(arange(0, 6, 1, DType::float64)); }},
-      {"transpose", {{2, 3}}, [](V x) { return transpose(x[0]) * Variable(arange(0, 6, 1, DType::float64).reshape({3, 2})); }},
-      {"sum_to", {{2, 3, 4}}, [](V x) { return sum_to(x[0], {3, 1}); }},
-      {"bce_with_logits_broadcast", {{2, 3}, {3}},  // falls back to the composite
+      {"flatten",
+       {{2, 3}},
+       [](V x) { return flatten(x[0]) * Variable(arange(0, 6, 1, DType::float64)); }},
+      {"transpose",
+       {{2, 3}},
+       [](V x) {
+         return transpose(x[0]) * Variable(arange(0, 6, 1, DType::float64).reshape({3, 2}));
+       }},
+      {"sum_to",
+       {{2, 3, 4}},
+       [](V x) {
+         return sum_to(x[0], {3, 1});
+       }},
+      {"bce_with_logits_broadcast",
+       {{2, 3}, {3}},  // falls back to the composite
        [](V x) { return binary_cross_entropy_with_logits(x[0], sigmoid(x[1])); }},
-      {"mlp", {{4, 3}, {3, 5}, {5}},
+      {"mlp",
+       {{4, 3}, {3, 5}, {5}},
        [](V x) { return mean(sum(square(tanh(matmul(x[0], x[1]) + x[2])), {1})); }},
   };
   return all;
@@ -140,7 +174,8 @@ BOOST_AUTO_TEST_CASE(stable_at_plus_minus_1000) {
   auto finite = [](const Tensor& x) { return allclose(x, x) && max(abs(x)).item() < 1e300; };
 
   check_tensor(softmax(z, 1).data(), {2, 3}, {0, 0, 1, 0.5, 0.5, 0});
-  check_tensor(log_softmax(z, 1).data(), {2, 3}, {-2000, -1000, 0, -std::log(2), -std::log(2), -2000 - std::log(2)}, 1e-12);
+  check_tensor(log_softmax(z, 1).data(), {2, 3},
+               {-2000, -1000, 0, -std::log(2), -std::log(2), -2000 - std::log(2)}, 1e-12);
   check_tensor(logsumexp(z, {1}).data(), {2}, {1000, 1000 + std::log(2)}, 1e-12);
   check_tensor(sigmoid(z).data(), {2, 3}, {0, 0.5, 1, 1, 1, 0});
   check_tensor(binary_cross_entropy_with_logits(z, t).data(), {2, 3},
@@ -152,9 +187,9 @@ BOOST_AUTO_TEST_CASE(stable_at_plus_minus_1000) {
   check_tensor(bce.data(), {4}, {0, 0, 100, 100});
   BOOST_TEST(max(bce.data()).item() < inf);
 
-  for (const Variable& loss : {sum(softmax(z, 1) * Variable(t)), sum(log_softmax(z, 1)),
-                               sum(logsumexp(z, {1})), sum(sigmoid(z)),
-                               sum(binary_cross_entropy_with_logits(z, t))}) {
+  for (const Variable& loss :
+       {sum(softmax(z, 1) * Variable(t)), sum(log_softmax(z, 1)), sum(logsumexp(z, {1})),
+        sum(sigmoid(z)), sum(binary_cross_entropy_with_logits(z, t))}) {
     z.zero_grad();
     loss.backward();
     BOOST_TEST(finite(z.grad().data()), "gradient " << z.grad().data());
@@ -172,7 +207,8 @@ BOOST_AUTO_TEST_CASE(float32_ops_match_float64) {
   std::vector<double> losses;
   for (DType dt : {DType::float32, DType::float64}) {
     Variable x(x64.to(dt)), w(w64.to(dt), true);
-    Variable loss = mean(binary_cross_entropy(sigmoid(matmul(x, w)), Variable(full({5, 3}, 0.25, dt))));
+    Variable loss =
+        mean(binary_cross_entropy(sigmoid(matmul(x, w)), Variable(full({5, 3}, 0.25, dt))));
     loss.backward();
     grads.push_back(w.grad().data().to(DType::float64));
     losses.push_back(loss.item());
@@ -200,7 +236,8 @@ BOOST_AUTO_TEST_CASE(sub_and_div_agree_with_their_composites) {
   Generator gen(5);
   // Broadcast (2, 3) against (3,), b of both signs away from 0, a non-uniform upstream gradient.
   const Tensor a0 = randn({2, 3}, gen, DType::float64);
-  const Tensor b0 = uniform({3}, 0.3, 2.0, gen, DType::float64) * tensor({1, -1, 1}, DType::float64);
+  const Tensor b0 =
+      uniform({3}, 0.3, 2.0, gen, DType::float64) * tensor({1, -1, 1}, DType::float64);
   const Tensor g = randn({2, 3}, gen, DType::float64);
   for (const auto& [name, primitive, composite] : pairs) {
     BOOST_TEST_CONTEXT(name) {
@@ -213,7 +250,10 @@ BOOST_AUTO_TEST_CASE(sub_and_div_agree_with_their_composites) {
       }
       for (std::size_t k = 0; k < 3; ++k) {
         BOOST_TEST(allclose(results[k], results[k + 3], 1e-14, 1e-15),
-                   (k == 0 ? "values" : k == 1 ? "grad a" : "grad b") << ": " << results[k] << " vs " << results[k + 3]);
+                   (k == 0   ? "values"
+                    : k == 1 ? "grad a"
+                             : "grad b")
+                       << ": " << results[k] << " vs " << results[k + 3]);
       }
     }
   }
@@ -232,7 +272,8 @@ BOOST_AUTO_TEST_CASE(div_gradient_is_finite_for_a_tiny_denominator) {
       auto run = [&](Variable (*op)(const Variable&, const Variable&)) {
         Variable a(tensor({tiny_a, 3.0}, dt), true), b(tensor({tiny_b, 2.0}, dt), true);
         sum(op(a, b)).backward();
-        return std::make_pair(a.grad().data().to(DType::float64), b.grad().data().to(DType::float64));
+        return std::make_pair(a.grad().data().to(DType::float64),
+                              b.grad().data().to(DType::float64));
       };
       const auto [old_a, old_b] = run(div_composite);
       BOOST_TEST(!std::isfinite(old_b.to_vector<double>()[0]), "the composite's grad b: " << old_b);

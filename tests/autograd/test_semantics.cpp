@@ -108,9 +108,7 @@ BOOST_AUTO_TEST_CASE(no_grad_guard_records_nothing_and_nests) {
     Variable y = x * 2.0;
     BOOST_TEST(!y.requires_grad());
     BOOST_TEST(!y.grad_fn());
-    {
-      NoGradGuard inner;
-    }
+    { NoGradGuard inner; }
     BOOST_TEST(!grad_enabled());
   }
   BOOST_TEST(grad_enabled());
@@ -170,9 +168,9 @@ BOOST_AUTO_TEST_CASE(broadcast_gradients_are_reduced_to_the_operand_shape) {
   Variable col(tensor({1, 2}, DType::float64).reshape({2, 1}), true);
   Variable s(scalar_tensor(2, DType::float64), true);
   sum(x * row + col * s).backward();
-  check_tensor(row.grad().data(), {3}, {3, 5, 7});           // column sums of x
-  check_tensor(col.grad().data(), {2, 1}, {6, 6});            // 3 columns times s
-  check_tensor(s.grad().data(), {}, {9});                      // 3 * (1 + 2)
+  check_tensor(row.grad().data(), {3}, {3, 5, 7});  // column sums of x
+  check_tensor(col.grad().data(), {2, 1}, {6, 6});  // 3 columns times s
+  check_tensor(s.grad().data(), {}, {9});           // 3 * (1 + 2)
   check_tensor(x.grad().data(), {2, 3}, {1, 2, 3, 1, 2, 3});
 }
 
@@ -190,7 +188,7 @@ BOOST_AUTO_TEST_CASE(integer_and_boolean_results_are_not_differentiable) {
 BOOST_AUTO_TEST_CASE(in_place_change_of_a_saved_tensor_is_reported) {
   Variable x = leaf({1, 2});
   Variable w = leaf({3, 4});
-  Variable y = sum(x * w);  // mul saves x and w
+  Variable y = sum(x * w);                   // mul saves x and w
   w.data().add_(ones({2}, DType::float64));  // e.g. an optimizer step before backward
   check_throws<AutogradError>([&] { y.backward(); },
                               {"mul", "modified in place", "version 0 when saved", "1 now"});
@@ -203,7 +201,7 @@ BOOST_AUTO_TEST_CASE(retain_grad_keeps_a_non_leaf_gradient) {
   h.retain_grad();
   sum(h * h + k).backward();
   check_tensor(h.grad().data(), {2}, {6, 12});  // 2h
-  BOOST_TEST(!k.grad().defined());               // not retained
+  BOOST_TEST(!k.grad().defined());              // not retained
 }
 
 BOOST_AUTO_TEST_CASE(second_derivatives_with_create_graph) {
@@ -278,7 +276,9 @@ BOOST_AUTO_TEST_CASE(training_loop_keeps_flat_memory) {
   // size grows by design; the node count above and LeakSanitizer at exit check for leaks.
   BOOST_TEST_MESSAGE("under AddressSanitizer the resident size is not checked");
 #else
-  BOOST_TEST(growth < 4 * 1024 * 1024);  // one step allocates about 40 KiB; 3000 leaking ones would be 120 MiB
+  BOOST_TEST(growth <
+             4 * 1024 *
+                 1024);  // one step allocates about 40 KiB; 3000 leaking ones would be 120 MiB
 #endif
 }
 
@@ -308,7 +308,7 @@ BOOST_AUTO_TEST_CASE(set_data_after_forward_is_reported) {
   Variable y = sum(w * x);  // mul saves w
   w.set_data(tensor({100}, DType::float64));
   check_throws<AutogradError>([&] { y.backward(); }, {"mul", "set_data"});
-  Variable z = sum(x + 1.0);  // add saves nothing: the check is at the leaf
+  Variable z = sum(x + 1.0);                   // add saves nothing: the check is at the leaf
   x.set_data(tensor({1, 2}, DType::float64));  // now the gradient would not fit the leaf
   check_throws<AutogradError>([&] { z.backward(); }, {"set_data", "(2,)", "(1,)"});
 }

@@ -25,7 +25,7 @@ inline void append_big_endian(std::string& out, std::uint32_t value) {
 
 // The bytes of an IDX file: the magic number, one size per dimension, then the elements.
 inline std::string idx_file(std::uint32_t magic, const std::vector<std::uint32_t>& sizes,
-                     const Bytes& elements) {
+                            const Bytes& elements) {
   std::string out;
   append_big_endian(out, magic);
   for (std::uint32_t size : sizes) append_big_endian(out, size);

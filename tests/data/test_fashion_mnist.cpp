@@ -97,7 +97,8 @@ BOOST_AUTO_TEST_CASE(limit_keeps_the_first_rows) {
   BOOST_TEST(read_idx_images(images_path, 0).shape() == (Shape{0, 4}));
   BOOST_TEST(read_idx_labels(labels_path, 1).to_vector<std::int64_t>() ==
              std::vector<std::int64_t>{9});
-  check_throws<ValueError>([&] { read_idx_images(images_path, -2); }, {"read_idx_images", "limit", "-2"});
+  check_throws<ValueError>([&] { read_idx_images(images_path, -2); },
+                           {"read_idx_images", "limit", "-2"});
 }
 
 BOOST_AUTO_TEST_CASE(loads_both_splits_from_a_directory) {
@@ -129,11 +130,12 @@ BOOST_AUTO_TEST_CASE(bytes_loader_gives_the_float_loaders_numbers) {
   BOOST_TEST(bytes.images.row(1)[0] == 31);  // pixel p of image i is (31 i + p) mod 256
   const Tensor converted = bytes.images.to_float();
   BOOST_TEST(converted.shape() == floats.images.shape());
-  BOOST_TEST(std::memcmp(converted.data<float>(), floats.images.data<float>(), 5 * 784 * sizeof(float)) == 0);
+  BOOST_TEST(std::memcmp(converted.data<float>(), floats.images.data<float>(),
+                         5 * 784 * sizeof(float)) == 0);
   BOOST_TEST(bytes.labels.to_vector<std::int64_t>() == floats.labels.to_vector<std::int64_t>(),
              boost::test_tools::per_element());
   check_throws<FileError>([&] { load_fashion_mnist_bytes(Split::test, dir.path.string()); },
-      {"load_fashion_mnist_bytes", "t10k-images-idx3-ubyte"});
+                          {"load_fashion_mnist_bytes", "t10k-images-idx3-ubyte"});
 }
 
 BOOST_AUTO_TEST_CASE(default_directory_follows_the_environment) {
@@ -189,8 +191,7 @@ BOOST_AUTO_TEST_CASE(debian_files_as_bytes_convert_to_the_float_images,
                          static_cast<std::size_t>(converted.numel()) * sizeof(float)) == 0);
 }
 
-BOOST_AUTO_TEST_CASE(debian_files,
-                     *utf::precondition(xtgrad::testing::fashion_mnist_installed)) {
+BOOST_AUTO_TEST_CASE(debian_files, *utf::precondition(xtgrad::testing::fashion_mnist_installed)) {
   const auto start = std::chrono::steady_clock::now();
   const ImageSet train = load_fashion_mnist(Split::train);
   const ImageSet test = load_fashion_mnist(Split::test);

@@ -20,7 +20,8 @@ namespace {
 ImageBytes numbered_images(std::int64_t n, std::int64_t d) {
   std::vector<std::uint8_t> bytes;
   for (std::int64_t i = 0; i < n; ++i) {
-    for (std::int64_t j = 0; j < d; ++j) bytes.push_back(static_cast<std::uint8_t>((7 * i + j) % 256));
+    for (std::int64_t j = 0; j < d; ++j)
+      bytes.push_back(static_cast<std::uint8_t>((7 * i + j) % 256));
   }
   return ImageBytes(bytes, n, d);
 }
@@ -28,7 +29,8 @@ ImageBytes numbered_images(std::int64_t n, std::int64_t d) {
 // True when a and b are float32 tensors of one shape holding the same bits.
 bool same_bits(const Tensor& a, const Tensor& b) {
   return a.dtype() == DType::float32 && b.dtype() == DType::float32 && a.shape() == b.shape() &&
-         std::memcmp(a.data<float>(), b.data<float>(), static_cast<std::size_t>(a.numel()) * 4) == 0;
+         std::memcmp(a.data<float>(), b.data<float>(), static_cast<std::size_t>(a.numel()) * 4) ==
+             0;
 }
 
 }  // namespace
@@ -68,15 +70,21 @@ BOOST_AUTO_TEST_CASE(a_gathered_batch_holds_the_rows_of_the_float_copy) {
 
 BOOST_AUTO_TEST_CASE(errors_name_the_operation_and_the_sizes) {
   check_throws<ValueError>([&] { ImageBytes(std::vector<std::uint8_t>(10), 3, 4); },
-      {"ImageBytes", "10 bytes", "3 images of 4 pixels"});
+                           {"ImageBytes", "10 bytes", "3 images of 4 pixels"});
   const ImageBytes images = numbered_images(5, 4);
   check_throws<IndexError>([&] { images.rows(3, 6); }, {"ImageBytes::rows", "[3, 6)", "5 images"});
   check_throws<IndexError>([&] { images.row(5); }, {"ImageBytes::row", "image 5", "5 images"});
   Tensor wrong = Tensor::empty({2, 3});
-  check_throws<ShapeError>([&] { images.gather_float_into(wrong, {0, 1}); },
+  check_throws<ShapeError>(
+      [&] {
+        images.gather_float_into(wrong, {0, 1});
+      },
       {"gather_float_into", "(2, 4)", "float32 (2, 3)"});
   Tensor doubles = Tensor::empty({2, 4}, DType::float64);
-  check_throws<ShapeError>([&] { images.gather_float_into(doubles, {0, 1}); },
+  check_throws<ShapeError>(
+      [&] {
+        images.gather_float_into(doubles, {0, 1});
+      },
       {"gather_float_into", "float64 (2, 4)"});
   Tensor batch = Tensor::empty({1, 4});
   check_throws<IndexError>([&] { images.gather_float_into(batch, {7}); }, {"image 7", "5 images"});

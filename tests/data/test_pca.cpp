@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(known_symmetric_matrix) {
       for (std::size_t j = 0; j < 3; ++j) BOOST_TEST(std::abs(values[j] - expected[j]) <= tol);
 
       // A V = V diag(w): column j of A V is w_j times column j of V.
-      const Tensor av = matmul(a, e.eigenvectors);      // (3, 3)
+      const Tensor av = matmul(a, e.eigenvectors);       // (3, 3)
       const Tensor vw = e.eigenvectors * e.eigenvalues;  // (3, 3) * (3,): scales column j by w_j
       BOOST_TEST(max_abs_diff(av, vw) <= 10 * tol);
       // V^T V = I: the eigenvectors are orthonormal.
@@ -186,12 +186,21 @@ BOOST_FIXTURE_TEST_CASE(encode_decode_reconstruct, LowRank) {
 BOOST_FIXTURE_TEST_CASE(errors, LowRank) {
   check_throws<ShapeError>([&] { data::PCA::fit(zeros({5})); }, {"PCA::fit", "(5,)"});
   check_throws<ShapeError>([&] { data::PCA::fit(zeros({0, 3})); }, {"PCA::fit", "(0, 3)"});
-  check_throws<DTypeError>([&] { data::PCA::fit(zeros({4, 3}, DType::int64)); }, {"PCA::fit", "int64"});
-  check_throws<ShapeError>([&] { model.encode(zeros({4, 7}), 2); }, {"PCA::encode", "20", "(4, 7)"});
+  check_throws<DTypeError>(
+      [&] {
+        data::PCA::fit(zeros({4, 3}, DType::int64));
+      },
+      {"PCA::fit", "int64"});
+  check_throws<ShapeError>(
+      [&] {
+        model.encode(zeros({4, 7}), 2);
+      },
+      {"PCA::encode", "20", "(4, 7)"});
   check_throws<ValueError>([&] { model.encode(x, 21); }, {"PCA::encode", "0..20", "21"});
   check_throws<ValueError>([&] { model.sse_per_image(x, -1); }, {"k", "-1"});
   check_throws<ShapeError>([&] { model.decode(zeros({4, 21})); }, {"PCA::decode", "(4, 21)"});
-  check_throws<ValueError>([&] { data::low_rank_data(10, 3, 4, 0.1, gen); }, {"low_rank_data", "rank = 4"});
+  check_throws<ValueError>([&] { data::low_rank_data(10, 3, 4, 0.1, gen); },
+                           {"low_rank_data", "rank = 4"});
 }
 
 // Images kept as bytes give the PCA of their float copy, bit for bit: the same blocks of 1000
@@ -201,7 +210,8 @@ BOOST_AUTO_TEST_CASE(fit_to_bytes_equals_fit_to_their_floats) {
   const std::int64_t n = 2500, d = 6;  // three blocks, the last one short
   const Tensor draws = uniform({n * d}, 0, 256, gen, DType::float64);
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(n * d));
-  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(draws.data<double>()[i]);
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<std::uint8_t>(draws.data<double>()[i]);
   const data::ImageBytes images(bytes, n, d);
   const Tensor floats = images.to_float();
 
@@ -209,15 +219,18 @@ BOOST_AUTO_TEST_CASE(fit_to_bytes_equals_fit_to_their_floats) {
   const data::PCA from_floats = data::PCA::fit(floats);
   BOOST_TEST(max_abs_diff(from_bytes.mean(), from_floats.mean()) == 0.0);
   BOOST_TEST(max_abs_diff(from_bytes.components(), from_floats.components()) == 0.0);
-  BOOST_TEST(max_abs_diff(from_bytes.explained_variance(), from_floats.explained_variance()) == 0.0);
+  BOOST_TEST(max_abs_diff(from_bytes.explained_variance(), from_floats.explained_variance()) ==
+             0.0);
   for (std::int64_t k : {0, 2, 6}) {
-    BOOST_TEST(from_bytes.sse_per_image(images, k) == from_floats.sse_per_image(floats, k), "k = " << k);
+    BOOST_TEST(from_bytes.sse_per_image(images, k) == from_floats.sse_per_image(floats, k),
+               "k = " << k);
   }
-  check_throws<ShapeError>([&] { from_bytes.sse_per_image(data::ImageBytes(bytes, n * d / 4, 4), 1); },
+  check_throws<ShapeError>(
+      [&] { from_bytes.sse_per_image(data::ImageBytes(bytes, n * d / 4, 4), 1); },
       {"PCA::sse_per_image", "6 pixels", "got 4"});
   check_throws<ValueError>([&] { from_bytes.sse_per_image(images, 7); }, {"k must be", "0..6"});
   check_throws<ShapeError>([&] { data::PCA::fit(data::ImageBytes({}, 0, 4)); },
-      {"PCA::fit", "N >= 1", "(0, 4)"});
+                           {"PCA::fit", "N >= 1", "(0, 4)"});
 }
 
 // The known values: PCA fitted to the 60 000 training images (pixel / 255), squared error
@@ -237,8 +250,8 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_known_errors,
   for (const auto& [k, expected] : known) {
     const double sse = model.sse_per_image(test.images, k);
     BOOST_TEST_MESSAGE("k = " << k << ": test SSE per image " << sse);
-    BOOST_TEST(std::abs(sse - expected) <= 0.005, "k = " << k << ": got " << sse
-                                                          << ", expected " << expected);
+    BOOST_TEST(std::abs(sse - expected) <= 0.005,
+               "k = " << k << ": got " << sse << ", expected " << expected);
   }
   const auto done = clock::now();
   using seconds = std::chrono::duration<double>;

@@ -93,11 +93,11 @@ BOOST_AUTO_TEST_CASE(image_grid_layout_and_grey_levels) {
   TempDir folder;
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const std::vector<float> values = {
-      1, 1, 1, 1, 1, 1,              // image 0: white
-      0, 0, 0, 0, 0, 0,              // image 1: black
-      2, -1, 0.5f, 1, 0, 0,          // image 2: clamped to [0, 1]
-      nan, nan, nan, nan, nan, nan,  // image 3: NaN is drawn black
-      0, 0.2f, 0.4f, 0.6f, 0.8f, 1,  // image 4: a ramp, row by row
+      1,   1,    1,    1,    1,    1,    // image 0: white
+      0,   0,    0,    0,    0,    0,    // image 1: black
+      2,   -1,   0.5f, 1,    0,    0,    // image 2: clamped to [0, 1]
+      nan, nan,  nan,  nan,  nan,  nan,  // image 3: NaN is drawn black
+      0,   0.2f, 0.4f, 0.6f, 0.8f, 1,    // image 4: a ramp, row by row
   };
   const std::string path = folder.file("grid.png");
   data::save_image_grid(path, Tensor(values, {5, 6}), 3, 2, 2, 2);
@@ -134,7 +134,8 @@ BOOST_AUTO_TEST_CASE(image_grid_layout_and_grey_levels) {
   for (int py = 0; py < 3; ++py) {
     for (int px = 0; px < 2; ++px) {
       for (int d = 0; d < 4; ++d) {  // all four copies of the scaled pixel
-        BOOST_TEST(pixel(4, px, py, d % 2, d / 2) == ramp[py][px], "ramp (" << px << ", " << py << ")");
+        BOOST_TEST(pixel(4, px, py, d % 2, d / 2) == ramp[py][px],
+                   "ramp (" << px << ", " << py << ")");
       }
     }
   }
@@ -168,8 +169,8 @@ BOOST_AUTO_TEST_CASE(image_grid_with_fewer_images_than_columns) {
 BOOST_AUTO_TEST_CASE(filter_grid_normalises_each_unit) {
   TempDir folder;
   const std::vector<double> weights = {
-      -2, 0, 2, 4,         // unit 0: range [-2, 4]
-      10, 11, 12, 13,      // unit 1: range [10, 13]
+      -2,  0,   2,   4,    // unit 0: range [-2, 4]
+      10,  11,  12,  13,   // unit 1: range [10, 13]
       0.3, 0.3, 0.3, 0.3,  // unit 2: constant, drawn mid-grey
   };
   const std::string path = folder.file("filters.png");
@@ -192,18 +193,36 @@ BOOST_AUTO_TEST_CASE(grid_arguments_are_checked) {
   const std::string path = folder.file("bad.png");
   check_throws<ShapeError>([&] { data::save_image_grid(path, zeros({784}), 28, 28, 8); },
                            {"save_image_grid", "2-d", "(784,)"});
-  check_throws<ShapeError>([&] { data::save_image_grid(path, zeros({2, 700}), 28, 28, 8); },
-                           {"save_image_grid", "(2, 700)", "28 * 28 = 784"});
-  check_throws<ShapeError>([&] { data::save_filter_grid(path, zeros({4, 10}), 3, 3, 2); },
-                           {"save_filter_grid", "weights", "(4, 10)", "3 * 3 = 9"});
-  check_throws<ShapeError>([&] { data::save_image_grid(path, zeros({0, 4}), 2, 2, 8); },
-                           {"save_image_grid", "(0, 4)", "no images"});
-  check_throws<ValueError>([&] { data::save_image_grid(path, zeros({2, 4}), 2, 2, 0); },
-                           {"save_image_grid", "columns", "0"});
-  check_throws<ValueError>([&] { data::save_filter_grid(path, zeros({2, 4}), 2, 2, 2, 0); },
-                           {"save_filter_grid", "scale", "0"});
-  check_throws<ValueError>([&] { data::save_image_grid(path, zeros({2, 4}), 0, 4, 2); },
-                           {"save_image_grid", "height and width"});
+  check_throws<ShapeError>(
+      [&] {
+        data::save_image_grid(path, zeros({2, 700}), 28, 28, 8);
+      },
+      {"save_image_grid", "(2, 700)", "28 * 28 = 784"});
+  check_throws<ShapeError>(
+      [&] {
+        data::save_filter_grid(path, zeros({4, 10}), 3, 3, 2);
+      },
+      {"save_filter_grid", "weights", "(4, 10)", "3 * 3 = 9"});
+  check_throws<ShapeError>(
+      [&] {
+        data::save_image_grid(path, zeros({0, 4}), 2, 2, 8);
+      },
+      {"save_image_grid", "(0, 4)", "no images"});
+  check_throws<ValueError>(
+      [&] {
+        data::save_image_grid(path, zeros({2, 4}), 2, 2, 0);
+      },
+      {"save_image_grid", "columns", "0"});
+  check_throws<ValueError>(
+      [&] {
+        data::save_filter_grid(path, zeros({2, 4}), 2, 2, 2, 0);
+      },
+      {"save_filter_grid", "scale", "0"});
+  check_throws<ValueError>(
+      [&] {
+        data::save_image_grid(path, zeros({2, 4}), 0, 4, 2);
+      },
+      {"save_image_grid", "height and width"});
   check_throws<ValueError>([&] { data::save_image_grid(path, Tensor(), 2, 2, 2); },
                            {"save_image_grid"});
   BOOST_TEST(folder.entries().empty());
@@ -212,8 +231,11 @@ BOOST_AUTO_TEST_CASE(grid_arguments_are_checked) {
 BOOST_AUTO_TEST_CASE(grid_into_a_missing_folder_throws_file_error) {
   TempDir folder;
   const std::string path = folder.file("no/such/folder/grid.png");
-  check_throws<FileError>([&] { data::save_image_grid(path, ones({1, 4}), 2, 2, 1); },
-                          {"save_image_grid", path, "No such file or directory"});
+  check_throws<FileError>(
+      [&] {
+        data::save_image_grid(path, ones({1, 4}), 2, 2, 1);
+      },
+      {"save_image_grid", path, "No such file or directory"});
   BOOST_TEST(folder.entries().empty());
 }
 
@@ -223,8 +245,11 @@ BOOST_AUTO_TEST_CASE(grid_that_cannot_replace_its_target_leaves_no_file) {
   TempDir folder;
   const std::string path = folder.file("taken");
   fs::create_directory(path);
-  check_throws<FileError>([&] { data::save_image_grid(path, ones({1, 4}), 2, 2, 1); },
-                          {"save_image_grid", path, "rename"});
+  check_throws<FileError>(
+      [&] {
+        data::save_image_grid(path, ones({1, 4}), 2, 2, 1);
+      },
+      {"save_image_grid", path, "rename"});
   BOOST_TEST(folder.entries() == std::vector<std::string>{"taken"});
   BOOST_TEST(fs::is_empty(path));
 }
@@ -303,7 +328,7 @@ BOOST_AUTO_TEST_CASE(latent_scatter, *utf::precondition(has_gnuplot)) {
   }
   const std::string png = folder.file("codes.png");
   data::plot_latent_scatter(png, Tensor(xy, {60, 2}), Tensor(label, {60}),
-                          {"T-shirt/top", "Trouser", "it's_a_bag"}, "codes (test)");
+                            {"T-shirt/top", "Trouser", "it's_a_bag"}, "codes (test)");
   const PngSize size = png_size(png);
   BOOST_TEST(size.width == 800u);
   BOOST_TEST(size.height == 500u);
@@ -316,17 +341,25 @@ BOOST_AUTO_TEST_CASE(latent_scatter_arguments_are_checked) {
   const std::vector<std::string> names = {"a", "b"};
   const Tensor labels(std::vector<std::int64_t>{0, 1, 1}, {3});
   check_throws<ShapeError>(
-      [&] { data::plot_latent_scatter(png, zeros({3, 3}), labels, names, "t"); },
+      [&] {
+        data::plot_latent_scatter(png, zeros({3, 3}), labels, names, "t");
+      },
       {"plot_latent_scatter", "(N, 2)", "(3, 3)"});
   check_throws<ShapeError>(
-      [&] { data::plot_latent_scatter(png, zeros({4, 2}), labels, names, "t"); },
+      [&] {
+        data::plot_latent_scatter(png, zeros({4, 2}), labels, names, "t");
+      },
       {"plot_latent_scatter", "(4,)", "(3,)"});
   check_throws<DTypeError>(
-      [&] { data::plot_latent_scatter(png, zeros({3, 2}), zeros({3}), names, "t"); },
+      [&] {
+        data::plot_latent_scatter(png, zeros({3, 2}), zeros({3}), names, "t");
+      },
       {"plot_latent_scatter", "int64", "float32"});
   const Tensor bad(std::vector<std::int64_t>{0, 2, 1}, {3});
   check_throws<ValueError>(
-      [&] { data::plot_latent_scatter(png, zeros({3, 2}), bad, names, "t"); },
+      [&] {
+        data::plot_latent_scatter(png, zeros({3, 2}), bad, names, "t");
+      },
       {"plot_latent_scatter", "labels[1] = 2", "[0, 2)"});
   BOOST_TEST(!fs::exists(png));
 }
@@ -349,10 +382,15 @@ BOOST_AUTO_TEST_CASE(lines_of_two_series_on_a_log_axis, *utf::precondition(has_g
 BOOST_AUTO_TEST_CASE(lines_refuse_unpaired_or_non_positive_points) {
   TempDir folder;
   const std::string png = folder.file("lines.png");
-  check_throws<ValueError>([&] { data::plot_lines(png, "t", "x", "y", {{"a", {1, 2}, {1}}}); },
-                           {"plot_lines", "'a'", "2 x values and 1 y values"});
   check_throws<ValueError>(
-      [&] { data::plot_lines(png, "t", "x", "y", {{"b", {0.0, 1.0}, {1, 2}}}, true); },
+      [&] {
+        data::plot_lines(png, "t", "x", "y", {{"a", {1, 2}, {1}}});
+      },
+      {"plot_lines", "'a'", "2 x values and 1 y values"});
+  check_throws<ValueError>(
+      [&] {
+        data::plot_lines(png, "t", "x", "y", {{"b", {0.0, 1.0}, {1, 2}}}, true);
+      },
       {"plot_lines", "'b'", "point 0", "logarithmic"});
   check_throws<ValueError>([&] { data::plot_lines(png, "t", "x", "y", {}); },
                            {"plot_lines", "no series"});

@@ -48,7 +48,8 @@ inline void check_same_parameters(const Problem& a, const Problem& b) {
 }
 
 // The optimizer of a recorded run, built from PyTorch's keyword arguments.
-inline std::unique_ptr<Optimizer> make_optimizer(const json& run, std::vector<Variable> parameters) {
+inline std::unique_ptr<Optimizer> make_optimizer(const json& run,
+                                                 std::vector<Variable> parameters) {
   const std::string kind = run.at("optimizer").get<std::string>();
   const json& o = run.at("options");
   auto number = [&](const char* key) { return o.at(key).get<double>(); };
@@ -72,9 +73,9 @@ inline std::unique_ptr<Optimizer> make_optimizer(const json& run, std::vector<Va
   }
   if (kind == "Adagrad") {
     return std::make_unique<Adagrad>(
-        std::move(parameters), AdagradOptions{number("lr"), number("lr_decay"),
-                                              number("weight_decay"),
-                                              number("initial_accumulator_value"), number("eps")});
+        std::move(parameters),
+        AdagradOptions{number("lr"), number("lr_decay"), number("weight_decay"),
+                       number("initial_accumulator_value"), number("eps")});
   }
   if (kind == "LBFGS") {
     return std::make_unique<LBFGS>(
@@ -97,13 +98,15 @@ inline std::function<double()> closure(Optimizer& optimizer, const Problem& prob
 }
 
 // For the state dict tests: a first-order optimizer of each kind, with every slot in use.
-inline std::unique_ptr<Optimizer> make_by_kind(const std::string& kind, std::vector<Variable> params) {
+inline std::unique_ptr<Optimizer> make_by_kind(const std::string& kind,
+                                               std::vector<Variable> params) {
   for (const json& run : data().at("runs")) {
     if (run.at("optimizer") == kind) return make_optimizer(run, std::move(params));
   }
   throw std::runtime_error("no recorded run of " + kind);
 }
 
-inline const std::vector<std::string> kinds = {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "LBFGS"};
+inline const std::vector<std::string> kinds = {"SGD",     "Adam",    "AdamW",
+                                               "RMSprop", "Adagrad", "LBFGS"};
 
 }  // namespace xtgrad::nn::recorded_runs

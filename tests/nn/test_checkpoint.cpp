@@ -74,12 +74,17 @@ BOOST_AUTO_TEST_CASE(checkpoint_load_errors_name_the_keys_and_shapes) {
   const nn::StateDict before = shorter->state_dict();
   check_throws<ValueError>([&] { nn::load_checkpoint(path, *shorter); },
                            {"load_checkpoint", path, "unexpected keys: 1.weight, 1.bias"});
-  check_throws<ValueError>([&] { nn::load_checkpoint(path, *mlp({4, 3, 2, 1}, 2)); },
-                           {"load_checkpoint", path, "missing keys: 2.weight, 2.bias"});
-  check_throws<ShapeError>([&] { nn::load_checkpoint(path, *mlp({4, 5, 2}, 2)); },
-                           {"load_checkpoint", path, "shape mismatch",
-                            "0.weight (checkpoint (3, 4), model (5, 4))",
-                            "1.weight (checkpoint (2, 3), model (2, 5))"});
+  check_throws<ValueError>(
+      [&] {
+        nn::load_checkpoint(path, *mlp({4, 3, 2, 1}, 2));
+      },
+      {"load_checkpoint", path, "missing keys: 2.weight, 2.bias"});
+  check_throws<ShapeError>(
+      [&] {
+        nn::load_checkpoint(path, *mlp({4, 5, 2}, 2));
+      },
+      {"load_checkpoint", path, "shape mismatch", "0.weight (checkpoint (3, 4), model (5, 4))",
+       "1.weight (checkpoint (2, 3), model (2, 5))"});
   // A failed load changes nothing.
   check_identical(shorter->state_dict(), before);
   // But a file that is not a checkpoint at all is a FileError, named by load_npz.
@@ -92,11 +97,13 @@ BOOST_AUTO_TEST_CASE(checkpoint_arrays_must_have_the_models_dtypes) {
   const std::string path = dir.file("mlp.npz");
   auto model = mlp({4, 3}, 1);  // float32
   nn::StateDict wider;
-  for (const auto& [name, tensor] : model->state_dict()) wider.emplace_back(name, tensor.to(DType::float64));
+  for (const auto& [name, tensor] : model->state_dict())
+    wider.emplace_back(name, tensor.to(DType::float64));
   nn::save_npz(path, wider);
-  check_throws<ShapeError>([&] { nn::load_checkpoint(path, *model); },
-                           {"load_checkpoint", path, "dtype mismatch for 0.weight (checkpoint float64, model float32)",
-                            "dtype mismatch for 0.bias"});
+  check_throws<ShapeError>(
+      [&] { nn::load_checkpoint(path, *model); },
+      {"load_checkpoint", path, "dtype mismatch for 0.weight (checkpoint float64, model float32)",
+       "dtype mismatch for 0.bias"});
 }
 
 // A checkpoint whose "optimizer/" or "fit/" members claim 256 MiB, in a 300 KB file: the
@@ -108,19 +115,24 @@ BOOST_AUTO_TEST_CASE(checkpoint_optimizer_and_fit_entries_are_bounded_before_the
   auto model = mlp({3, 2}, 1);
   nn::Adam adam(model->parameters(), 0.01);
   std::vector<ZipMember> members;
-  for (const auto& [name, tensor] : model->state_dict()) members.push_back({name + ".npy", to_npy_bytes(tensor)});
+  for (const auto& [name, tensor] : model->state_dict())
+    members.push_back({name + ".npy", to_npy_bytes(tensor)});
   members.push_back({"optimizer/lr.npy", to_npy_bytes(Tensor(std::vector<double>{0.01}, {}))});
   std::vector<ZipMember> with_fit = members;
-  members.push_back({"optimizer/0.exp_avg.npy", npy_header("<f4", "(67108864,)"), std::uint64_t{256} << 20});
-  with_fit.push_back({"fit/history.npy", npy_header("<f8", "(5592405, 6)"), std::uint64_t{5592405} * 6 * 8});
+  members.push_back(
+      {"optimizer/0.exp_avg.npy", npy_header("<f4", "(67108864,)"), std::uint64_t{256} << 20});
+  with_fit.push_back(
+      {"fit/history.npy", npy_header("<f8", "(5592405, 6)"), std::uint64_t{5592405} * 6 * 8});
 
   const std::string optimizer_bomb = dir.file("optimizer.npz"), fit_bomb = dir.file("fit.npz");
   write_bytes(optimizer_bomb, zip_archive(members));
   write_bytes(fit_bomb, zip_archive(with_fit));
   check_refused_cheaply([&] {
-    check_throws<FileError>([&] { nn::load_checkpoint(optimizer_bomb, *model, &adam); },
-                            {"load_npz", optimizer_bomb, "\"optimizer/0.exp_avg.npy\" (a (67108864,) float32 array of 268435456 bytes)",
-                             "takes the arrays under \"optimizer/\" beyond the"});
+    check_throws<FileError>(
+        [&] { nn::load_checkpoint(optimizer_bomb, *model, &adam); },
+        {"load_npz", optimizer_bomb,
+         "\"optimizer/0.exp_avg.npy\" (a (67108864,) float32 array of 268435456 bytes)",
+         "takes the arrays under \"optimizer/\" beyond the"});
   });
   check_refused_cheaply([&] { nn::load_checkpoint(optimizer_bomb, *model); });  // the model alone
   check_refused_cheaply([&] {
@@ -156,23 +168,25 @@ BOOST_AUTO_TEST_CASE(checkpoint_saves_the_optimizer_state_under_its_own_prefix) 
   // A file saved without an optimizer cannot restore one, even one that keeps no state.
   const std::string bare = dir.file("bare.npz");
   nn::save_checkpoint(bare, *model);
-  check_throws<ValueError>([&] { nn::load_checkpoint(bare, *resumed, &resumed_optimizer); },
-                           {"load_checkpoint", bare, "saved without an optimizer", "\"optimizer/lr\"",
-                            "Counting"});
+  check_throws<ValueError>(
+      [&] { nn::load_checkpoint(bare, *resumed, &resumed_optimizer); },
+      {"load_checkpoint", bare, "saved without an optimizer", "\"optimizer/lr\"", "Counting"});
   nn::SGD sgd(resumed->parameters(), 0.1);
   check_throws<ValueError>([&] { nn::load_checkpoint(bare, *resumed, &sgd); },
                            {"saved without an optimizer", "SGD"});
   // Plain SGD keeps no state but its learning rate, which a schedule may have changed.
   sgd.set_learning_rate(0.025);
   nn::save_checkpoint(bare, *model, &sgd);
-  BOOST_TEST(keys(nn::load_npz(bare)) == (std::vector<std::string>{"0.weight", "0.bias", "optimizer/lr"}));
+  BOOST_TEST(keys(nn::load_npz(bare)) ==
+             (std::vector<std::string>{"0.weight", "0.bias", "optimizer/lr"}));
   nn::SGD fresh(resumed->parameters(), 0.1);
   nn::load_checkpoint(bare, *resumed, &fresh);
   BOOST_TEST(fresh.learning_rate() == 0.025);
 }
 
 BOOST_AUTO_TEST_CASE(checkpoint_resumes_training_where_it_stopped) {
-  const Variable x(Tensor(std::vector<float>{1, -2, 0.5f, 3, 0, 1, -1, 2, 0.25f, 2, -1, 0}, {4, 3}));
+  const Variable x(
+      Tensor(std::vector<float>{1, -2, 0.5f, 3, 0, 1, -1, 2, 0.25f, 2, -1, 0}, {4, 3}));
   const Variable y(Tensor(std::vector<float>{1, 0, 0, 1, 1, 1, 0, 0}, {4, 2}));
   auto train = [&](nn::Module& model, nn::Optimizer& optimizer, int steps) {
     for (int i = 0; i < steps; ++i) {

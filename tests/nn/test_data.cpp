@@ -18,7 +18,7 @@ using Indices = std::vector<std::int64_t>;
 // target of sample i is 1000 + i (int64 labels).
 nn::TensorDataset numbered(std::int64_t n) {
   const Tensor column = arange(0, static_cast<double>(n), 1).reshape({n, 1}) * 10.0;  // (n, 1)
-  return nn::TensorDataset(column + tensor({0, 1}),                                 // (n, 2)
+  return nn::TensorDataset(column + tensor({0, 1}),                                   // (n, 2)
                            arange(1000, static_cast<double>(1000 + n), 1, DType::int64));
 }
 
@@ -69,7 +69,8 @@ BOOST_AUTO_TEST_CASE(every_sample_once_per_epoch) {
   BOOST_TEST(loader.batches_per_epoch() == 4);
   for (int epoch = 0; epoch < 3; ++epoch) {
     const std::vector<Indices> batches = run_epoch(loader);
-    BOOST_TEST(sizes(batches) == std::vector<std::size_t>({3, 3, 3, 1}), boost::test_tools::per_element());
+    BOOST_TEST(sizes(batches) == std::vector<std::size_t>({3, 3, 3, 1}),
+               boost::test_tools::per_element());
     Indices all = concatenated(batches);
     std::sort(all.begin(), all.end());
     BOOST_TEST(all == iota(10), boost::test_tools::per_element());
@@ -81,14 +82,16 @@ BOOST_AUTO_TEST_CASE(drop_last_skips_the_smaller_batch) {
   nn::DataLoader loader(ds, 3, /*shuffle=*/true, /*drop_last=*/true, 1);
   BOOST_TEST(loader.batches_per_epoch() == 3);
   const std::vector<Indices> batches = run_epoch(loader);
-  BOOST_TEST(sizes(batches) == std::vector<std::size_t>({3, 3, 3}), boost::test_tools::per_element());
+  BOOST_TEST(sizes(batches) == std::vector<std::size_t>({3, 3, 3}),
+             boost::test_tools::per_element());
   Indices all = concatenated(batches);
   std::sort(all.begin(), all.end());
   BOOST_TEST((std::adjacent_find(all.begin(), all.end()) == all.end()));  // 9 distinct samples
 
   nn::DataLoader exact(ds, 5, false, /*drop_last=*/true);
   BOOST_TEST(exact.batches_per_epoch() == 2);  // nothing to drop when the size divides
-  BOOST_TEST(sizes(run_epoch(exact)) == std::vector<std::size_t>({5, 5}), boost::test_tools::per_element());
+  BOOST_TEST(sizes(run_epoch(exact)) == std::vector<std::size_t>({5, 5}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(without_shuffle_the_order_is_the_data_sets) {
@@ -173,10 +176,16 @@ BOOST_AUTO_TEST_CASE(an_empty_data_set_gives_no_batch) {
 }
 
 BOOST_AUTO_TEST_CASE(errors) {
-  check_throws<ShapeError>([] { nn::TensorDataset(zeros({5, 2}), zeros({4, 2})); },
-                           {"TensorDataset", "(5, 2)", "(4, 2)", "number of samples"});
-  check_throws<ShapeError>([] { nn::TensorDataset(zeros({5, 2}), zeros({})); },
-                           {"TensorDataset", "(5, 2)", "()"});
+  check_throws<ShapeError>(
+      [] {
+        nn::TensorDataset(zeros({5, 2}), zeros({4, 2}));
+      },
+      {"TensorDataset", "(5, 2)", "(4, 2)", "number of samples"});
+  check_throws<ShapeError>(
+      [] {
+        nn::TensorDataset(zeros({5, 2}), zeros({}));
+      },
+      {"TensorDataset", "(5, 2)", "()"});
   check_throws<ShapeError>([] { nn::TensorDataset(zeros({})); }, {"TensorDataset", "()"});
   check_throws<ValueError>([] { nn::TensorDataset{Tensor()}; }, {"TensorDataset"});
   const nn::TensorDataset ds = numbered(4);

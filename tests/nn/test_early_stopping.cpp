@@ -37,7 +37,8 @@ BOOST_AUTO_TEST_CASE(early_stopping_restores_the_best_weights) {
   BOOST_TEST(r.stopped_early);
   BOOST_TEST_REQUIRE(r.best_epoch > 1);  // the validation loss did fall at first ...
   BOOST_TEST(r.best_epoch == argmin_val_loss(r));
-  BOOST_TEST(r.history.size() == static_cast<std::size_t>(r.best_epoch + 3));  // ... then rose 3 times
+  BOOST_TEST(r.history.size() ==
+             static_cast<std::size_t>(r.best_epoch + 3));  // ... then rose 3 times
   BOOST_TEST(r.best_loss == r.history[static_cast<std::size_t>(r.best_epoch - 1)].val_loss);
   // The weights are those after best_epoch epochs, not after the last one.
   const std::vector<float> best = weights_after(r.best_epoch);

@@ -33,7 +33,9 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
 
 // An optimizer that never changes the weights.
 class Frozen : public nn::Optimizer {
@@ -58,7 +60,7 @@ BOOST_AUTO_TEST_SUITE(fit)
 BOOST_AUTO_TEST_CASE(solves_a_linear_regression) {
   Generator gen(1);
   const Tensor a = tensor({{1.0, -2.0}, {0.5, 3.0}, {-1.0, 0.25}});  // (3, 2)
-  const Tensor b = tensor({0.5, -1.0});                                 // (2,)
+  const Tensor b = tensor({0.5, -1.0});                              // (2,)
   auto make = [&](std::int64_t n) {
     const Tensor x = randn({n, 3}, gen);
     return nn::TensorDataset(x, matmul(x, a) + b + normal({n, 2}, 0.0, 0.01, gen));
@@ -81,7 +83,8 @@ BOOST_AUTO_TEST_CASE(solves_a_linear_regression) {
   BOOST_TEST(result.history.back().train_loss < 3e-4);
   BOOST_TEST(result.history.back().val_loss < 3e-4);
   BOOST_TEST(!result.stopped_early);
-  BOOST_TEST(result.best_loss == result.history[static_cast<std::size_t>(result.best_epoch - 1)].val_loss);
+  BOOST_TEST(result.best_loss ==
+             result.history[static_cast<std::size_t>(result.best_epoch - 1)].val_loss);
   BOOST_TEST(result.history.back().epoch == 20);
   BOOST_TEST(result.history.back().learning_rate == 0.1);
   BOOST_TEST(result.train_seconds > 0.0);
@@ -126,7 +129,8 @@ BOOST_AUTO_TEST_CASE(evaluate_records_nothing_and_keeps_the_mode) {
 BOOST_AUTO_TEST_CASE(a_nan_loss_stops_training_with_the_epoch_and_step) {
   TempDir dir;
   const Disagreeing data = disagreeing_data();
-  for (const double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+  for (const double bad :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
     Generator init(11);
     nn::Linear model(1, 1, init);
     nn::SGD optimizer(model.parameters(), kLearningRate);
@@ -168,8 +172,9 @@ BOOST_AUTO_TEST_CASE(non_finite_weights_after_the_last_step_stop_training) {
   options.history_csv = dir.file("history.csv");
   options.checkpoint_every = 1;
   options.checkpoint_path = dir.file("ckpt-{epoch}.npz");
-  check_throws<nn::TrainingError>([&] { nn::fit(model, mse, optimizer, data.train, nullptr, options); },
-                                  {"fit: the parameter weight holds", "at epoch 1, step 1"});
+  check_throws<nn::TrainingError>(
+      [&] { nn::fit(model, mse, optimizer, data.train, nullptr, options); },
+      {"fit: the parameter weight holds", "at epoch 1, step 1"});
   BOOST_TEST(!fs::exists(dir.file("ckpt-1.npz")));
   BOOST_TEST(!fs::exists(options.history_csv));
 }
@@ -178,7 +183,8 @@ BOOST_AUTO_TEST_CASE(non_finite_weights_after_the_last_step_stop_training) {
 BOOST_AUTO_TEST_CASE(a_non_finite_validation_loss_stops_training) {
   const Disagreeing data = disagreeing_data();
   const Tensor row = arange(0.0, 32.0).reshape({32, 1});
-  const Tensor x_val = where(row == full({32, 1}, 5.0), full({32, 1}, std::nan("")), data.validation.inputs());
+  const Tensor x_val =
+      where(row == full({32, 1}, 5.0), full({32, 1}, std::nan("")), data.validation.inputs());
   const nn::TensorDataset poisoned(x_val, data.validation.targets());
   Generator init(11);
   nn::Linear model(1, 1, init);
@@ -318,7 +324,8 @@ BOOST_AUTO_TEST_CASE(the_scheduler_steps_once_per_epoch) {
   options.scheduler = &scheduler;
   const nn::FitResult r = nn::fit(model, mse, optimizer, data.train, nullptr, options);
   BOOST_TEST_REQUIRE(r.history.size() == 3u);
-  BOOST_TEST(r.history[0].learning_rate == 0.1, boost::test_tools::tolerance(1e-12));  // the rate used
+  BOOST_TEST(r.history[0].learning_rate == 0.1,
+             boost::test_tools::tolerance(1e-12));  // the rate used
   BOOST_TEST(r.history[1].learning_rate == 0.05, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(r.history[2].learning_rate == 0.025, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(optimizer.learning_rate() == 0.0125, boost::test_tools::tolerance(1e-12));
@@ -337,14 +344,16 @@ BOOST_AUTO_TEST_CASE(errors) {
   check_throws<ValueError>([&] { fit_with(options, data.train); }, {"fit", "epochs", "0"});
   options = disagreeing_options(1);
   options.checkpoint_every = 2;
-  check_throws<ValueError>([&] { fit_with(options, data.train); }, {"fit", "checkpoint_path", "empty"});
+  check_throws<ValueError>([&] { fit_with(options, data.train); },
+                           {"fit", "checkpoint_path", "empty"});
   options = disagreeing_options(1);
   options.batch_size = 0;
   check_throws<ValueError>([&] { fit_with(options, data.train); }, {"batch_size", "0"});
   options = disagreeing_options(1);
   options.batch_size = 100;
   options.drop_last = true;  // 64 samples: no full batch
-  check_throws<ValueError>([&] { fit_with(options, data.train); }, {"fit", "no batch", "64", "100"});
+  check_throws<ValueError>([&] { fit_with(options, data.train); },
+                           {"fit", "no batch", "64", "100"});
   const nn::TensorDataset empty(zeros({0, 1}), zeros({0, 1}));
   check_throws<ValueError>([&] { fit_with(disagreeing_options(1), data.train, &empty); },
                            {"fit", "validation", "empty"});
@@ -371,7 +380,9 @@ BOOST_AUTO_TEST_CASE(a_loss_rising_epoch_after_epoch_is_reported) {
     nn::Linear model(1, 1, init);
     nn::SGD optimizer(model.parameters(), kLearningRate);
     double penalty = 0;
-    const nn::BatchLoss rising = [&](nn::Module& m, const nn::Batch& b) { return mse(m, b) + (penalty += 100.0); };
+    const nn::BatchLoss rising = [&](nn::Module& m, const nn::Batch& b) {
+      return mse(m, b) + (penalty += 100.0);
+    };
     nn::FitOptions options = disagreeing_options(6);
     options.progress = true;
     options.out = &out;
@@ -402,8 +413,9 @@ BOOST_AUTO_TEST_CASE(an_epoch_that_changes_no_weight_is_reported) {
   nn::fit(model, mse, optimizer, data.train, nullptr, options);
   BOOST_TEST(out.str().find("warning: epoch 1 changed no weight") != std::string::npos, out.str());
   options.divergence.stop = true;
-  check_throws<nn::TrainingError>([&] { nn::fit(model, mse, optimizer, data.train, nullptr, options); },
-                                  {"fit: epoch 1 changed no weight", "learning rate far too small"});
+  check_throws<nn::TrainingError>(
+      [&] { nn::fit(model, mse, optimizer, data.train, nullptr, options); },
+      {"fit: epoch 1 changed no weight", "learning rate far too small"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -32,7 +32,9 @@ std::atomic<std::uint64_t> new_calls{0};
   ++new_calls;
   return std::malloc(bytes == 0 ? 1 : bytes);
 }
-[[gnu::noinline]] void* operator new[](std::size_t bytes, const std::nothrow_t& tag) noexcept { return operator new(bytes, tag); }
+[[gnu::noinline]] void* operator new[](std::size_t bytes, const std::nothrow_t& tag) noexcept {
+  return operator new(bytes, tag);
+}
 [[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
 [[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
 [[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
@@ -85,7 +87,8 @@ boost::test_tools::assertion_result pool_on(utf::test_unit_id) { return storage_
 
 BOOST_AUTO_TEST_SUITE(fit_allocations)
 
-BOOST_AUTO_TEST_CASE(steady_steps_take_no_tensor_buffer_from_the_system, *utf::precondition(pool_on)) {
+BOOST_AUTO_TEST_CASE(steady_steps_take_no_tensor_buffer_from_the_system,
+                     *utf::precondition(pool_on)) {
   const std::vector<Snapshot> s = train_and_snapshot();
   BOOST_TEST_REQUIRE(s.size() == 32u);
   for (std::size_t k = warm_up_steps; k + 1 < s.size(); ++k) {

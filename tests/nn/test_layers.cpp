@@ -77,14 +77,16 @@ BOOST_AUTO_TEST_CASE(every_builtin_layer_passes_check_layer) {
       {"Softmax", [] { return std::make_shared<nn::Softmax>(); }},
       {"LogSoftmax", [] { return std::make_shared<nn::LogSoftmax>(); }},
       {"Dropout", [] { return std::make_shared<nn::Dropout>(0.3, 7); }},
-      {"Sequential", [&] {
+      {"Sequential",
+       [&] {
          return std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
              std::make_shared<nn::Linear>(3, 5, gen), std::make_shared<nn::Tanh>(),
              std::make_shared<nn::Dropout>(0.2, 1), std::make_shared<nn::Linear>(5, 2, gen)});
        }},
       // A TiedLinear owns only its bias: the Linear it is tied to is registered before it, as
       // in a deep autoencoder with tied weights (its weight then gets both uses' gradients).
-      {"TiedLinear after its Linear", [&] {
+      {"TiedLinear after its Linear",
+       [&] {
          auto linear = std::make_shared<nn::Linear>(3, 4, gen);
          return std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
              linear, std::make_shared<nn::Sigmoid>(), std::make_shared<nn::TiedLinear>(linear)});
@@ -112,10 +114,15 @@ BOOST_AUTO_TEST_CASE(tied_linear_maps_back_with_the_transposed_weight) {
   // Only the bias is its own; the weight is the Linear's, registered where the Linear is.
   BOOST_TEST_REQUIRE(back.named_parameters().size() == 1u);
   BOOST_TEST(back.named_parameters()[0].first == "bias");
-  check_throws<ShapeError>([&] { back(Variable(zeros({1, 3}))); }, {"TiedLinear(2 -> 3)", "(N, 2)", "(1, 3)"});
+  check_throws<ShapeError>(
+      [&] {
+        back(Variable(zeros({1, 3})));
+      },
+      {"TiedLinear(2 -> 3)", "(N, 2)", "(1, 3)"});
   check_throws<ValueError>([] { nn::TiedLinear none(nullptr); }, {"TiedLinear", "Linear"});
   // Alone, the layer trains a weight it did not register: check_layer says so.
-  const nn::LayerCheckReport alone = nn::check_layer([&] { return std::make_shared<nn::TiedLinear>(linear); }, {4, 2});
+  const nn::LayerCheckReport alone =
+      nn::check_layer([&] { return std::make_shared<nn::TiedLinear>(linear); }, {4, 2});
   check_failures(alone, {"not a registered parameter"}, {});
 }
 
@@ -125,35 +132,45 @@ BOOST_AUTO_TEST_CASE(activations_by_name) {
   }
   BOOST_TEST(nn::activation_name(nn::parse_activation("linear")) == "identity");
   BOOST_TEST(nn::activation_name(nn::parse_activation("logistic")) == "sigmoid");
-  check_throws<ValueError>([] { nn::parse_activation("swish"); },
-                           {"activation: unknown name \"swish\"", "identity, relu, sigmoid, tanh, leaky_relu, elu"});
+  check_throws<ValueError>(
+      [] { nn::parse_activation("swish"); },
+      {"activation: unknown name \"swish\"", "identity, relu, sigmoid, tanh, leaky_relu, elu"});
   // The factory makes the layer of each name.
   const std::vector<std::pair<nn::Activation, std::string>> layers = {
-      {nn::Activation::identity, "Identity"}, {nn::Activation::relu, "ReLU"},
-      {nn::Activation::sigmoid, "Sigmoid"},   {nn::Activation::tanh, "Tanh"},
-      {nn::Activation::leaky_relu, "LeakyReLU(0.01)"}, {nn::Activation::elu, "ELU(1)"}};
-  for (const auto& [a, described] : layers) BOOST_TEST(nn::make_activation(a)->describe() == described);
+      {nn::Activation::identity, "Identity"},
+      {nn::Activation::relu, "ReLU"},
+      {nn::Activation::sigmoid, "Sigmoid"},
+      {nn::Activation::tanh, "Tanh"},
+      {nn::Activation::leaky_relu, "LeakyReLU(0.01)"},
+      {nn::Activation::elu, "ELU(1)"}};
+  for (const auto& [a, described] : layers)
+    BOOST_TEST(nn::make_activation(a)->describe() == described);
 }
 
 BOOST_AUTO_TEST_CASE(check_layer_catches_an_overwriting_backward) {
-  const nn::LayerCheckReport r = nn::check_layer([] { return std::make_shared<ForgetfulScale>(); }, {3, 1});
+  const nn::LayerCheckReport r =
+      nn::check_layer([] { return std::make_shared<ForgetfulScale>(); }, {3, 1});
   BOOST_TEST(!r.passed);
   BOOST_TEST(r.summary().find("accumulation") != std::string::npos, r.summary());
 }
 
 BOOST_AUTO_TEST_CASE(check_layer_names_an_unregistered_parameter) {
-  const nn::LayerCheckReport r = nn::check_layer([] { return std::make_shared<UnregisteredScale>(); }, {3, 1});
-  check_failures(r, {"registration", "shape (1,)", "not a registered parameter", "register_parameter"},
+  const nn::LayerCheckReport r =
+      nn::check_layer([] { return std::make_shared<UnregisteredScale>(); }, {3, 1});
+  check_failures(r,
+                 {"registration", "shape (1,)", "not a registered parameter", "register_parameter"},
                  {"dtypes differ"});
 }
 
 BOOST_AUTO_TEST_CASE(check_layer_names_an_unregistered_tensor) {
-  const nn::LayerCheckReport r = nn::check_layer([] { return std::make_shared<UnregisteredConstant>(); }, {3, 1});
+  const nn::LayerCheckReport r =
+      nn::check_layer([] { return std::make_shared<UnregisteredConstant>(); }, {3, 1});
   check_failures(r, {"dtype: after to(DType::float64)", "register_buffer"}, {});
 }
 
 BOOST_AUTO_TEST_CASE(check_layer_names_an_unregistered_generator) {
-  const nn::LayerCheckReport r = nn::check_layer([] { return std::make_shared<UnregisteredDropout>(); }, {4, 3});
+  const nn::LayerCheckReport r =
+      nn::check_layer([] { return std::make_shared<UnregisteredDropout>(); }, {4, 3});
   check_failures(r, {"random draws", "register_generator"}, {"overwritten", "gradcheck"});
 }
 
@@ -166,7 +183,11 @@ BOOST_AUTO_TEST_CASE(linear_known_values_and_layout) {
   Tensor b = fc.bias.data();
   b.copy_(tensor({0.5, -0.5, 0}));
   check_tensor(fc(Variable(tensor({{1, 1}, {0, 2}}))).data(), {2, 3}, {3.5, 6.5, 11, 4.5, 7.5, 12});
-  check_throws<ShapeError>([&] { fc(Variable(ones({2, 3}))); }, {"Linear(2 -> 3)", "(N, 2)", "(2, 3)"});
+  check_throws<ShapeError>(
+      [&] {
+        fc(Variable(ones({2, 3})));
+      },
+      {"Linear(2 -> 3)", "(N, 2)", "(2, 3)"});
   check_throws<ValueError>([&] { nn::Linear(0, 3, gen); }, {"Linear", "positive"});
 }
 

@@ -49,9 +49,11 @@ BOOST_AUTO_TEST_CASE(header_example_works) {
   module_hpp_example::TwoLayer model(gen);
   std::vector<std::string> names;
   for (const auto& [name, p] : model.named_parameters()) names.push_back(name);
-  BOOST_TEST(names == (std::vector<std::string>{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}));
+  BOOST_TEST(names ==
+             (std::vector<std::string>{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}));
   const std::string s = model.summary({784}, 32);
-  for (const char* part : {"fc1: Linear(784 -> 64)", "(32, 64)", "fc2: Linear(64 -> 10)", "(32, 10)"}) {
+  for (const char* part :
+       {"fc1: Linear(784 -> 64)", "(32, 64)", "fc2: Linear(64 -> 10)", "(32, 10)"}) {
     BOOST_TEST(s.find(part) != std::string::npos, "summary lacks " << part << ":\n" << s);
   }
 }
@@ -71,7 +73,8 @@ BOOST_AUTO_TEST_CASE(named_parameters_are_dotted_and_ordered) {
   TwoLayer m(gen);
   std::vector<std::string> names;
   for (const auto& [name, p] : m.named_parameters()) names.push_back(name);
-  BOOST_TEST(names == (std::vector<std::string>{"scale", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}));
+  BOOST_TEST(names == (std::vector<std::string>{"scale", "fc1.weight", "fc1.bias", "fc2.weight",
+                                                "fc2.bias"}));
   BOOST_TEST(m.parameter_count() == 2 + 12 + 3 + 6 + 2);
   BOOST_TEST(m.parameters().size() == 5u);
   BOOST_TEST(m.named_buffers().size() == 1u);
@@ -84,7 +87,8 @@ BOOST_AUTO_TEST_CASE(registration_errors) {
    public:
     Bad() {
       register_parameter("w", ones({1}));
-      check_throws<ValueError>([&] { register_parameter("w", ones({1})); }, {"w", "already registered"});
+      check_throws<ValueError>([&] { register_parameter("w", ones({1})); },
+                               {"w", "already registered"});
       check_throws<ValueError>([&] { register_buffer("a.b", ones({1})); }, {"a.b", "'.'"});
     }
     Variable forward(const Variable& x) override { return x; }
@@ -122,7 +126,7 @@ BOOST_AUTO_TEST_CASE(to_converts_parameters_and_float_buffers) {
   m.to(DType::float64);
   BOOST_TEST(m.fc1->weight.dtype() == DType::float64);  // the layer's own handle sees it
   BOOST_TEST(m.scale.dtype() == DType::float64);
-  BOOST_TEST(m.count.dtype() == DType::int64);          // integer buffers stay
+  BOOST_TEST(m.count.dtype() == DType::int64);  // integer buffers stay
   BOOST_TEST(allclose(m.fc1->weight.data(), w32.to(DType::float64), 0, 0));
   BOOST_TEST(m(Variable(ones({2, 4}, DType::float64))).dtype() == DType::float64);
   check_throws<DTypeError>([&] { m.to(DType::int64); }, {"to", "int64"});
@@ -132,11 +136,13 @@ BOOST_AUTO_TEST_CASE(state_dict_round_trip) {
   Generator a_gen(1), b_gen(2);
   TwoLayer a(a_gen), b(b_gen);
   const nn::StateDict state = a.state_dict();
-  BOOST_TEST(keys(state) == (std::vector<std::string>{"scale", "count", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}));
+  BOOST_TEST(keys(state) == (std::vector<std::string>{"scale", "count", "fc1.weight", "fc1.bias",
+                                                      "fc2.weight", "fc2.bias"}));
   BOOST_TEST(state[2].second.shares_storage(a.fc1->weight.data()));
   b.load_state_dict(state);
   for (std::size_t i = 0; i < state.size(); ++i) {
-    BOOST_TEST(allclose(b.state_dict()[i].second.to(DType::float64), state[i].second.to(DType::float64), 0, 0));
+    BOOST_TEST(allclose(b.state_dict()[i].second.to(DType::float64),
+                        state[i].second.to(DType::float64), 0, 0));
   }
 }
 
@@ -144,24 +150,24 @@ BOOST_AUTO_TEST_CASE(load_state_dict_names_every_problem) {
   Generator gen(0);
   TwoLayer m(gen);
   nn::StateDict state = m.state_dict();
-  state.erase(state.begin() + 3);                     // drop fc1.bias
-  state.emplace_back("fc3.weight", ones({1}));        // unknown
+  state.erase(state.begin() + 3);               // drop fc1.bias
+  state.emplace_back("fc3.weight", ones({1}));  // unknown
   check_throws<ValueError>([&] { m.load_state_dict(state); },
                            {"missing keys: fc1.bias", "unexpected keys: fc3.weight"});
-  m.load_state_dict(state, /*strict=*/false);         // what matches is loaded
+  m.load_state_dict(state, /*strict=*/false);  // what matches is loaded
   state = m.state_dict();
   state[2].second = ones({3, 5});
   check_throws<ShapeError>([&] { m.load_state_dict(state); },
                            {"fc1.weight", "checkpoint (3, 5)", "model (3, 4)"});
   // A shape mismatch does not hide the missing and unexpected keys: one ShapeError names all.
-  state.erase(state.begin() + 3);                     // drop fc1.bias
-  state.emplace_back("fc3.weight", ones({1}));        // unknown
+  state.erase(state.begin() + 3);               // drop fc1.bias
+  state.emplace_back("fc3.weight", ones({1}));  // unknown
   check_throws<ShapeError>([&] { m.load_state_dict(state); },
                            {"shape mismatch for fc1.weight (checkpoint (3, 5), model (3, 4))",
                             "missing keys: fc1.bias", "unexpected keys: fc3.weight"});
   // Without strict, missing and unexpected keys are fine, but a shape mismatch is not.
   const Tensor scale = m.scale.data().clone();
-  state[0].second = full({2}, 7.0);                   // scale
+  state[0].second = full({2}, 7.0);  // scale
   check_throws<ShapeError>([&] { m.load_state_dict(state, /*strict=*/false); },
                            {"fc1.weight", "checkpoint (3, 5)", "model (3, 4)"});
   BOOST_TEST(allclose(m.scale.data(), scale, 0, 0));  // nothing was loaded
@@ -172,8 +178,9 @@ BOOST_AUTO_TEST_CASE(summary_table) {
   TwoLayer m(gen);
   const std::string s = m.summary({4}, 32);
   BOOST_TEST_MESSAGE(s);
-  for (const char* part : {"fc1: Linear(4 -> 3)", "(32, 3)", "act: Dropout(0.5)", "fc2: Linear(3 -> 2)",
-                           "(32, 2)", "Total parameters: 25", "activations", "optimizer state"}) {
+  for (const char* part :
+       {"fc1: Linear(4 -> 3)", "(32, 3)", "act: Dropout(0.5)", "fc2: Linear(3 -> 2)", "(32, 2)",
+        "Total parameters: 25", "activations", "optimizer state"}) {
     BOOST_TEST(s.find(part) != std::string::npos, "summary lacks " << part << ":\n" << s);
   }
   // activations: 32 x (3 + 3 + 2) floats = 1 KiB; parameters 25 floats = 100 B; Adam 2 x 100 B

@@ -62,9 +62,9 @@ BOOST_AUTO_TEST_CASE(npz_reads_numpy_archives) {
   for (const char* name : {"npz/from_numpy.npz", "npz/from_numpy_compressed.npz"}) {
     BOOST_TEST_CONTEXT(name) {
       const nn::StateDict state = nn::load_npz(test_data(name));
-      BOOST_TEST(keys(state) == (std::vector<std::string>{"0.weight", "0.bias", "encoder/scale",
-                                                          "counts", "mask", "optimizer/step",
-                                                          "empty"}));
+      BOOST_TEST(keys(state) ==
+                 (std::vector<std::string>{"0.weight", "0.bias", "encoder/scale", "counts", "mask",
+                                           "optimizer/step", "empty"}));
       BOOST_TEST_REQUIRE(state.size() == 7u);
       BOOST_TEST(state[0].second.dtype() == DType::float32);
       check_tensor(state[0].second, {2, 3}, {0, 0.25, 0.5, 0.75, 1, 1.25}, 0);
@@ -74,10 +74,10 @@ BOOST_AUTO_TEST_CASE(npz_reads_numpy_archives) {
       BOOST_TEST(scale.to_vector<double>() == (std::vector<double>{0.1, 1.0 / 3, -2.5e-300}));
       const Tensor& counts = state[3].second;  // 2**53 + 1 would not survive a double
       BOOST_TEST(shape_str(counts.shape()) == "(2, 2)");
-      BOOST_TEST(counts.to_vector<std::int64_t>() ==
-                 (std::vector<std::int64_t>{std::numeric_limits<std::int64_t>::min(),
-                                            9007199254740993, 0,
-                                            std::numeric_limits<std::int64_t>::max()}));
+      BOOST_TEST(
+          counts.to_vector<std::int64_t>() ==
+          (std::vector<std::int64_t>{std::numeric_limits<std::int64_t>::min(), 9007199254740993, 0,
+                                     std::numeric_limits<std::int64_t>::max()}));
       BOOST_TEST(state[4].second.dtype() == DType::boolean);
       check_tensor(state[4].second, {3}, {1, 0, 1}, 0);
       BOOST_TEST(state[5].second.dim() == 0);
@@ -193,9 +193,10 @@ BOOST_AUTO_TEST_CASE(npz_load_npz_without_an_expectation_reads_at_most_1_gib) {
   const std::int64_t listed = (std::int64_t{2} << 30) + static_cast<std::int64_t>(header.size());
   write_bytes(path, zip_archive({{"big.npy", header, k256MiB, listed}}));
   check_refused_cheaply([&] {
-    check_throws<FileError>([&] { nn::load_npz(path); },
-                            {"load_npz", path, "\"big.npy\" (a (536870912,) float32 array of 2147483648 bytes)",
-                             "beyond the 1073741824 bytes expected"});
+    check_throws<FileError>(
+        [&] { nn::load_npz(path); },
+        {"load_npz", path, "\"big.npy\" (a (536870912,) float32 array of 2147483648 bytes)",
+         "beyond the 1073741824 bytes expected"});
   });
 }
 
@@ -206,9 +207,9 @@ BOOST_AUTO_TEST_CASE(npz_a_member_longer_than_its_npy_header_describes_is_refuse
   const std::string path = dir.file("long.npz");
   write_bytes(path, zip_archive({{"w.npy", npy_header("<f4", "(1000,)"), k256MiB}}));
   check_refused_cheaply([&] {
-    check_throws<FileError>([&] { nn::load_npz(path); },
-                            {"load_npz", path, "\"w.npy\" lists 268435584 bytes",
-                             "header describes 128 + 4000 bytes"});
+    check_throws<FileError>(
+        [&] { nn::load_npz(path); },
+        {"load_npz", path, "\"w.npy\" lists 268435584 bytes", "header describes 128 + 4000 bytes"});
   });
 }
 
@@ -218,9 +219,9 @@ BOOST_AUTO_TEST_CASE(npz_a_raw_member_over_1_mib_is_refused_before_it_is_inflate
   const std::string path = dir.file("model.npz");
   write_bytes(path, zip_archive({{"config.json", "{", k256MiB}}));
   check_refused_cheaply([&] {
-    check_throws<FileError>([&] { nn::load_npz_raw_member(path, "config.json"); },
-                            {"load_npz", path, "\"config.json\" lists 268435457 bytes",
-                             "more than the 1048576"});
+    check_throws<FileError>(
+        [&] { nn::load_npz_raw_member(path, "config.json"); },
+        {"load_npz", path, "\"config.json\" lists 268435457 bytes", "more than the 1048576"});
   });
   write_bytes(path, zip_archive({{"config.json", "{", (std::uint64_t{1} << 20) - 1}}));
   BOOST_TEST(nn::load_npz_raw_member(path, "config.json")->size() == std::size_t{1} << 20);
@@ -264,8 +265,11 @@ BOOST_AUTO_TEST_CASE(npz_interrupted_save_keeps_the_old_file) {
       BOOST_TEST(dir.entries() == std::vector<std::string>{"model.npz"});  // temporary file gone
     }
   }
-  check_throws<ValueError>([&] { nn::save_npz(path, {{"w", zeros({2})}, {"b", Tensor()}}); },
-                           {"save_npz", path, "the tensor \"b\" is undefined"});
+  check_throws<ValueError>(
+      [&] {
+        nn::save_npz(path, {{"w", zeros({2})}, {"b", Tensor()}});
+      },
+      {"save_npz", path, "the tensor \"b\" is undefined"});
   BOOST_TEST((read_bytes(path) == old_bytes), "the old checkpoint was changed");
   nn::load_checkpoint(path, *model);  // still a good checkpoint
 

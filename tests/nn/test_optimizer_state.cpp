@@ -68,11 +68,13 @@ BOOST_AUTO_TEST_CASE(state_dict_round_trip) {
 // L-BFGS keeps "d" and "prev_flat_grad" in float64, and only the k pairs in use, in the
 // parameters' dtype: for n parameter elements its state holds (lbfgs.cpp)
 //   2 n 8  +  2 k n sizeof(dtype)  +  5 * 8 bytes
-BOOST_AUTO_TEST_CASE(lbfgs_state_is_two_float64_vectors_and_the_pairs_in_use_in_the_parameters_dtype) {
+BOOST_AUTO_TEST_CASE(
+    lbfgs_state_is_two_float64_vectors_and_the_pairs_in_use_in_the_parameters_dtype) {
   for (const DType dtype : {DType::float32, DType::float64}) {
     BOOST_TEST_CONTEXT(dtype_name(dtype)) {
       Problem problem(dtype);
-      LBFGS lbfgs({problem.w, problem.b}, LBFGSOptions{0.5, 2, 3, 1e-7, 1e-9, /*history_size=*/4, false});
+      LBFGS lbfgs({problem.w, problem.b},
+                  LBFGSOptions{0.5, 2, 3, 1e-7, 1e-9, /*history_size=*/4, false});
       for (int k = 0; k < 6; ++k) lbfgs.step(closure(lbfgs, problem));  // 12 iterations
       const StateDict state = lbfgs.state_dict();
       std::uint64_t pairs = 0, bytes = 0;
@@ -97,9 +99,9 @@ BOOST_AUTO_TEST_CASE(load_state_dict_checks_names_and_shapes) {
   Adam adam({problem.w, problem.b}, 0.01);
   adam.step(closure(adam, problem));
   SGD sgd({problem.w, problem.b}, SGDOptions{0.1, 0.9});
-  check_throws<ValueError>([&] { sgd.load_state_dict(adam.state_dict()); },
-                           {"SGD: load_state_dict: unexpected keys", "\"0.exp_avg\"", "\"step\"",
-                            "momentum_buffer"});
+  check_throws<ValueError>(
+      [&] { sgd.load_state_dict(adam.state_dict()); },
+      {"SGD: load_state_dict: unexpected keys", "\"0.exp_avg\"", "\"step\"", "momentum_buffer"});
   nn::StateDict wrong = {{"0.momentum_buffer", zeros({4}, DType::float64)}};
   check_throws<ShapeError>([&] { sgd.load_state_dict(wrong); },
                            {"SGD", "\"0.momentum_buffer\" has shape (4,)", "(3, 4)"});
@@ -113,25 +115,52 @@ BOOST_AUTO_TEST_CASE(invalid_options_name_the_optimizer_and_the_option) {
   Problem p(DType::float64);
   const std::vector<Variable> params = {p.w, p.b};
   check_throws<ValueError>([&] { SGD(params, -0.1); }, {"SGD: invalid lr -0.1: must be >= 0"});
-  check_throws<ValueError>([&] { SGD(params, SGDOptions{0.1, 0.0, 0.0, 0.0, true}); },
-                           {"SGD: invalid momentum 0", "Nesterov"});
-  check_throws<ValueError>([&] { SGD(params, SGDOptions{0.1, 0.9, 0.1, 0.0, true}); },
-                           {"SGD: invalid dampening 0.1", "Nesterov"});
-  check_throws<ValueError>([&] { SGD(params, SGDOptions{0.1, -0.9}); },
-                           {"SGD: invalid momentum -0.9"});
-  check_throws<ValueError>([&] { Adam(params, AdamOptions{0.1, 1.0}); },
-                           {"Adam: invalid beta1 1: must be in [0, 1)"});
-  check_throws<ValueError>([&] { AdamW(params, AdamOptions{0.1, 0.9, -0.1}); },
-                           {"AdamW: invalid beta2 -0.1"});
+  check_throws<ValueError>(
+      [&] {
+        SGD(params, SGDOptions{0.1, 0.0, 0.0, 0.0, true});
+      },
+      {"SGD: invalid momentum 0", "Nesterov"});
+  check_throws<ValueError>(
+      [&] {
+        SGD(params, SGDOptions{0.1, 0.9, 0.1, 0.0, true});
+      },
+      {"SGD: invalid dampening 0.1", "Nesterov"});
+  check_throws<ValueError>(
+      [&] {
+        SGD(params, SGDOptions{0.1, -0.9});
+      },
+      {"SGD: invalid momentum -0.9"});
+  check_throws<ValueError>(
+      [&] {
+        Adam(params, AdamOptions{0.1, 1.0});
+      },
+      {"Adam: invalid beta1 1: must be in [0, 1)"});
+  check_throws<ValueError>(
+      [&] {
+        AdamW(params, AdamOptions{0.1, 0.9, -0.1});
+      },
+      {"AdamW: invalid beta2 -0.1"});
   check_throws<ValueError>([&] { AdamW(params, 0.1, -1.0); }, {"AdamW: invalid weight_decay -1"});
-  check_throws<ValueError>([&] { Adam(params, AdamOptions{0.1, 0.9, 0.999, -1e-8}); },
-                           {"Adam: invalid eps"});
-  check_throws<ValueError>([&] { RMSprop(params, RMSpropOptions{0.1, -0.5}); },
-                           {"RMSprop: invalid alpha -0.5"});
-  check_throws<ValueError>([&] { Adagrad(params, AdagradOptions{0.1, -1.0}); },
-                           {"Adagrad: invalid lr_decay -1"});
-  check_throws<ValueError>([&] { LBFGS(params, LBFGSOptions{1.0, 0}); },
-                           {"LBFGS: invalid max_iter 0"});
+  check_throws<ValueError>(
+      [&] {
+        Adam(params, AdamOptions{0.1, 0.9, 0.999, -1e-8});
+      },
+      {"Adam: invalid eps"});
+  check_throws<ValueError>(
+      [&] {
+        RMSprop(params, RMSpropOptions{0.1, -0.5});
+      },
+      {"RMSprop: invalid alpha -0.5"});
+  check_throws<ValueError>(
+      [&] {
+        Adagrad(params, AdagradOptions{0.1, -1.0});
+      },
+      {"Adagrad: invalid lr_decay -1"});
+  check_throws<ValueError>(
+      [&] {
+        LBFGS(params, LBFGSOptions{1.0, 0});
+      },
+      {"LBFGS: invalid max_iter 0"});
 }
 
 BOOST_AUTO_TEST_CASE(other_errors) {

@@ -56,7 +56,8 @@ std::vector<std::pair<std::string, std::string>> weight_bytes(const nn::Module& 
   std::vector<std::pair<std::string, std::string>> bytes;
   for (const auto& [name, tensor] : model.state_dict()) {
     const float* data = tensor.data<float>();
-    bytes.emplace_back(name, std::string(reinterpret_cast<const char*>(data), sizeof(float) * tensor.numel()));
+    bytes.emplace_back(
+        name, std::string(reinterpret_cast<const char*>(data), sizeof(float) * tensor.numel()));
   }
   return bytes;
 }
@@ -75,8 +76,9 @@ BOOST_AUTO_TEST_CASE(a_resumed_fit_is_bit_identical_to_an_uninterrupted_one) {
       nn::FitOptions options = options_for(dir);
       options.stop_after_steps = stop_after;
       Training first(1);
-      check_throws<nn::TrainingInterrupted>([&] { first.fit(options); },
-                                            {"fit: interrupted after epoch", dir.file("checkpoint.npz")});
+      check_throws<nn::TrainingInterrupted>(
+          [&] { first.fit(options); },
+          {"fit: interrupted after epoch", dir.file("checkpoint.npz")});
       // Other initial weights and a fresh optimizer: all that matters must come from the file.
       Training second(99);
       nn::FitOptions resumed = options_for(dir);
@@ -109,8 +111,9 @@ BOOST_AUTO_TEST_CASE(a_fit_resumed_twice_is_bit_identical) {
   };
   const Disagreeing data = disagreeing_data();
   options.scheduler = run.scheduler.get();
-  BOOST_CHECK_THROW(nn::fit(*run.model, raise_at_call_6, *run.optimizer, data.train, &data.validation, options),
-                    nn::TrainingInterrupted);
+  BOOST_CHECK_THROW(
+      nn::fit(*run.model, raise_at_call_6, *run.optimizer, data.train, &data.validation, options),
+      nn::TrainingInterrupted);
   stop = false;
   Training again(2);
   nn::FitOptions second = options_for(dir);
@@ -134,7 +137,8 @@ BOOST_AUTO_TEST_CASE(a_resumed_lbfgs_fit_is_bit_identical) {
       Generator init(init_seed);
       model = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
           std::make_shared<nn::Linear>(1, 8, init), std::make_shared<nn::Linear>(8, 1, init)});
-      optimizer = std::make_unique<nn::LBFGS>(model->parameters(), nn::LBFGSOptions{0.5, 5, 7, 1e-7, 1e-9, 4});
+      optimizer = std::make_unique<nn::LBFGS>(model->parameters(),
+                                              nn::LBFGSOptions{0.5, 5, 7, 1e-7, 1e-9, 4});
     }
     void fit(nn::FitOptions options) {
       const Disagreeing data = disagreeing_data();
@@ -174,7 +178,8 @@ BOOST_AUTO_TEST_CASE(resuming_with_another_batch_size_is_refused) {
   nn::FitOptions resumed = options_for(dir);
   resumed.batch_size = 32;
   resumed.resume_from = dir.file("checkpoint.npz");
-  check_throws<ValueError>([&] { second.fit(resumed); }, {"cannot resume from", "4 steps per epoch", "has 2"});
+  check_throws<ValueError>([&] { second.fit(resumed); },
+                           {"cannot resume from", "4 steps per epoch", "has 2"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

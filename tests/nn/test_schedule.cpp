@@ -22,8 +22,10 @@ namespace {
 using nlohmann::json;
 
 const json& recorded_schedules() {
-  static const json recorded = testing::read_json_data(
-      "optim_trajectories.json", "tests/nn/conformance/make_optim_trajectories.py").at("schedules");
+  static const json recorded =
+      testing::read_json_data("optim_trajectories.json",
+                              "tests/nn/conformance/make_optim_trajectories.py")
+          .at("schedules");
   return recorded;
 }
 

@@ -34,7 +34,8 @@ namespace detail {
 // `input` deflated by a fresh stream, ending with Z_FULL_FLUSH (more may follow) or Z_FINISH.
 inline std::string deflate_part(const std::string& input, int flush) {
   z_stream z{};
-  BOOST_REQUIRE(deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) == Z_OK);
+  BOOST_REQUIRE(deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) ==
+                Z_OK);
   std::string out(deflateBound(&z, input.size()) + 64, '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
   z.avail_in = static_cast<uInt>(input.size());
@@ -58,8 +59,8 @@ inline Deflated deflate_zeros(const std::string& head, std::uint64_t zeros) {
   constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
   Deflated d;
   if (!head.empty()) d.bytes = detail::deflate_part(head, Z_FULL_FLUSH);
-  d.crc = static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(head.data()),
-                                           static_cast<uInt>(head.size())));
+  d.crc = static_cast<std::uint32_t>(
+      crc32(0, reinterpret_cast<const Bytef*>(head.data()), static_cast<uInt>(head.size())));
   const std::string zero_mib(kMiB, '\0');
   const std::string mib = detail::deflate_part(zero_mib, Z_FULL_FLUSH);
   const uLong mib_crc = crc32(0, reinterpret_cast<const Bytef*>(zero_mib.data()), kMiB);
@@ -70,8 +71,8 @@ inline Deflated deflate_zeros(const std::string& head, std::uint64_t zeros) {
   if (const std::uint64_t rest = zeros % kMiB; rest > 0) {
     const std::string tail(rest, '\0');
     d.bytes += detail::deflate_part(tail, Z_FULL_FLUSH);
-    d.crc = static_cast<std::uint32_t>(crc32(d.crc, reinterpret_cast<const Bytef*>(tail.data()),
-                                             static_cast<uInt>(rest)));
+    d.crc = static_cast<std::uint32_t>(
+        crc32(d.crc, reinterpret_cast<const Bytef*>(tail.data()), static_cast<uInt>(rest)));
   }
   d.bytes += detail::deflate_part("", Z_FINISH);  // the final, empty block
   return d;
@@ -93,12 +94,14 @@ inline std::string zip_archive(const std::vector<ZipMember>& members) {
   std::string out, central;
   for (const ZipMember& m : members) {
     const Deflated d = deflate_zeros(m.head, m.zeros);
-    const std::uint64_t size = m.listed >= 0 ? static_cast<std::uint64_t>(m.listed) : m.head.size() + m.zeros;
+    const std::uint64_t size =
+        m.listed >= 0 ? static_cast<std::uint64_t>(m.listed) : m.head.size() + m.zeros;
     BOOST_REQUIRE(size < (std::uint64_t{1} << 32) && d.bytes.size() < (std::uint64_t{1} << 32));
     std::string fields;  // version needed, flags, method, time, date, CRC, sizes, name length
     append_le(fields, 20, 2), append_le(fields, 0, 2), append_le(fields, 8, 2);
     append_le(fields, 0, 2), append_le(fields, 0x21, 2), append_le(fields, d.crc, 4);
-    append_le(fields, d.bytes.size(), 4), append_le(fields, size, 4), append_le(fields, m.name.size(), 2);
+    append_le(fields, d.bytes.size(), 4), append_le(fields, size, 4),
+        append_le(fields, m.name.size(), 2);
     const std::uint64_t offset = out.size();
     append_le(out, 0x04034b50, 4);
     out += fields;
@@ -107,8 +110,10 @@ inline std::string zip_archive(const std::vector<ZipMember>& members) {
     append_le(central, 0x02014b50, 4);
     append_le(central, 20, 2);  // version made by
     central += fields;
-    append_le(central, 0, 2), append_le(central, 0, 2), append_le(central, 0, 2);  // extra, comment, disk
-    append_le(central, 0, 2), append_le(central, 0, 4), append_le(central, offset, 4);  // attributes, offset
+    append_le(central, 0, 2), append_le(central, 0, 2),
+        append_le(central, 0, 2);  // extra, comment, disk
+    append_le(central, 0, 2), append_le(central, 0, 4),
+        append_le(central, offset, 4);  // attributes, offset
     central += m.name;
   }
   const std::uint64_t central_offset = out.size();
@@ -123,7 +128,8 @@ inline std::string zip_archive(const std::vector<ZipMember>& members) {
 // A gzip file (RFC 1952) of `head` then `zeros` zero bytes, its trailer honest.
 inline std::string gzip_file(const std::string& head, std::uint64_t zeros) {
   const Deflated d = deflate_zeros(head, zeros);
-  std::string out("\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03", 10);  // deflate, no name, mtime 0, Unix
+  std::string out("\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03",
+                  10);  // deflate, no name, mtime 0, Unix
   out += d.bytes;
   detail::append_le(out, d.crc, 4);
   detail::append_le(out, (head.size() + zeros) & 0xffffffffu, 4);  // ISIZE
@@ -150,14 +156,16 @@ inline long peak_rss_kb() {
 // Runs `refuse` (a check that a bomb is refused) and checks what refusing it cost: the peak
 // resident memory may grow by at most `max_kb` (a few MB, not the bomb's size) and the call
 // may take at most a second.
-template <class F> void check_refused_cheaply(F&& refuse, long max_kb = 16 * 1024) {
+template <class F>
+void check_refused_cheaply(F&& refuse, long max_kb = 16 * 1024) {
   const long before_kb = peak_rss_kb();
   const auto start = std::chrono::steady_clock::now();
   refuse();
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   const long grown_kb = peak_rss_kb() - before_kb;
   BOOST_TEST_MESSAGE("refused in " << took.count() << " s, peak memory +" << grown_kb << " KB");
-  BOOST_TEST(grown_kb <= max_kb, "refusing the bomb raised the peak memory by " << grown_kb << " KB");
+  BOOST_TEST(grown_kb <= max_kb,
+             "refusing the bomb raised the peak memory by " << grown_kb << " KB");
   BOOST_TEST(took.count() < 1.0, "refusing the bomb took " << took.count() << " s");
 }
 

@@ -14,9 +14,8 @@ namespace xtgrad::testing {
 //   BOOST_AUTO_TEST_CASE(real_data, *boost::unit_test::precondition(fashion_mnist_installed))
 inline boost::test_tools::assertion_result fashion_mnist_installed(boost::unit_test::test_unit_id) {
   const std::string dir = data::default_fashion_mnist_dir();
-  const bool present =
-      std::filesystem::exists(dir + "/train-images-idx3-ubyte.gz") &&
-      std::filesystem::exists(dir + "/t10k-images-idx3-ubyte.gz");
+  const bool present = std::filesystem::exists(dir + "/train-images-idx3-ubyte.gz") &&
+                       std::filesystem::exists(dir + "/t10k-images-idx3-ubyte.gz");
   boost::test_tools::assertion_result result(present);
   if (!present) {
     result.message() << "no Fashion-MNIST files in " << dir

@@ -11,7 +11,8 @@ namespace xtgrad::testing {
 // Calls f and checks that it throws E whose message contains every one of `parts`; returns
 // the message ("" when nothing was thrown), for checks of its own. Another exception type
 // escapes, and the test case fails naming it.
-template <class E, class F> std::string check_throws(F&& f, const std::vector<std::string>& parts) {
+template <class E, class F>
+std::string check_throws(F&& f, const std::vector<std::string>& parts) {
   try {
     f();
   } catch (const E& e) {

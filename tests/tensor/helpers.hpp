@@ -23,7 +23,10 @@ inline const double kNaN = std::numeric_limits<double>::quiet_NaN();
 using FloatTypes = boost::mpl::list<float, double>;
 
 // Default tolerance: loose enough for float32 arithmetic, tight enough to catch real bugs.
-template <class T> constexpr double tolerance() { return std::is_same_v<T, float> ? 1e-5 : 1e-12; }
+template <class T>
+constexpr double tolerance() {
+  return std::is_same_v<T, float> ? 1e-5 : 1e-12;
+}
 
 // Checks shape, dtype and every value (|got - want| <= tol * (1 + |want|); NaNs must match).
 inline void check_tensor(const Tensor& t, const Shape& shape, const std::vector<double>& want,
@@ -34,8 +37,9 @@ inline void check_tensor(const Tensor& t, const Shape& shape, const std::vector<
   BOOST_TEST_REQUIRE(got.size() == want.size());
   for (std::size_t i = 0; i < got.size(); ++i) {
     const bool ok = std::isnan(want[i]) ? std::isnan(got[i])
-                    : std::isinf(want[i]) ? got[i] == want[i]
-                                          : std::abs(got[i] - want[i]) <= tol * (1 + std::abs(want[i]));
+                    : std::isinf(want[i])
+                        ? got[i] == want[i]
+                        : std::abs(got[i] - want[i]) <= tol * (1 + std::abs(want[i]));
     BOOST_TEST(ok, "element " << i << ": got " << got[i] << ", want " << want[i]);
   }
 }

@@ -39,11 +39,13 @@ using Values = std::vector<double>;
 
 // Sizes of the last axis: both sides of 2, 4, 8 and 16 lanes (SSE2 to AVX-512, float64 and
 // float32), and of 32 (an AVX-512 float32 register unrolled twice).
-inline const std::vector<std::int64_t> kInnerSizes = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33};
+inline const std::vector<std::int64_t> kInnerSizes = {1, 2,  3,  4,  5,  7,  8,
+                                                      9, 15, 16, 17, 31, 32, 33};
 // Sizes of the other axes: small, so that a case stays cheap, but past 1, 2 and 8.
 inline const std::vector<std::int64_t> kOuterSizes = {1, 2, 3, 5, 8, 9};
 
-template <class T> T pick(std::mt19937_64& rng, const std::vector<T>& from) {
+template <class T>
+T pick(std::mt19937_64& rng, const std::vector<T>& from) {
   return from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(rng)];
 }
 
@@ -119,7 +121,8 @@ inline std::int64_t source_index(const Shape& out, const Shape& in, std::int64_t
 
 // Random values of a dtype: mostly normal(0, 3), a share of small integers (so that == and
 // ties happen), and for floats some 0, -0, inf, -inf and NaN.
-inline Tensor random_tensor(std::mt19937_64& rng, const Shape& shape, DType dtype, bool specials = true) {
+inline Tensor random_tensor(std::mt19937_64& rng, const Shape& shape, DType dtype,
+                            bool specials = true) {
   std::normal_distribution<double> normal(0.0, 3.0);
   std::uniform_int_distribution<int> small(-2, 2), kind(0, 19);
   const double specials_list[] = {0.0, -0.0, std::numeric_limits<double>::infinity(),
@@ -164,8 +167,8 @@ inline std::string describe(const std::string& op, DType dtype, const std::vecto
 }
 
 // Checks got against want element by element; one error per case, naming the first mismatch.
-inline void check_values(const std::string& what, const Tensor& got, const Shape& shape, DType dtype,
-                  const Values& want, double rel_tol, double abs_tol = 0) {
+inline void check_values(const std::string& what, const Tensor& got, const Shape& shape,
+                         DType dtype, const Values& want, double rel_tol, double abs_tol = 0) {
   if (got.dtype() != dtype || got.shape() != shape) {
     BOOST_ERROR(what << ": got " << dtype_name(got.dtype()) << " " << shape_str(got.shape())
                      << ", want " << dtype_name(dtype) << " " << shape_str(shape));
@@ -184,6 +187,5 @@ inline void check_values(const std::string& what, const Tensor& got, const Shape
   }
   BOOST_TEST(true);  // one assertion per case, so that a case that checked something counts
 }
-
 
 }  // namespace xtgrad::testing::kernels

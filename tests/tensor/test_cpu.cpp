@@ -15,8 +15,9 @@ using detail::CpuFeature;
 
 // An AVX2 machine without AVX-512, like the one that first met the AVX-512-only build.
 const std::vector<CpuFeature> kAvx2Machine = {
-    {"sse4.2", "x86-64-v2", true}, {"popcnt", "x86-64-v2", true}, {"avx2", "x86-64-v3", true},
-    {"fma", "x86-64-v3", true},    {"avx512f", "x86-64-v4", false}, {"avx512bw", "x86-64-v4", false}};
+    {"sse4.2", "x86-64-v2", true},   {"popcnt", "x86-64-v2", true},
+    {"avx2", "x86-64-v3", true},     {"fma", "x86-64-v3", true},
+    {"avx512f", "x86-64-v4", false}, {"avx512bw", "x86-64-v4", false}};
 
 BOOST_AUTO_TEST_CASE(a_level_above_the_cpu_is_refused_naming_each_missing_feature) {
   const std::string error = detail::cpu_level_error("x86-64-v4", kAvx2Machine);

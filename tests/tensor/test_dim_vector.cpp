@@ -64,11 +64,11 @@ BOOST_AUTO_TEST_CASE(values_stay_inline_up_to_the_capacity_and_move_to_the_heap_
 BOOST_AUTO_TEST_CASE(copies_are_independent_on_both_sides_of_the_capacity) {
   for (std::size_t n : {std::size_t{2}, inline_n, inline_n + 3}) {
     DimVector a = counting(n);
-    DimVector b = a;            // copy construction
+    DimVector b = a;  // copy construction
     DimVector c = counting(1);
-    c = a;                      // copy assignment over a smaller one
+    c = a;  // copy assignment over a smaller one
     DimVector d = counting(inline_n + 5);
-    d = a;                      // copy assignment over a heap one
+    d = a;  // copy assignment over a heap one
     a[0] = 100;
     BOOST_TEST_CONTEXT("size " << n) {
       BOOST_TEST(same_values(b, counting_vector(n)));
@@ -91,7 +91,7 @@ BOOST_AUTO_TEST_CASE(a_move_takes_the_values_and_leaves_the_source_empty) {
       BOOST_TEST(a.empty());  // NOLINT(bugprone-use-after-move): moved-from state is defined
       BOOST_TEST(b.empty());  // NOLINT(bugprone-use-after-move)
       if (n > inline_n) BOOST_TEST(c.data() == heap_block);  // the heap block is handed over
-      a.push_back(5);         // a moved-from DimVector is usable again
+      a.push_back(5);  // a moved-from DimVector is usable again
       BOOST_TEST(same_values(a, {5}));
     }
   }

@@ -21,12 +21,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(arithmetic_same_shape, T, FloatTypes) {
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(broadcasting, T, FloatTypes) {
   const DType dt = dtype_of<T>();
-  Tensor x = tensor({{1, 2, 3}, {4, 5, 6}}, dt);  // (2, 3)
-  check_tensor(x + tensor({10, 20, 30}, dt), {2, 3}, {11, 22, 33, 14, 25, 36});   // bias row
-  check_tensor(x * tensor({1, -1}, dt).reshape({2, 1}), {2, 3}, {1, 2, 3, -4, -5, -6});       // (2, 1)
+  Tensor x = tensor({{1, 2, 3}, {4, 5, 6}}, dt);                                         // (2, 3)
+  check_tensor(x + tensor({10, 20, 30}, dt), {2, 3}, {11, 22, 33, 14, 25, 36});          // bias row
+  check_tensor(x * tensor({1, -1}, dt).reshape({2, 1}), {2, 3}, {1, 2, 3, -4, -5, -6});  // (2, 1)
   check_tensor(tensor({1, 2}, dt).reshape({2, 1}) * tensor({{1, 10, 100}}, dt), {2, 3},
-               {1, 10, 100, 2, 20, 200});                                           // outer
-  check_tensor(x - scalar_tensor(1, dt), {2, 3}, {0, 1, 2, 3, 4, 5});               // 0-d
+               {1, 10, 100, 2, 20, 200});                              // outer
+  check_tensor(x - scalar_tensor(1, dt), {2, 3}, {0, 1, 2, 3, 4, 5});  // 0-d
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(scalars_take_the_tensor_dtype, T, FloatTypes) {
@@ -49,7 +49,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(math_functions, T, FloatTypes) {
   check_tensor(log1p(tensor({1e-10, 1}, dt)), {2}, {9.9999999995e-11, 0.6931471805599453}, tol);
   check_tensor(sqrt(tensor({4, 2}, dt)), {2}, {2, 1.4142135623730951}, tol);
   check_tensor(tanh(tensor({0, 0.5, -20}, dt)), {3}, {0, 0.46211715726000974, -1}, tol);
-  check_tensor(sigmoid(tensor({0, 2, -2}, dt)), {3}, {0.5, 0.8807970779778823, 0.11920292202211755}, tol);
+  check_tensor(sigmoid(tensor({0, 2, -2}, dt)), {3}, {0.5, 0.8807970779778823, 0.11920292202211755},
+               tol);
   check_tensor(relu(tensor({-2, 0, 3}, dt)), {3}, {0, 0, 3});
   check_tensor(abs(tensor({-2, 0, 3}, dt)), {3}, {2, 0, 3});
   check_tensor(sign(tensor({-2, 0, 3}, dt)), {3}, {-1, 0, 1});

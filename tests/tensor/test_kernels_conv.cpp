@@ -55,9 +55,13 @@ std::vector<ConvCase> conv_cases() {
   std::vector<ConvCase> cases;
   for (std::int64_t width : kInnerSizes) {
     for (int repeat = 0; repeat < 6; ++repeat) {
-      ConvCase c{pick(rng, std::vector<std::int64_t>{1, 2, 3}), pick(rng, channels),
-                 pick(rng, channels), pick(rng, std::vector<std::int64_t>{1, 3, 4, 7, 9}), width,
-                 {pick(rng, kernels), pick(rng, kernels)}, {}};
+      ConvCase c{pick(rng, std::vector<std::int64_t>{1, 2, 3}),
+                 pick(rng, channels),
+                 pick(rng, channels),
+                 pick(rng, std::vector<std::int64_t>{1, 3, 4, 7, 9}),
+                 width,
+                 {pick(rng, kernels), pick(rng, kernels)},
+                 {}};
       for (int k = 0; k < 2; ++k) {
         c.params.stride[k] = pick(rng, strides);
         c.params.padding[k] = pick(rng, paddings);
@@ -89,8 +93,8 @@ void check_close(const std::string& what, const Tensor& got, const Tensor& want,
   const double tol = ulps(got.dtype(), 8.0 + static_cast<double>(terms));
   for (std::size_t i = 0; i < g.size(); ++i) {
     if (!(std::abs(g[i] - w[i]) <= tol * s[i] + std::numeric_limits<double>::min())) {
-      BOOST_ERROR(what << ": element " << i << " is " << g[i] << ", want " << w[i]
-                       << " (tolerance " << tol * s[i] << ")");
+      BOOST_ERROR(what << ": element " << i << " is " << g[i] << ", want " << w[i] << " (tolerance "
+                       << tol * s[i] << ")");
       return;
     }
   }
@@ -101,9 +105,10 @@ BOOST_AUTO_TEST_CASE(conv2d_im2col_matches_the_seven_loops) {
   std::mt19937_64 rng(1);
   for (const ConvCase& c : conv_cases()) {
     for (DType dtype : kFloats) {
-      const Tensor x = random_tensor(rng, {c.batch, c.in_channels, c.height, c.width}, dtype, false);
-      const Tensor w =
-          random_tensor(rng, {c.out_channels, c.in_channels, c.kernel[0], c.kernel[1]}, dtype, false);
+      const Tensor x =
+          random_tensor(rng, {c.batch, c.in_channels, c.height, c.width}, dtype, false);
+      const Tensor w = random_tensor(rng, {c.out_channels, c.in_channels, c.kernel[0], c.kernel[1]},
+                                     dtype, false);
       check_close(describe_case("conv2d", dtype, c), conv2d(x, w, c.params),
                   conv2d_reference(x, w, c.params), conv2d_reference(abs(x), abs(w), c.params),
                   c.in_channels * c.kernel[0] * c.kernel[1]);
@@ -117,16 +122,20 @@ BOOST_AUTO_TEST_CASE(conv_transpose2d_col2im_matches_the_loops) {
     for (DType dtype : kFloats) {
       const Conv2dParams& p = c.params;
       // conv_transpose2d maps the conv's output size back to its input size: x is (N, O, Ho, Wo).
-      const std::int64_t out_h = out_size(c.height, c.kernel[0], p.stride[0], p.padding[0], p.dilation[0]);
-      const std::int64_t out_w = out_size(c.width, c.kernel[1], p.stride[1], p.padding[1], p.dilation[1]);
+      const std::int64_t out_h =
+          out_size(c.height, c.kernel[0], p.stride[0], p.padding[0], p.dilation[0]);
+      const std::int64_t out_w =
+          out_size(c.width, c.kernel[1], p.stride[1], p.padding[1], p.dilation[1]);
       // The output padding that gives back the conv's input size (H, W), as backward uses it.
-      const Pair output_padding{
-          c.height - ((out_h - 1) * p.stride[0] - 2 * p.padding[0] + p.dilation[0] * (c.kernel[0] - 1) + 1),
-          c.width - ((out_w - 1) * p.stride[1] - 2 * p.padding[1] + p.dilation[1] * (c.kernel[1] - 1) + 1)};
+      const Pair output_padding{c.height - ((out_h - 1) * p.stride[0] - 2 * p.padding[0] +
+                                            p.dilation[0] * (c.kernel[0] - 1) + 1),
+                                c.width - ((out_w - 1) * p.stride[1] - 2 * p.padding[1] +
+                                           p.dilation[1] * (c.kernel[1] - 1) + 1)};
       const Tensor x = random_tensor(rng, {c.batch, c.out_channels, out_h, out_w}, dtype, false);
-      const Tensor w =
-          random_tensor(rng, {c.out_channels, c.in_channels, c.kernel[0], c.kernel[1]}, dtype, false);
-      check_close(describe_case("conv_transpose2d", dtype, c), conv_transpose2d(x, w, p, output_padding),
+      const Tensor w = random_tensor(rng, {c.out_channels, c.in_channels, c.kernel[0], c.kernel[1]},
+                                     dtype, false);
+      check_close(describe_case("conv_transpose2d", dtype, c),
+                  conv_transpose2d(x, w, p, output_padding),
                   conv_transpose2d_reference(x, w, p, output_padding),
                   conv_transpose2d_reference(abs(x), abs(w), p, output_padding),
                   c.out_channels * c.kernel[0] * c.kernel[1]);
@@ -139,14 +148,17 @@ BOOST_AUTO_TEST_CASE(conv2d_weight_grad_matches_the_loops) {
   for (const ConvCase& c : conv_cases()) {
     for (DType dtype : kFloats) {
       const Conv2dParams& p = c.params;
-      const std::int64_t out_h = out_size(c.height, c.kernel[0], p.stride[0], p.padding[0], p.dilation[0]);
-      const std::int64_t out_w = out_size(c.width, c.kernel[1], p.stride[1], p.padding[1], p.dilation[1]);
-      const Tensor x = random_tensor(rng, {c.batch, c.in_channels, c.height, c.width}, dtype, false);
+      const std::int64_t out_h =
+          out_size(c.height, c.kernel[0], p.stride[0], p.padding[0], p.dilation[0]);
+      const std::int64_t out_w =
+          out_size(c.width, c.kernel[1], p.stride[1], p.padding[1], p.dilation[1]);
+      const Tensor x =
+          random_tensor(rng, {c.batch, c.in_channels, c.height, c.width}, dtype, false);
       const Tensor g = random_tensor(rng, {c.batch, c.out_channels, out_h, out_w}, dtype, false);
-      check_close(describe_case("conv2d_weight_grad", dtype, c), conv2d_weight_grad(x, g, c.kernel, p),
-                  conv2d_weight_grad_reference(x, g, c.kernel, p),
-                  conv2d_weight_grad_reference(abs(x), abs(g), c.kernel, p),
-                  c.batch * out_h * out_w);
+      check_close(
+          describe_case("conv2d_weight_grad", dtype, c), conv2d_weight_grad(x, g, c.kernel, p),
+          conv2d_weight_grad_reference(x, g, c.kernel, p),
+          conv2d_weight_grad_reference(abs(x), abs(g), c.kernel, p), c.batch * out_h * out_w);
     }
   }
 }
@@ -158,14 +170,18 @@ BOOST_AUTO_TEST_CASE(max_pool2d_matches_a_scan_of_each_window_first_maximum_wins
   for (std::int64_t width : kInnerSizes) {
     for (int repeat = 0; repeat < 8; ++repeat) {
       MaxPool2dParams p;
-      p.kernel = {pick(rng, std::vector<std::int64_t>{1, 2, 3}), pick(rng, std::vector<std::int64_t>{1, 2, 3, 4})};
-      p.stride = {pick(rng, std::vector<std::int64_t>{0, 1, 2, 3}), pick(rng, std::vector<std::int64_t>{0, 1, 2})};
+      p.kernel = {pick(rng, std::vector<std::int64_t>{1, 2, 3}),
+                  pick(rng, std::vector<std::int64_t>{1, 2, 3, 4})};
+      p.stride = {pick(rng, std::vector<std::int64_t>{0, 1, 2, 3}),
+                  pick(rng, std::vector<std::int64_t>{0, 1, 2})};
       p.padding = {std::uniform_int_distribution<std::int64_t>(0, p.kernel[0] / 2)(rng),
                    std::uniform_int_distribution<std::int64_t>(0, p.kernel[1] / 2)(rng)};
       p.ceil_mode = repeat % 2 == 1;
       const std::int64_t height = pick(rng, std::vector<std::int64_t>{1, 3, 4, 7});
-      if (height + 2 * p.padding[0] < p.kernel[0] || width + 2 * p.padding[1] < p.kernel[1]) continue;
-      const Pair s{p.stride[0] ? p.stride[0] : p.kernel[0], p.stride[1] ? p.stride[1] : p.kernel[1]};
+      if (height + 2 * p.padding[0] < p.kernel[0] || width + 2 * p.padding[1] < p.kernel[1])
+        continue;
+      const Pair s{p.stride[0] ? p.stride[0] : p.kernel[0],
+                   p.stride[1] ? p.stride[1] : p.kernel[1]};
       for (DType dtype : kFloats) {
         const Tensor x = random_tensor(rng, {2, 3, height, width}, dtype);
         const MaxPool2dResult got = max_pool2d(x, p);
@@ -179,7 +195,8 @@ BOOST_AUTO_TEST_CASE(max_pool2d_matches_a_scan_of_each_window_first_maximum_wins
               std::int64_t best_at = -1;
               for (std::int64_t i = 0; i < p.kernel[0]; ++i) {
                 for (std::int64_t j = 0; j < p.kernel[1]; ++j) {
-                  const std::int64_t h = a * s[0] - p.padding[0] + i, w = b * s[1] - p.padding[1] + j;
+                  const std::int64_t h = a * s[0] - p.padding[0] + i,
+                                     w = b * s[1] - p.padding[1] + j;
                   if (h < 0 || h >= height || w < 0 || w >= width) continue;
                   const double v = vx[static_cast<std::size_t>((plane * height + h) * width + w)];
                   if (best_at < 0 || v > best || std::isnan(v)) {
@@ -198,7 +215,8 @@ BOOST_AUTO_TEST_CASE(max_pool2d_matches_a_scan_of_each_window_first_maximum_wins
         check_values(what + " values", got.values, out, dtype, want_values, 0);
         check_values(what + " indices", got.indices, out, DType::int64, want_indices, 0);
         // Backward sends each gradient to its index; take_pooled reads x there again.
-        check_values(what + " take_pooled", take_pooled(x, got.indices), out, dtype, want_values, 0);
+        check_values(what + " take_pooled", take_pooled(x, got.indices), out, dtype, want_values,
+                     0);
       }
     }
   }
@@ -207,7 +225,8 @@ BOOST_AUTO_TEST_CASE(max_pool2d_matches_a_scan_of_each_window_first_maximum_wins
 BOOST_AUTO_TEST_CASE(upsample_nearest2d_repeats_each_pixel_as_a_block) {
   std::mt19937_64 rng(5);
   for (std::int64_t width : kInnerSizes) {
-    const Pair scale{pick(rng, std::vector<std::int64_t>{1, 2, 3}), pick(rng, std::vector<std::int64_t>{1, 2, 3})};
+    const Pair scale{pick(rng, std::vector<std::int64_t>{1, 2, 3}),
+                     pick(rng, std::vector<std::int64_t>{1, 2, 3})};
     for (DType dtype : kFloats) {
       const Tensor x = random_tensor(rng, {2, 2, 3, width}, dtype);
       const Values vx = x.to_vector<double>();
@@ -216,7 +235,8 @@ BOOST_AUTO_TEST_CASE(upsample_nearest2d_repeats_each_pixel_as_a_block) {
       for (std::int64_t plane = 0; plane < 4; ++plane)
         for (std::int64_t a = 0; a < out[2]; ++a)
           for (std::int64_t b = 0; b < out[3]; ++b)
-            want.push_back(vx[static_cast<std::size_t>((plane * 3 + a / scale[0]) * width + b / scale[1])]);
+            want.push_back(
+                vx[static_cast<std::size_t>((plane * 3 + a / scale[0]) * width + b / scale[1])]);
       check_values(describe("upsample_nearest2d", dtype, {x.shape()}), upsample_nearest2d(x, scale),
                    out, dtype, want, 0);
     }

@@ -18,12 +18,16 @@ struct BinaryOp {
   const char* name;
   std::function<Tensor(const Tensor&, const Tensor&)> kernel;
   std::function<double(double, double)> reference;  // computed in double, then rounded
-  double tolerance_ulps;                               // 0: exact
+  double tolerance_ulps;                            // 0: exact
 };
 
 // PyTorch's maximum and minimum: NaN in either position gives NaN.
-double nan_maximum(double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b); }
-double nan_minimum(double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b); }
+double nan_maximum(double a, double b) {
+  return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b);
+}
+double nan_minimum(double a, double b) {
+  return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b);
+}
 
 const std::vector<BinaryOp> kBinaryOps = {
     {"add", [](const Tensor& a, const Tensor& b) { return add(a, b); }, std::plus<>(), 0},
@@ -80,9 +84,14 @@ const std::vector<UnaryOp> kUnaryOps = {
      [](double x) { return 1 / (1 + std::exp(-x)); }, 8},
     // relu keeps NaN, as PyTorch's does.
     {"relu", [](const Tensor& x) { return relu(x); },
-     [](double x) { return std::isnan(x) ? x : x > 0 ? x : 0.0; }, 0},
+     [](double x) { return std::isnan(x) ? x
+                           : x > 0       ? x
+                                         : 0.0; }, 0},
     {"sign", [](const Tensor& x) { return sign(x); },
-     [](double x) { return std::isnan(x) ? x : x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }, 0},
+     [](double x) { return std::isnan(x) ? x
+                           : x > 0       ? 1.0
+                           : x < 0       ? -1.0
+                                         : 0.0; }, 0},
     {"clamp", [](const Tensor& x) { return clamp(x, -1.5, 2.0); },
      [](double x) { return std::isnan(x) ? x : std::min(std::max(x, -1.5), 2.0); }, 0},
     {"pow 3", [](const Tensor& x) { return pow(x, 3.0); }, [](double x) { return x * x * x; }, 8},

@@ -91,8 +91,8 @@ BOOST_AUTO_TEST_CASE(reductions_agree_with_a_scalar_loop_over_every_axis_subset)
           check_values(describe("min", dtype, shapes), min(with_nan, axes, keepdim), result, dtype,
                        mins, 0);
           if (count > 1) {
-            check_values(describe("var", dtype, shapes), var(x, axes, keepdim), result, dtype,
-                         vars, 8 * tol, 8 * tol);
+            check_values(describe("var", dtype, shapes), var(x, axes, keepdim), result, dtype, vars,
+                         8 * tol, 8 * tol);
           }
         }
         // sum_to: the reduction autograd uses to undo broadcasting.
@@ -119,7 +119,8 @@ BOOST_AUTO_TEST_CASE(argmax_agrees_with_a_scalar_loop_on_every_axis) {
           const std::int64_t slot = source_index(shape, kept, i);
           const double position = static_cast<double>((i / inner) % shape[axis]);
           const double v = vx[i];
-          const bool better = arg[slot] < 0 || (!std::isnan(best[slot]) && (std::isnan(v) || v > best[slot]));
+          const bool better =
+              arg[slot] < 0 || (!std::isnan(best[slot]) && (std::isnan(v) || v > best[slot]));
           if (better) {
             best[slot] = v;
             arg[slot] = position;

@@ -23,8 +23,8 @@ BOOST_AUTO_TEST_SUITE(linalg)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(known_product, T, FloatTypes) {
   const DType dt = dtype_of<T>();
-  Tensor a = tensor({{1, 2, 3}, {4, 5, 6}}, dt);        // (2, 3)
-  Tensor b = tensor({{7, 8}, {9, 10}, {11, 12}}, dt);   // (3, 2)
+  Tensor a = tensor({{1, 2, 3}, {4, 5, 6}}, dt);       // (2, 3)
+  Tensor b = tensor({{7, 8}, {9, 10}, {11, 12}}, dt);  // (3, 2)
   Tensor c = matmul(a, b);
   BOOST_TEST(c.dtype() == dt);
   check_tensor(c, {2, 2}, {58, 64, 139, 154});
@@ -55,8 +55,12 @@ BOOST_AUTO_TEST_CASE(matmul_into_accumulates_with_alpha_and_beta) {
   Tensor out = ones({2, 2});
   matmul_into(out, a, eye(2), false, false, 2.0, 10.0);  // out = 2 a + 10 out
   check_tensor(out, {2, 2}, {12, 14, 16, 18});
-  check_throws<ShapeError>([&] { Tensor bad = zeros({3, 2}); matmul_into(bad, a, a); },
-                           {"matmul_into", "(3, 2)", "(2, 2)"});
+  check_throws<ShapeError>(
+      [&] {
+        Tensor bad = zeros({3, 2});
+        matmul_into(bad, a, a);
+      },
+      {"matmul_into", "(3, 2)", "(2, 2)"});
 }
 
 BOOST_AUTO_TEST_CASE(empty_inner_dimension_gives_zeros) {
@@ -65,15 +69,27 @@ BOOST_AUTO_TEST_CASE(empty_inner_dimension_gives_zeros) {
 }
 
 BOOST_AUTO_TEST_CASE(errors_name_both_shapes) {
-  check_throws<ShapeError>([] { matmul(zeros({4, 3}), zeros({5, 2})); },
-                           {"matmul: cannot multiply (4, 3) by (5, 2): inner sizes 3 and 5 differ"});
-  check_throws<ShapeError>([] { matmul(zeros({4, 3}), zeros({4, 2}), false, true); },
-                           {"(4, 3) by (4, 2)^T", "inner sizes 3 and 2"});
+  check_throws<ShapeError>(
+      [] {
+        matmul(zeros({4, 3}), zeros({5, 2}));
+      },
+      {"matmul: cannot multiply (4, 3) by (5, 2): inner sizes 3 and 5 differ"});
+  check_throws<ShapeError>(
+      [] {
+        matmul(zeros({4, 3}), zeros({4, 2}), false, true);
+      },
+      {"(4, 3) by (4, 2)^T", "inner sizes 3 and 2"});
   check_throws<ShapeError>([] { matmul(zeros({3}), zeros({3, 2})); }, {"matmul", "2-d", "(3,)"});
-  check_throws<DTypeError>([] { matmul(zeros({2, 2}), zeros({2, 2}, DType::float64)); },
-                           {"matmul", "float32", "float64"});
-  check_throws<DTypeError>([] { matmul(zeros({2, 2}, DType::int64), zeros({2, 2}, DType::int64)); },
-                           {"matmul", "int64"});
+  check_throws<DTypeError>(
+      [] {
+        matmul(zeros({2, 2}), zeros({2, 2}, DType::float64));
+      },
+      {"matmul", "float32", "float64"});
+  check_throws<DTypeError>(
+      [] {
+        matmul(zeros({2, 2}, DType::int64), zeros({2, 2}, DType::int64));
+      },
+      {"matmul", "int64"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -38,7 +38,11 @@ BOOST_AUTO_TEST_CASE(concatenate_along_axes) {
   BOOST_TEST(i.dtype() == DType::int64);
   check_tensor(i, {3}, {1, 2, 3});
   check_throws<ShapeError>([&] { concatenate({a, b}, 1); }, {"concatenate", "(2, 2)", "(1, 2)"});
-  check_throws<DTypeError>([&] { concatenate({a, a.to(DType::float64)}); }, {"concatenate", "float64"});
+  check_throws<DTypeError>(
+      [&] {
+        concatenate({a, a.to(DType::float64)});
+      },
+      {"concatenate", "float64"});
   check_throws<ValueError>([] { concatenate({}); }, {"concatenate"});
 }
 
@@ -53,7 +57,11 @@ BOOST_AUTO_TEST_CASE(stack_adds_an_axis) {
 BOOST_AUTO_TEST_CASE(broadcast_to_copies_out) {
   check_tensor(broadcast_to(tensor({1, 2}), {3, 2}), {3, 2}, {1, 2, 1, 2, 1, 2});
   check_tensor(broadcast_to(tensor({1, 2}).reshape({2, 1}), {2, 3}), {2, 3}, {1, 1, 1, 2, 2, 2});
-  check_throws<ShapeError>([] { broadcast_to(zeros({3}), {2, 2}); }, {"broadcast_to", "(3,)", "(2, 2)"});
+  check_throws<ShapeError>(
+      [] {
+        broadcast_to(zeros({3}), {2, 2});
+      },
+      {"broadcast_to", "(3,)", "(2, 2)"});
 }
 
 BOOST_AUTO_TEST_CASE(gather_rows_makes_a_batch) {
@@ -67,10 +75,17 @@ BOOST_AUTO_TEST_CASE(gather_rows_makes_a_batch) {
   check_tensor(buffer, {2, 3}, {3, 4, 5, 6, 7, 8});
   BOOST_TEST(buffer.version() > v0);
   check_tensor(gather_rows(x, {}), {0, 3}, {});
-  check_throws<IndexError>([&] { gather_rows(x, {0, 4}); }, {"gather_rows", "4", "position 1", "(4, 3)"});
+  check_throws<IndexError>(
+      [&] {
+        gather_rows(x, {0, 4});
+      },
+      {"gather_rows", "4", "position 1", "(4, 3)"});
   check_throws<IndexError>([&] { gather_rows(x, {-1}); }, {"gather_rows", "-1"});
-  check_throws<ShapeError>([&] { gather_rows_into(buffer, x, {0, 1, 2}); },
-                           {"gather_rows_into", "(3, 3)", "(2, 3)"});
+  check_throws<ShapeError>(
+      [&] {
+        gather_rows_into(buffer, x, {0, 1, 2});
+      },
+      {"gather_rows_into", "(3, 3)", "(2, 3)"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

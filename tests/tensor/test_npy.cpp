@@ -255,12 +255,15 @@ BOOST_AUTO_TEST_CASE(npy_bytes_errors_name_the_source_and_the_problem) {
 // version 1.0. A version 2.0 file may declare up to 4 GiB of header; NumPy writes one over
 // 64 KiB only for structured dtypes, which xtgrad does not read.
 BOOST_AUTO_TEST_CASE(npy_a_header_longer_than_64_kib_is_refused) {
-  const std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }" + std::string(70000, ' ') + "\n";
+  const std::string dict =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }" + std::string(70000, ' ') + "\n";
   std::string bytes("\x93NUMPY\x02\x00", 8);
-  for (int shift = 0; shift < 32; shift += 8) bytes += static_cast<char>((dict.size() >> shift) & 0xff);
+  for (int shift = 0; shift < 32; shift += 8)
+    bytes += static_cast<char>((dict.size() >> shift) & 0xff);
   bytes += dict + std::string(12, '\0');
-  check_throws<FileError>([&] { from_npy_bytes(bytes, "long.npy"); },
-                          {"from_npy_bytes: long.npy", "a header of 70058 bytes is longer than the 65535"});
+  check_throws<FileError>(
+      [&] { from_npy_bytes(bytes, "long.npy"); },
+      {"from_npy_bytes: long.npy", "a header of 70058 bytes is longer than the 65535"});
 }
 
 // read_npy_header reads the header and nothing after it, from any stream: a zip member (the
@@ -288,8 +291,9 @@ BOOST_AUTO_TEST_CASE(npy_read_npy_header_reads_no_byte_of_the_data) {
     pos += n;
     return n;
   };
-  check_throws<FileError>([&] { read_npy_header(read_cut, "t.npy"); },
-                          {"read_npy_header: t.npy", "truncated header", "expected 118 bytes, got 40"});
+  check_throws<FileError>(
+      [&] { read_npy_header(read_cut, "t.npy"); },
+      {"read_npy_header: t.npy", "truncated header", "expected 118 bytes, got 40"});
 }
 
 // --- .npy: saving is all or nothing -----------------------------------------------------------

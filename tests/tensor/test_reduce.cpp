@@ -41,7 +41,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(max_min_argmax, T, FloatTypes) {
   check_tensor(argmax(x, 0), {3}, {0, 0, 0});
   check_tensor(argmax(x, -1, true), {2, 1}, {1, 2});
   check_tensor(argmax(x), {}, {1});
-  check_tensor(argmax(arange(0, 24, 1, dt).reshape({2, 3, 4}) * -1.0, 1), {2, 4}, {0, 0, 0, 0, 0, 0, 0, 0});
+  check_tensor(argmax(arange(0, 24, 1, dt).reshape({2, 3, 4}) * -1.0, 1), {2, 4},
+               {0, 0, 0, 0, 0, 0, 0, 0});
 }
 
 // max and min reach the infinities, and any NaN in the reduced slice gives NaN, wherever it is
@@ -61,13 +62,15 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(max_min_infinities_and_nans, T, FloatTypes) {
     }
   }
   // Over axes: rows of infinities, then a NaN first, in the middle and last.
-  Tensor x = tensor({{-kInf, -kInf, -kInf}, {kInf, kInf, kInf}, {kNaN, 1, 2}, {1, kNaN, 2}, {1, 2, kNaN}}, dt);
+  Tensor x = tensor(
+      {{-kInf, -kInf, -kInf}, {kInf, kInf, kInf}, {kNaN, 1, 2}, {1, kNaN, 2}, {1, 2, kNaN}}, dt);
   check_tensor(max(x, {1}), {5}, {-kInf, kInf, kNaN, kNaN, kNaN});
   check_tensor(min(x, {1}, true), {5, 1}, {-kInf, kInf, kNaN, kNaN, kNaN});
   Tensor y = tensor({{-kInf, kInf, kNaN, 1, 3}, {-kInf, kInf, 1, kNaN, -2}}, dt);
   check_tensor(max(y, {0}), {5}, {-kInf, kInf, kNaN, kNaN, 3});
   check_tensor(min(y, {0}), {5}, {-kInf, kInf, kNaN, kNaN, -2});
-  Tensor z = tensor({{{-kInf, -kInf}, {-kInf, -kInf}}, {{-kInf, kNaN}, {-kInf, -kInf}}}, dt);  // (2, 2, 2)
+  Tensor z =
+      tensor({{{-kInf, -kInf}, {-kInf, -kInf}}, {{-kInf, kNaN}, {-kInf, -kInf}}}, dt);  // (2, 2, 2)
   check_tensor(max(z, {1, 2}), {2}, {-kInf, kNaN});
   check_tensor(max(z, {0, 1}), {2}, {-kInf, kNaN});
 }
@@ -93,8 +96,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(argmax_empty_and_nan, T, FloatTypes) {
 BOOST_AUTO_TEST_CASE_TEMPLATE(variance, T, FloatTypes) {
   const DType dt = dtype_of<T>();
   Tensor x = tensor({{1, 2, 3, 4}, {2, 2, 2, 2}}, dt);
-  check_tensor(var(x, {1}), {2}, {5.0 / 3.0, 0}, tolerance<T>());           // unbiased
-  check_tensor(var(x, {1}, false, 0), {2}, {1.25, 0}, tolerance<T>());       // population
+  check_tensor(var(x, {1}), {2}, {5.0 / 3.0, 0}, tolerance<T>());       // unbiased
+  check_tensor(var(x, {1}, false, 0), {2}, {1.25, 0}, tolerance<T>());  // population
   check_tensor(var(x, {0}, true), {1, 4}, {0.5, 0, 0.5, 2}, tolerance<T>());
 }
 
@@ -106,7 +109,11 @@ BOOST_AUTO_TEST_CASE(sum_to_undoes_broadcasting) {
   check_tensor(sum_to(g, {}), {}, {15});
   check_tensor(sum_to(g, {2, 3}), {2, 3}, {0, 1, 2, 3, 4, 5});
   check_tensor(sum_to(ones({4, 2, 3}), {2, 1}), {2, 1}, {12, 12});
-  check_throws<ShapeError>([] { sum_to(ones({4, 1, 3}), {2, 1}); }, {"sum_to", "(4, 1, 3)", "(2, 1)"});
+  check_throws<ShapeError>(
+      [] {
+        sum_to(ones({4, 1, 3}), {2, 1});
+      },
+      {"sum_to", "(4, 1, 3)", "(2, 1)"});
   check_throws<ShapeError>([&] { sum_to(g, {4}); }, {"sum_to", "(2, 3)", "(4,)"});
   check_throws<ShapeError>([&] { sum_to(g, {2, 2, 3}); }, {"sum_to", "(2, 3)", "(2, 2, 3)"});
 }

@@ -17,7 +17,9 @@ boost::test_tools::assertion_result pool_off(utf::test_unit_id) { return !pool::
 
 // Sets the cache limit for one test and puts the previous one back.
 struct CacheLimit {
-  explicit CacheLimit(std::size_t bytes) : previous(pool::cache_limit()) { pool::set_cache_limit(bytes); }
+  explicit CacheLimit(std::size_t bytes) : previous(pool::cache_limit()) {
+    pool::set_cache_limit(bytes);
+  }
   ~CacheLimit() { pool::set_cache_limit(previous); }
   std::size_t previous;
 };
@@ -26,7 +28,8 @@ struct CacheLimit {
 
 BOOST_AUTO_TEST_SUITE(storage_pool)
 
-BOOST_AUTO_TEST_CASE(a_freed_buffer_is_reused_for_the_next_tensor_of_its_size, *utf::precondition(pool_on)) {
+BOOST_AUTO_TEST_CASE(a_freed_buffer_is_reused_for_the_next_tensor_of_its_size,
+                     *utf::precondition(pool_on)) {
   const float* first = nullptr;
   {
     Tensor a = Tensor::empty({12345});
@@ -40,12 +43,14 @@ BOOST_AUTO_TEST_CASE(a_freed_buffer_is_reused_for_the_next_tensor_of_its_size, *
   BOOST_TEST(after.from_cache == before.from_cache + 2);  // the buffer and its Storage
 }
 
-BOOST_AUTO_TEST_CASE(a_tensor_of_at_most_64_bytes_is_one_block_with_its_storage, *utf::precondition(pool_on)) {
+BOOST_AUTO_TEST_CASE(a_tensor_of_at_most_64_bytes_is_one_block_with_its_storage,
+                     *utf::precondition(pool_on)) {
   for (std::int64_t n : {1, 8, 16, 17}) {
     const pool::Stats before = pool::stats();
     Tensor t = Tensor::empty({n});
     const pool::Stats after = pool::stats();
-    const std::uint64_t blocks = (after.from_system + after.from_cache) - (before.from_system + before.from_cache);
+    const std::uint64_t blocks =
+        (after.from_system + after.from_cache) - (before.from_system + before.from_cache);
     BOOST_TEST_CONTEXT(n << " floats") {
       BOOST_TEST(blocks == (n <= 16 ? 1u : 2u));
       t.fill_(2.5);
@@ -89,7 +94,8 @@ BOOST_AUTO_TEST_CASE(the_cache_keeps_to_its_limit, *utf::precondition(pool_on)) 
   BOOST_TEST(pool::stats().from_system == before.from_system + 1);
 }
 
-BOOST_AUTO_TEST_CASE(lowering_the_limit_and_release_cache_free_cached_blocks, *utf::precondition(pool_on)) {
+BOOST_AUTO_TEST_CASE(lowering_the_limit_and_release_cache_free_cached_blocks,
+                     *utf::precondition(pool_on)) {
   CacheLimit limit(std::size_t{16} << 20);
   { std::vector<Tensor> t{Tensor::empty({200000}), Tensor::empty({300000})}; }
   BOOST_TEST(pool::stats().cached_bytes >= std::size_t{2000000});
@@ -117,14 +123,16 @@ BOOST_AUTO_TEST_CASE(threads_share_the_pool_safely) {
   b.join();
   const pool::Stats after = pool::stats();
   // Two blocks per tensor (the buffer, and the Storage with its reference count).
-  BOOST_TEST((after.from_system + after.from_cache) - (before.from_system + before.from_cache) == 2u * 2 * 2000);
+  BOOST_TEST((after.from_system + after.from_cache) - (before.from_system + before.from_cache) ==
+             2u * 2 * 2000);
 }
 
-BOOST_AUTO_TEST_CASE(a_thread_hands_its_cached_blocks_to_the_others_when_it_ends, *utf::precondition(pool_on)) {
+BOOST_AUTO_TEST_CASE(a_thread_hands_its_cached_blocks_to_the_others_when_it_ends,
+                     *utf::precondition(pool_on)) {
   pool::release_cache();
   void* freed = nullptr;
   std::thread worker([&] {
-    freed = pool::allocate(100);     // a 128-byte block: small, kept by the thread that frees it
+    freed = pool::allocate(100);  // a 128-byte block: small, kept by the thread that frees it
     pool::deallocate(freed, 100);
   });
   worker.join();

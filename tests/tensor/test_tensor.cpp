@@ -18,8 +18,11 @@ BOOST_AUTO_TEST_CASE(construct_from_values) {
 }
 
 BOOST_AUTO_TEST_CASE(wrong_value_count_names_shape) {
-  check_throws<ShapeError>([] { Tensor(std::vector<float>{1, 2, 3}, {2, 2}); },
-                           {"tensor", "3 values", "(2, 2)"});
+  check_throws<ShapeError>(
+      [] {
+        Tensor(std::vector<float>{1, 2, 3}, {2, 2});
+      },
+      {"tensor", "3 values", "(2, 2)"});
   check_throws<ValueError>([] { Tensor::empty({2, -1}); }, {"empty", "(2, -1)"});
 }
 
@@ -87,9 +90,9 @@ BOOST_AUTO_TEST_CASE(to_converts_dtypes) {
   Tensor d = a.to(DType::float64);
   BOOST_TEST(d.dtype() == DType::float64);
   check_tensor(d, {3}, {-1.5, 0.0, 2.7});
-  check_tensor(a.to(DType::int64), {3}, {-1, 0, 2});     // truncates toward zero
-  check_tensor(a.to(DType::boolean), {3}, {1, 0, 1});    // x != 0
-  BOOST_TEST(a.to(DType::float32).shares_storage(a));    // already float32: no copy
+  check_tensor(a.to(DType::int64), {3}, {-1, 0, 2});   // truncates toward zero
+  check_tensor(a.to(DType::boolean), {3}, {1, 0, 1});  // x != 0
+  BOOST_TEST(a.to(DType::float32).shares_storage(a));  // already float32: no copy
   BOOST_TEST(a.to_vector<float>().size() == 3u);
 }
 
@@ -127,17 +130,28 @@ BOOST_AUTO_TEST_SUITE_END()
 // a (5882252574524730, 784) weight once allocated 1.6 KB and was then written far past it.
 BOOST_AUTO_TEST_CASE(a_size_product_that_overflows_is_refused) {
   const std::int64_t big = std::int64_t{1} << 62;
-  check_throws<ValueError>([&] { shape_numel({big, big}); }, {"(4611686018427387904, 4611686018427387904)", "int64"});
+  check_throws<ValueError>(
+      [&] {
+        shape_numel({big, big});
+      },
+      {"(4611686018427387904, 4611686018427387904)", "int64"});
   check_throws<ValueError>([&] { zeros({big, big, 0}); }, {"full: shape", "int64"});
-  check_throws<ValueError>([&] { Tensor::empty({3, big, 5}); }, {"empty", "(3, 4611686018427387904, 5)"});
+  check_throws<ValueError>(
+      [&] {
+        Tensor::empty({3, big, 5});
+      },
+      {"empty", "(3, 4611686018427387904, 5)"});
   BOOST_TEST(shape_numel({big, 0}) == 0);
   BOOST_TEST(zeros({big, 0}).numel() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_tensor_larger_than_memory_is_a_memory_error_naming_its_size_and_shape) {
   // numel fits int64, numel * 4 bytes does not fit a size_t without wrapping
-  check_throws<MemoryError>([] { Tensor::empty({5882252574524730, 784}); },
-                            {"empty: cannot allocate 1.84e+10 GB for a float32 tensor of shape (5882252574524730, 784)"});
+  check_throws<MemoryError>(
+      [] {
+        Tensor::empty({5882252574524730, 784});
+      },
+      {"empty: cannot allocate 1.84e+10 GB for a float32 tensor of shape (5882252574524730, 784)"});
   // representable, but no machine has 4.4 TB
   check_throws<MemoryError>([] { zeros({std::int64_t{1} << 40}, DType::float32); },
                             {"cannot allocate 4.4e+03 GB", "(1099511627776,)"});

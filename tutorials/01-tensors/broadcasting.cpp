@@ -19,13 +19,14 @@ int main(int argc, char** argv) {
   // [book:shapes]
   const Tensor x = arange(0, 6).reshape({2, 3});  // (2, 3): 2 rows of 3 columns
   std::cout << "x = " << x << "\n";
-  std::cout << "x.shape() = " << x.shape() << ", dim " << x.dim() << ", numel " << x.numel() << "\n";
+  std::cout << "x.shape() = " << x.shape() << ", dim " << x.dim() << ", numel " << x.numel()
+            << "\n";
   // reshape() is a view: the same storage seen with another shape. transpose() copies.
   Tensor flat = x.reshape({6});
   const Tensor xt = x.transpose();  // (3, 2)
   flat.fill_(7);
-  std::cout << "after flat.fill_(7): x(0, 0) = " << x.at({0, 0}) << " (a view),  x.transpose()(0, 0) = "
-            << xt.at({0, 0}) << " (a copy)\n\n";
+  std::cout << "after flat.fill_(7): x(0, 0) = " << x.at({0, 0})
+            << " (a view),  x.transpose()(0, 0) = " << xt.at({0, 0}) << " (a copy)\n\n";
   // [/book:shapes]
 
   // [book:rules]
@@ -36,17 +37,18 @@ int main(int argc, char** argv) {
                             {{2, 3}, {}}};        // a 0-d scalar goes with anything
   std::cout << "broadcast_shapes(a, b): align on the right; equal sizes or a 1\n";
   for (const auto& p : pairs) {
-    std::cout << "  " << p[0] << " with " << p[1] << " -> " << broadcast_shapes("add", p[0], p[1]) << "\n";
+    std::cout << "  " << p[0] << " with " << p[1] << " -> " << broadcast_shapes("add", p[0], p[1])
+              << "\n";
   }
   // [/book:rules]
 
   // [book:examples]
-  const Tensor batch = ones({4, 3});                    // (N, D) = (4, 3)
-  const Tensor bias = tensor({0.1, 0.2, 0.3});          // (D,)
-  const Tensor shifted = batch + bias;                  // (4, 3): the row added to each sample
+  const Tensor batch = ones({4, 3});            // (N, D) = (4, 3)
+  const Tensor bias = tensor({0.1, 0.2, 0.3});  // (D,)
+  const Tensor shifted = batch + bias;          // (4, 3): the row added to each sample
   const Tensor column = tensor({1, 2, 3}).reshape({3, 1});
   const Tensor row = tensor({10, 20, 30, 40}).reshape({1, 4});
-  const Tensor outer = column * row;                    // (3, 1) * (1, 4) -> (3, 4)
+  const Tensor outer = column * row;  // (3, 1) * (1, 4) -> (3, 4)
   std::cout << "\nbatch (4, 3) + bias (3,) = " << shifted << "\n";
   std::cout << "column (3, 1) * row (1, 4) = " << outer << "\n";
   // [/book:examples]

@@ -62,8 +62,9 @@ int main(int argc, char** argv) {
     const Tensor x = ones({1}, d);
     estimate[k++] = ((square(x + h) - square(x - h)) / (2 * h)).item();
   }
-  std::printf("d(x^2)/dx at 1 by central difference, h = 1e-4: float32 %.12f, float64 %.12f (exact 2)\n",
-              estimate[0], estimate[1]);
+  std::printf(
+      "d(x^2)/dx at 1 by central difference, h = 1e-4: float32 %.12f, float64 %.12f (exact 2)\n",
+      estimate[0], estimate[1]);
   // [/book:difference]
 
   // [book:mixing]

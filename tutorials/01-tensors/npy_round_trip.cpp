@@ -27,7 +27,8 @@ std::string npy_header(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::string preamble(10, '\0');
   in.read(preamble.data(), 10);
-  const auto length = static_cast<unsigned char>(preamble[8]) + 256 * static_cast<unsigned char>(preamble[9]);
+  const auto length =
+      static_cast<unsigned char>(preamble[8]) + 256 * static_cast<unsigned char>(preamble[9]);
   std::string header(static_cast<std::size_t>(length), '\0');
   in.read(header.data(), length);
   return header.substr(0, header.find_last_not_of(" \n") + 1);
@@ -37,7 +38,8 @@ std::string npy_header(const std::string& path) {
 int check_numpy_file(const std::string& path) {
   const Tensor y = load_npy(path);
   const Tensor expected = example().to(DType::float64) * 2.0 + 1.0;
-  std::cout << "read " << path << ": " << dtype_name(y.dtype()) << " " << y.shape() << "\n" << y << "\n";
+  std::cout << "read " << path << ": " << dtype_name(y.dtype()) << " " << y.shape() << "\n"
+            << y << "\n";
   const bool same = y.dtype() == DType::float64 && allclose(y, expected, 0, 0);
   std::cout << (same ? "NumPy's file has the expected values\n" : "NumPy's file DIFFERS\n");
   return same ? 0 : 1;
@@ -46,7 +48,8 @@ int check_numpy_file(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const book::ProgramArgs args = book::parse_program_args(argc, argv, "ch01_npy", {"--check-numpy"});
+  const book::ProgramArgs args =
+      book::parse_program_args(argc, argv, "ch01_npy", {"--check-numpy"});
   if (args.options.count("--check-numpy") != 0) {
     try {
       return check_numpy_file(args.options.at("--check-numpy"));
@@ -70,7 +73,8 @@ int main(int argc, char** argv) {
             << x.numel() << " x " << dtype_size(x.dtype()) << " bytes of data\n";
   std::cout << "header: " << npy_header(path) << "\n";
   const bool same = back.dtype() == x.dtype() && allclose(back, x, 0, 0);
-  std::cout << "load_npy gives back the same dtype, shape and values: " << (same ? "yes" : "NO") << "\n";
+  std::cout << "load_npy gives back the same dtype, shape and values: " << (same ? "yes" : "NO")
+            << "\n";
   std::cout << "\nin Python:  python3 -c \"import numpy as np; print(np.load('x.npy'))\"\n";
 
   std::cout << "\nresult npy_bytes " << std::filesystem::file_size(path) << "\n";

@@ -22,7 +22,8 @@ namespace {
 
 // [book:expressions]
 // micrograd's test_sanity_check: y(x) at x = -4; dy/dx = 46.
-template <class V> V sanity(const std::vector<V>& in) {
+template <class V>
+V sanity(const std::vector<V>& in) {
   const V& x = in[0];
   V z = 2.0 * x + 2.0 + x;
   V q = relu(z) + z * x;
@@ -31,7 +32,8 @@ template <class V> V sanity(const std::vector<V>& in) {
 }
 
 // micrograd's test_more_ops at a = -4, b = 2 (c += ... written as c = c + ...).
-template <class V> V more_ops(const std::vector<V>& in) {
+template <class V>
+V more_ops(const std::vector<V>& in) {
   const V& a = in[0];
   const V& b = in[1];
   V c = a + b;
@@ -47,7 +49,8 @@ template <class V> V more_ops(const std::vector<V>& in) {
 }
 
 // One neuron: tanh(w1 x1 + w2 x2 + b).
-template <class V> V neuron(const std::vector<V>& in) {
+template <class V>
+V neuron(const std::vector<V>& in) {
   return tanh(in[0] * in[1] + in[2] * in[3] + in[4]);
 }
 // [/book:expressions]
@@ -78,7 +81,8 @@ bool compare(const Case& c) {
     const double t = tiny_in[i].grad(), l = lib_in[i].grad().item();
     const bool ok = std::abs(t - l) <= 1e-12 * std::max(1.0, std::abs(l));
     agree = agree && ok;
-    std::printf("  d/d%-3s tiny %16.10f   library %16.10f   %s\n", c.inputs[i].c_str(), t, l, ok ? "ok" : "DIFFERS");
+    std::printf("  d/d%-3s tiny %16.10f   library %16.10f   %s\n", c.inputs[i].c_str(), t, l,
+                ok ? "ok" : "DIFFERS");
     std::printf("result %s_grad_%s %.10f\n", c.name.c_str(), c.inputs[i].c_str(), t);
   }
   return agree;
@@ -92,8 +96,11 @@ int main(int argc, char** argv) {
   const std::vector<Case> cases = {
       {"sanity", {"x"}, {-4.0}, sanity<tiny::Value>, sanity<Variable>},
       {"more_ops", {"a", "b"}, {-4.0, 2.0}, more_ops<tiny::Value>, more_ops<Variable>},
-      {"neuron", {"x1", "w1", "x2", "w2", "b"}, {2.0, -3.0, 0.0, 1.0, 6.8813735870195432},
-       neuron<tiny::Value>, neuron<Variable>},
+      {"neuron",
+       {"x1", "w1", "x2", "w2", "b"},
+       {2.0, -3.0, 0.0, 1.0, 6.8813735870195432},
+       neuron<tiny::Value>,
+       neuron<Variable>},
   };
   bool all_agree = true;
   for (const Case& c : cases) all_agree = compare(c) && all_agree;
@@ -110,6 +117,7 @@ int main(int argc, char** argv) {
   // [/book:no_tape]
   all_agree = all_agree && x.grad() == 0.0;
 
-  std::printf("\n%s\n", all_agree ? "the tiny tape agrees with the library" : "the tiny tape DISAGREES with the library");
+  std::printf("\n%s\n", all_agree ? "the tiny tape agrees with the library"
+                                  : "the tiny tape DISAGREES with the library");
   return all_agree ? 0 : 1;
 }

@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
   Variable a = scalar(3.0);
   Variable square = a * a;  // both inputs of mul are a: its two gradients add up
   square.backward();
-  const double once = a.grad().item();  // 2a = 6
-  (a * a).backward();                   // a leaf keeps adding until zero_grad()
+  const double once = a.grad().item();   // 2a = 6
+  (a * a).backward();                    // a leaf keeps adding until zero_grad()
   const double twice = a.grad().item();  // 6 + 6
   a.zero_grad();
   // [/book:accumulate]
@@ -68,8 +68,10 @@ int main(int argc, char** argv) {
   Variable bias(tensor({0.1, 0.2, 0.3}, DType::float64), true);  // (3,), used by all 4 rows
   sum(batch + bias).backward();
   // [/book:sum_to]
-  std::cout << "  bias.grad() = " << bias.grad().data() << "  (shape " << bias.grad().shape() << ")\n";
-  report("bias_grad_0", "bias.grad()[0]: one 1 from each of 4 rows", bias.grad().data().at({0}), 4.0);
+  std::cout << "  bias.grad() = " << bias.grad().data() << "  (shape " << bias.grad().shape()
+            << ")\n";
+  report("bias_grad_0", "bias.grad()[0]: one 1 from each of 4 rows", bias.grad().data().at({0}),
+         4.0);
 
   std::printf("\n4. no-grad\n");
   // [book:no_grad]
@@ -79,7 +81,8 @@ int main(int argc, char** argv) {
     NoGradGuard no_grad;
     untracked = w * w;
   }
-  std::printf("  inside NoGradGuard: (w * w).requires_grad() = %s\n", untracked.requires_grad() ? "true" : "false");
+  std::printf("  inside NoGradGuard: (w * w).requires_grad() = %s\n",
+              untracked.requires_grad() ? "true" : "false");
   try {
     untracked.backward();
   } catch (const AutogradError& e) {
@@ -95,7 +98,7 @@ int main(int argc, char** argv) {
   cube.backward(Variable(), /*retain_graph=*/true);  // keeps the saved tensors
   cube.backward();                                   // allowed, frees them: 12 + 12
   try {
-    cube.backward();                                 // the graph is gone
+    cube.backward();  // the graph is gone
   } catch (const AutogradError& e) {
     std::printf("  a third backward throws AutogradError: %s\n", e.what());
   }
@@ -105,9 +108,9 @@ int main(int argc, char** argv) {
   std::printf("\n6. a second derivative (create_graph)\n");
   // [book:create_graph]
   Variable t = scalar(3.0);
-  Variable f = t * t * t;                                          // t^3
+  Variable f = t * t * t;                                             // t^3
   Variable df = grad({f}, {t}, {}, false, /*create_graph=*/true)[0];  // 3 t^2, itself a graph
-  Variable d2f = grad({df}, {t})[0];                                 // 6 t
+  Variable d2f = grad({df}, {t})[0];                                  // 6 t
   // [/book:create_graph]
   report("first_derivative", "d(t^3)/dt at t = 3", df.item(), 27.0);
   report("second_derivative", "d2(t^3)/dt2 at t = 3", d2f.item(), 18.0);

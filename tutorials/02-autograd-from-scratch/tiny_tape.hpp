@@ -52,7 +52,8 @@ class Value {
   void zero_grad() { node_->grad = 0; }
 
   // A result of an operation: records its parents and backward step unless a NoTape is alive.
-  static Value result(double data, const std::vector<Value>& parents, std::function<void(Node&)> backward) {
+  static Value result(double data, const std::vector<Value>& parents,
+                      std::function<void(Node&)> backward) {
     Value out(data);
     if (recording()) {
       for (const Value& p : parents) out.node_->parents.push_back(p.node_);
@@ -117,9 +118,8 @@ inline Value tanh(const Value& x) {
 }
 // y = max(x, 0)      grad_x += g [x > 0]
 inline Value relu(const Value& x) {
-  return Value::result(x.data() > 0 ? x.data() : 0.0, {x}, [](Node& out) {
-    out.parents[0]->grad += out.data > 0 ? out.grad : 0.0;
-  });
+  return Value::result(x.data() > 0 ? x.data() : 0.0, {x},
+                       [](Node& out) { out.parents[0]->grad += out.data > 0 ? out.grad : 0.0; });
 }
 // Composites: no backward of their own, the chain rule goes through the ops above.
 inline Value operator-(const Value& x) { return x * -1.0; }

@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
   const double s = 1 / (1 + std::exp(-x));
   const double exact = s * (1 - s);
   std::printf("f(x) = sigmoid(x) at x = %.1f, exact f'(x) = %.15f\n\n", x, exact);
-  std::printf("%8s %14s %14s   %-35s\n", "eps", "float32", "float64", "log10(relative error): -16 ... 0");
+  std::printf("%8s %14s %14s   %-35s\n", "eps", "float32", "float64",
+              "log10(relative error): -16 ... 0");
 
   double best32 = 1, best64 = 1, at32 = 0, at64 = 0;
   for (int k = 1; k <= 12; ++k) {
@@ -62,9 +63,12 @@ int main(int argc, char** argv) {
     if (err32 < best32) best32 = err32, at32 = eps;
     if (err64 < best64) best64 = err64, at64 = eps;
   }
-  std::printf("\nsmallest error: float32 %.1e at eps = %.0e, float64 %.1e at eps = %.0e\n", best32, at32, best64, at64);
-  std::printf("result float32_best_eps_log10 %d\n", static_cast<int>(std::lround(std::log10(at32))));
-  std::printf("result float64_best_eps_log10 %d\n", static_cast<int>(std::lround(std::log10(at64))));
+  std::printf("\nsmallest error: float32 %.1e at eps = %.0e, float64 %.1e at eps = %.0e\n", best32,
+              at32, best64, at64);
+  std::printf("result float32_best_eps_log10 %d\n",
+              static_cast<int>(std::lround(std::log10(at32))));
+  std::printf("result float64_best_eps_log10 %d\n",
+              static_cast<int>(std::lround(std::log10(at64))));
   std::printf("result float32_best_error_log10 %.1f\n", std::log10(best32));
   std::printf("result float64_best_error_log10 %.1f\n", std::log10(best64));
   // float64 must reach what a gradient check needs (gradcheck's rtol is 1e-3; we want far below).

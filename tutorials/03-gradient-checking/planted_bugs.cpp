@@ -32,12 +32,18 @@ struct XExp {
     const Variable x = ctx.saved(0);
     const Variable e = exp(x);
     switch (bug) {
-      case Bug::none: return {g * (e + x * e)};
-      case Bug::counted_twice: return {g * (e + x * e) * 2.0};  // its contribution added twice
-      case Bug::wrong_sign: return {-g * (e + x * e)};
-      case Bug::dropped: return {g * 0.0};                       // no gradient at all
-      case Bug::missing_term: return {g * e};                    // the term x e^x forgotten
-      case Bug::ignores_grad_output: return {e + x * e};         // g never multiplied in
+      case Bug::none:
+        return {g * (e + x * e)};
+      case Bug::counted_twice:
+        return {g * (e + x * e) * 2.0};  // its contribution added twice
+      case Bug::wrong_sign:
+        return {-g * (e + x * e)};
+      case Bug::dropped:
+        return {g * 0.0};  // no gradient at all
+      case Bug::missing_term:
+        return {g * e};  // the term x e^x forgotten
+      case Bug::ignores_grad_output:
+        return {e + x * e};  // g never multiplied in
     }
     return {};
   }
@@ -109,29 +115,58 @@ int main(int argc, char** argv) {
   const Variable b = input(tensor({0.1, 0.2, 0.3}), "b");
   // Weights that make every output element count differently: sum(y * weights).
   auto weighted = [](const Variable& y) {
-    return sum(y * Variable(arange(1, 1 + static_cast<double>(y.numel()), 1, DType::float64).reshape(y.shape())));
+    return sum(y * Variable(arange(1, 1 + static_cast<double>(y.numel()), 1, DType::float64)
+                                .reshape(y.shape())));
   };
   auto x_exp = [&](Bug bug) {
-    return [=] { return gradcheck([=](const std::vector<Variable>& in) { return weighted(apply(XExp{bug}, in[0])); }, {x}); };
+    return [=] {
+      return gradcheck(
+          [=](const std::vector<Variable>& in) { return weighted(apply(XExp{bug}, in[0])); }, {x});
+    };
   };
   // [book:cases]
   const std::vector<Case> cases = {
-      {"counted_twice", "x_exp: the gradient added twice", "analytic = 2 x numeric", x_exp(Bug::counted_twice)},
+      {"counted_twice", "x_exp: the gradient added twice", "analytic = 2 x numeric",
+       x_exp(Bug::counted_twice)},
       {"wrong_sign", "x_exp: the sign of the rule", "wrong sign", x_exp(Bug::wrong_sign)},
       {"dropped", "x_exp: no gradient returned", "analytic is zero", x_exp(Bug::dropped)},
       {"half", "half_square: one of two equal product-rule terms", "analytic = numeric / 2",
-       [=] { return gradcheck([](const std::vector<Variable>& in) { return sum(apply(HalfSquare{}, in[0])); }, {x}); }},
+       [=] {
+         return gradcheck(
+             [](const std::vector<Variable>& in) { return sum(apply(HalfSquare{}, in[0])); }, {x});
+       }},
       {"factor", "wrong_power: (p - 1) x^(p - 1) for p x^(p - 1)", "a constant factor is wrong",
-       [=] { return gradcheck([](const std::vector<Variable>& in) { return sum(apply(WrongPower{}, in[0])); }, {x}); }},
+       [=] {
+         return gradcheck(
+             [](const std::vector<Variable>& in) { return sum(apply(WrongPower{}, in[0])); }, {x});
+       }},
       {"transpose", "transposed_matmul: g^T x for x^T g", "transpose of numeric",
        [=] {
-         return gradcheck([=](const std::vector<Variable>& in) { return weighted(apply(TransposedMatmul{}, Variable(rows), in[0])); }, {w});
+         return gradcheck(
+             [=](const std::vector<Variable>& in) {
+               return weighted(apply(TransposedMatmul{}, Variable(rows), in[0]));
+             },
+             {w});
        }},
-      {"missing_term", "x_exp: one of two different product-rule terms", "not a constant multiple", x_exp(Bug::missing_term)},
-      {"ignores_grad_output", "x_exp: grad_output never multiplied in", "does not scale with grad_output",
-       [=] { return gradcheck([](const std::vector<Variable>& in) { return sum(apply(XExp{Bug::ignores_grad_output}, in[0])); }, {x}); }},
+      {"missing_term", "x_exp: one of two different product-rule terms", "not a constant multiple",
+       x_exp(Bug::missing_term)},
+      {"ignores_grad_output", "x_exp: grad_output never multiplied in",
+       "does not scale with grad_output",
+       [=] {
+         return gradcheck(
+             [](const std::vector<Variable>& in) {
+               return sum(apply(XExp{Bug::ignores_grad_output}, in[0]));
+             },
+             {x});
+       }},
       {"missing_sum_to", "unreduced_add: a broadcast gradient not summed back", "sum_to",
-       [=] { return gradcheck([](const std::vector<Variable>& in) { return sum(apply(UnreducedAdd{}, in[0], in[1])); }, {a, b}); }},
+       [=] {
+         return gradcheck(
+             [](const std::vector<Variable>& in) {
+               return sum(apply(UnreducedAdd{}, in[0], in[1]));
+             },
+             {a, b});
+       }},
   };
   // [/book:cases]
   int caught = 0;
@@ -139,7 +174,8 @@ int main(int argc, char** argv) {
     const GradcheckReport r = c.run();
     const bool ok = !r.passed && r.message.find(c.expected) != std::string::npos;
     caught += ok ? 1 : 0;
-    std::printf("planted: %s\n  %s\n  %s\n\n", c.bug.c_str(), r.passed ? "gradcheck PASSED (the bug was missed)" : r.message.c_str(),
+    std::printf("planted: %s\n  %s\n  %s\n\n", c.bug.c_str(),
+                r.passed ? "gradcheck PASSED (the bug was missed)" : r.message.c_str(),
                 ok ? "caught, with the expected hint" : "NOT caught as expected");
   }
 
@@ -154,7 +190,8 @@ int main(int argc, char** argv) {
   const GradcheckReport whole = gradcheck(network, inputs);
   const GradcheckReport by_node = check_nodes(network, inputs);
   // [/book:check_nodes]
-  std::printf("gradcheck of sigmoid(x_exp(rows w) + b), with x_exp's missing term:\n  %s\n", whole.message.c_str());
+  std::printf("gradcheck of sigmoid(x_exp(rows w) + b), with x_exp's missing term:\n  %s\n",
+              whole.message.c_str());
   std::printf("check_nodes of the same network:\n  %s\n", by_node.message.c_str());
   const bool named = !by_node.passed && by_node.message.find("(x_exp)") != std::string::npos;
   caught += named ? 1 : 0;

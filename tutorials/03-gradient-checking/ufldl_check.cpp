@@ -21,8 +21,12 @@ namespace {
 
 double J(const std::vector<double>& t) { return t[0] * t[0] + 3 * t[0] * t[1]; }
 
-std::vector<double> analytic(const std::vector<double>& t) { return {2 * t[0] + 3 * t[1], 3 * t[0]}; }
-std::vector<double> analytic_with_bug(const std::vector<double>& t) { return {t[0] + 3 * t[1], 3 * t[0]}; }
+std::vector<double> analytic(const std::vector<double>& t) {
+  return {2 * t[0] + 3 * t[1], 3 * t[0]};
+}
+std::vector<double> analytic_with_bug(const std::vector<double>& t) {
+  return {t[0] + 3 * t[1], 3 * t[0]};
+}
 
 // [book:numeric]
 // One central difference per element of theta: 2 n evaluations of J for n parameters.

@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   std::cout << "gradcheck:     " << first.summary() << "\n";
   std::cout << "gradgradcheck: " << second.summary() << "\n";
 
-  std::cout << "\nThe graph of sum(cube(x)) * 2, in Graphviz DOT:\n" << to_dot({sum(cube(x)) * 2.0});
+  std::cout << "\nThe graph of sum(cube(x)) * 2, in Graphviz DOT:\n"
+            << to_dot({sum(cube(x)) * 2.0});
 
   std::cout << "\nresult cube_grad_at_2 " << x.grad().data().at({2}) << "\n";
   std::cout << "result gradcheck_passed " << (first.passed ? 1 : 0) << "\n";

@@ -39,9 +39,9 @@ namespace {
 // [book:transcription]
 // grad_enc of the article, for W_enc (k, m) and input_data x, NumPy's broadcasting included.
 Tensor article_grad_enc(const Tensor& w_enc, const Tensor& x) {
-  const Tensor encoded = tanh(matmul(w_enc, x));   // np.tanh(np.dot(W_enc, input_data))
-  const double len = static_cast<double>(x.size(0));  // len(input_data): x's first axis
-  const Tensor error = encoded - x;                 // encoded - input_data
+  const Tensor encoded = tanh(matmul(w_enc, x));             // np.tanh(np.dot(W_enc, input_data))
+  const double len = static_cast<double>(x.size(0));         // len(input_data): x's first axis
+  const Tensor error = encoded - x;                          // encoded - input_data
   const Tensor first = matmul(error, x, true, false) / len;  // error.T @ input_data / len
   // ((1 - encoded ** 2) * W_enc).sum(axis=1)[:, None] / len
   const Tensor second = sum((1.0 - square(encoded)) * w_enc, {1}, /*keepdim=*/true) / len;
@@ -76,7 +76,7 @@ Tensor identity_decoder_grad(const Tensor& w, const Tensor& x) {
 // returns max |J - J^T| / max |J| and the pair (a, b) where the asymmetry is largest.
 template <class Field>
 std::pair<double, std::pair<std::int64_t, std::int64_t>> jacobian_asymmetry(Field g,
-                                                                             const Tensor& w) {
+                                                                            const Tensor& w) {
   const std::int64_t n = w.numel();
   const double h = 1e-5;
   std::vector<std::vector<double>> jac(n, std::vector<double>(n));  // jac[a][b] = dg_a/dW_b
@@ -92,7 +92,10 @@ std::pair<double, std::pair<std::int64_t, std::int64_t>> jacobian_asymmetry(Fiel
   for (std::int64_t a = 0; a < n; ++a) {
     for (std::int64_t b = 0; b < n; ++b) {
       largest = std::max(largest, std::abs(jac[a][b]));
-      if (std::abs(jac[a][b] - jac[b][a]) > asym) { asym = std::abs(jac[a][b] - jac[b][a]); where = {a, b}; }
+      if (std::abs(jac[a][b] - jac[b][a]) > asym) {
+        asym = std::abs(jac[a][b] - jac[b][a]);
+        where = {a, b};
+      }
     }
   }
   return {asym / largest, where};
@@ -138,7 +141,7 @@ bool fails_with_shape_error(const char* what, Step step) {
 int run(bool short_mode) {
   Generator gen(2024);
   const std::int64_t max_iter = short_mode ? 1000 : 10000;  // the article's default: 10000
-  const double lr = 0.01;                                    // the article's default
+  const double lr = 0.01;                                   // the article's default
 
   std::printf("1. as written: input_data (100, 10), input_dim 10, hidden_dim 5\n");
   const Tensor data = rand({100, 10}, gen, DType::float64);  // np.random.rand(100, 10)
@@ -150,7 +153,9 @@ int run(bool short_mode) {
     train_autoencoder(data.transpose(), 10, 5, max_iter, lr, gen);
   });
 
-  std::printf("\n3. shapes where every line runs (more than one sample: all three equal): 10 samples, 10 features, 10 units\n");
+  std::printf(
+      "\n3. shapes where every line runs (more than one sample: all three equal): 10 samples, 10 "
+      "features, 10 units\n");
   const Tensor x = rand({10, 10}, gen, DType::float64);
   const Tensor w0 = randn({10, 10}, gen, DType::float64) * 0.01;  // the article's start
   const auto article = [&](const Tensor& w) { return article_grad_enc(w, x); };
@@ -181,8 +186,10 @@ int run(bool short_mode) {
   for (std::int64_t i = 1; i <= max_iter; ++i) {
     w.add_(article(w), -lr);
     if (i == 10 || i == 100 || i == 1000 || i == 10000) {
-      std::printf("     after %5lld steps  %.4f\n", static_cast<long long>(i), identity_decoder_loss(w, x));
-      std::printf("result loss_after_%lld %.4f\n", static_cast<long long>(i), identity_decoder_loss(w, x));
+      std::printf("     after %5lld steps  %.4f\n", static_cast<long long>(i),
+                  identity_decoder_loss(w, x));
+      std::printf("result loss_after_%lld %.4f\n", static_cast<long long>(i),
+                  identity_decoder_loss(w, x));
     }
   }
   const double loss_end = identity_decoder_loss(w, x);
@@ -193,8 +200,8 @@ int run(bool short_mode) {
               cosine);
   std::printf("   1/2 ||tanh(W x) - x||^2 / len after %lld steps of lr %.2f:\n",
               static_cast<long long>(max_iter), lr);
-  std::printf("     start %.4f, article's update %.4f, true gradient descent %.4f\n",
-              loss_start, loss_end, loss_true_descent);
+  std::printf("     start %.4f, article's update %.4f, true gradient descent %.4f\n", loss_start,
+              loss_end, loss_true_descent);
 
   std::printf("result as_written_shape_error %d\n", first_fails ? 1 : 0);
   std::printf("result columns_shape_error %d\n", second_fails ? 1 : 0);
@@ -216,9 +223,12 @@ int main(int argc, char** argv) {
   bool short_mode = false, as_written = false;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--short") short_mode = true;
-    else if (flag == "--as-written") as_written = true;
-    else if (flag == "--out" && i + 1 < argc) ++i;  // it writes no file
+    if (flag == "--short")
+      short_mode = true;
+    else if (flag == "--as-written")
+      as_written = true;
+    else if (flag == "--out" && i + 1 < argc)
+      ++i;  // it writes no file
     else {
       std::fprintf(stderr, "usage: ch05_article_code [--short] [--as-written] (unknown '%s')\n",
                    argv[i]);

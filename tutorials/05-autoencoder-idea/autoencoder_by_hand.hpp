@@ -57,15 +57,17 @@ inline Autoencoder make_autoencoder(Generator& gen) {
 
 // The forward pass, keeping what the backward pass needs: a for the ReLU mask, h for
 // grad_W2, x_hat for grad_z (z only for the loss).
-struct Forward { Tensor a, h, z, x_hat; };  // (N, H), (N, H), (N, D), (N, D)
+struct Forward {
+  Tensor a, h, z, x_hat;
+};  // (N, H), (N, H), (N, D), (N, D)
 
 // [book:forward]
 inline Forward forward(const Autoencoder& net, const Tensor& x) {
   Forward f;
   f.a = matmul(x, net.w1.value) + net.b1.value;    // (N, H) = (N, D) (D, H) + (H,)
-  f.h = relu(f.a);                                  // (N, H)
+  f.h = relu(f.a);                                 // (N, H)
   f.z = matmul(f.h, net.w2.value) + net.b2.value;  // (N, D) = (N, H) (H, D) + (D,)
-  f.x_hat = sigmoid(f.z);                           // (N, D), each pixel in (0, 1)
+  f.x_hat = sigmoid(f.z);                          // (N, D), each pixel in (0, 1)
   return f;
 }
 // [/book:forward]
@@ -84,14 +86,14 @@ inline double bce_sum(const Tensor& x, const Tensor& z) {
 inline void backward(Autoencoder& net, const Tensor& x, const Forward& f) {
   const double n = static_cast<double>(x.size(0));
   // dL/dz for sigmoid + BCE: -x/y + (1-x)/(1-y) times y(1-y) leaves y - x (y = x_hat).
-  const Tensor grad_z = (f.x_hat - x) / n;                             // (N, D)
-  net.w2.grad = matmul(f.h, grad_z, true, false);                      // (H, D) = (N, H)^T (N, D)
-  net.b2.grad = sum(grad_z, {0});                                      // (D,)
-  const Tensor grad_h = matmul(grad_z, net.w2.value, false, true);     // (N, H) = (N, D) (H, D)^T
+  const Tensor grad_z = (f.x_hat - x) / n;                          // (N, D)
+  net.w2.grad = matmul(f.h, grad_z, true, false);                   // (H, D) = (N, H)^T (N, D)
+  net.b2.grad = sum(grad_z, {0});                                   // (D,)
+  const Tensor grad_h = matmul(grad_z, net.w2.value, false, true);  // (N, H) = (N, D) (H, D)^T
   // relu'(a) is 1 where a > 0 and 0 elsewhere. NOTE: at a = 0 exactly we take 0.
   const Tensor grad_a = where(f.a > 0.0, grad_h, scalar_tensor(0.0, grad_h.dtype()));  // (N, H)
-  net.w1.grad = matmul(x, grad_a, true, false);                        // (D, H) = (N, D)^T (N, H)
-  net.b1.grad = sum(grad_a, {0});                                      // (H,)
+  net.w1.grad = matmul(x, grad_a, true, false);  // (D, H) = (N, D)^T (N, H)
+  net.b1.grad = sum(grad_a, {0});                // (H,)
 }
 // [/book:backward]
 

@@ -35,8 +35,8 @@ constexpr std::int64_t N = 8;  // random images
 std::array<Tensor, 4> autograd_gradients(const Autoencoder& net, const Tensor& x) {
   const Variable w1(net.w1.value, true), b1(net.b1.value, true), w2(net.w2.value, true),
       b2(net.b2.value, true), xv(x);
-  const Variable h = relu(matmul(xv, w1) + b1);                        // (N, H)
-  const Variable z = matmul(h, w2) + b2;                               // (N, D)
+  const Variable h = relu(matmul(xv, w1) + b1);  // (N, H)
+  const Variable z = matmul(h, w2) + b2;         // (N, D)
   const Variable loss = sum(relu(z) - xv * z + log1p(exp(-abs(z)))) / static_cast<double>(N);
   loss.backward();
   return {w1.grad().data(), b1.grad().data(), w2.grad().data(), b2.grad().data()};
@@ -92,7 +92,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--short") continue;  // the check takes well under a second either way
-    if (flag == "--out" && i + 1 < argc) { ++i; continue; }  // it writes no file
+    if (flag == "--out" && i + 1 < argc) {
+      ++i;
+      continue;
+    }  // it writes no file
     if (flag == "--seed" && i + 1 < argc) {
       char* end = nullptr;
       seed = std::strtoull(argv[++i], &end, 10);

@@ -31,8 +31,8 @@ namespace {
 struct Options {
   long long epochs = 15;
   long long batch_size = 256;
-  long long limit = -1;         // training images; -1: all 60000
-  long long test_limit = -1;    // test images; -1: all 10000
+  long long limit = -1;       // training images; -1: all 60000
+  long long test_limit = -1;  // test images; -1: all 10000
   long long seed = 1;
   std::string out = ".";
   std::string data_dir = data::default_fashion_mnist_dir();
@@ -67,15 +67,26 @@ Options parse_options(int argc, char** argv) {
       if (i + 1 == argc) throw ValueError(flag + " needs a value (see --help)");
       return argv[++i];
     };
-    if (flag == "--help" || flag == "-h") options.help = true;
-    else if (flag == "--short") { options.epochs = 1; options.limit = 1000; options.test_limit = 1000; }
-    else if (flag == "--epochs") options.epochs = parse_int(flag, value(), 1, 10000);
-    else if (flag == "--batch-size") options.batch_size = parse_int(flag, value(), 1, 60000);
-    else if (flag == "--limit") options.limit = parse_int(flag, value(), 1, 60000);  // the first N
-    else if (flag == "--seed") options.seed = parse_int(flag, value(), 0, LLONG_MAX);
-    else if (flag == "--out") options.out = value();
-    else if (flag == "--data-dir") options.data_dir = value();
-    else throw ValueError("unknown option '" + flag + "' (see --help)");
+    if (flag == "--help" || flag == "-h")
+      options.help = true;
+    else if (flag == "--short") {
+      options.epochs = 1;
+      options.limit = 1000;
+      options.test_limit = 1000;
+    } else if (flag == "--epochs")
+      options.epochs = parse_int(flag, value(), 1, 10000);
+    else if (flag == "--batch-size")
+      options.batch_size = parse_int(flag, value(), 1, 60000);
+    else if (flag == "--limit")
+      options.limit = parse_int(flag, value(), 1, 60000);  // the first N
+    else if (flag == "--seed")
+      options.seed = parse_int(flag, value(), 0, LLONG_MAX);
+    else if (flag == "--out")
+      options.out = value();
+    else if (flag == "--data-dir")
+      options.data_dir = value();
+    else
+      throw ValueError("unknown option '" + flag + "' (see --help)");
   }
   return options;
 }
@@ -103,7 +114,9 @@ double train_epoch(Autoencoder& net, Adam& adam, const Tensor& images, std::int6
 // [/book:train_epoch]
 
 // Per-image BCE and squared error of the reconstructions of `images`.
-struct Errors { double bce, sse; };
+struct Errors {
+  double bce, sse;
+};
 
 Errors evaluate(const Autoencoder& net, const Tensor& images) {
   const std::int64_t n = images.size(0);
@@ -129,8 +142,10 @@ void run(const Options& options) {
   const long long n = train.images.size(0);
   std::printf("Fashion-MNIST: %lld training and %lld test images\n", n,
               static_cast<long long>(test.images.size(0)));
-  std::printf("784-32-784 autoencoder, ReLU and sigmoid, BCE loss, Adam lr 1e-3, batch %lld, "
-              "seed %lld\n\n", options.batch_size, options.seed);
+  std::printf(
+      "784-32-784 autoencoder, ReLU and sigmoid, BCE loss, Adam lr 1e-3, batch %lld, "
+      "seed %lld\n\n",
+      options.batch_size, options.seed);
 
   Generator gen(static_cast<std::uint64_t>(options.seed));
   Autoencoder net = make_autoencoder(gen);

@@ -38,10 +38,10 @@ struct Config {
   std::string factor = "baseline";  // which hyper-parameter this run varies
   double lr = 1e-3;
   std::int64_t batch = 64;
-  double l2 = 0.0;          // lambda
+  double l2 = 0.0;  // lambda
   std::int64_t width = 256;
-  double dropout = 0.0;     // probability of zeroing a hidden unit while training
-  int layers = 1;           // hidden layers on each side of the code
+  double dropout = 0.0;  // probability of zeroing a hidden unit while training
+  int layers = 1;        // hidden layers on each side of the code
 };
 // [/book:config]
 
@@ -61,12 +61,12 @@ std::shared_ptr<nn::Sequential> make_autoencoder(const Config& c, Generator& gen
     }
   };
   std::int64_t prev = D;
-  hidden_layers(prev);                                         // encoder
+  hidden_layers(prev);  // encoder
   model->add(std::make_shared<nn::Linear>(prev, Z, gen));
-  model->add(std::make_shared<nn::ReLU>());                    // the code (N, Z)
+  model->add(std::make_shared<nn::ReLU>());  // the code (N, Z)
   prev = Z;
-  hidden_layers(prev);                                         // decoder
-  model->add(std::make_shared<nn::Linear>(prev, D, gen));     // logits (N, D)
+  hidden_layers(prev);                                     // decoder
+  model->add(std::make_shared<nn::Linear>(prev, D, gen));  // logits (N, D)
   return model;
 }
 // [/book:model]
@@ -87,7 +87,7 @@ Variable reconstruction(const Variable& logits, const Variable& target) {
 }
 
 struct Outcome {
-  double train, test;           // final reconstruction loss per image, evaluation mode
+  double train, test;  // final reconstruction loss per image, evaluation mode
   std::vector<double> train_by_epoch, test_by_epoch;  // when asked for
   double seconds;
 };
@@ -140,29 +140,72 @@ Outcome train_and_measure(const Config& c, const nn::TensorDataset& train,
 std::vector<Config> sweep(bool short_mode) {
   std::vector<Config> runs{Config{}};
   if (short_mode) {
-    Config a; a.factor = "l2"; a.l2 = 1e-2; runs.push_back(a);
-    Config b; b.factor = "dropout"; b.dropout = 0.5; runs.push_back(b);
+    Config a;
+    a.factor = "l2";
+    a.l2 = 1e-2;
+    runs.push_back(a);
+    Config b;
+    b.factor = "dropout";
+    b.dropout = 0.5;
+    runs.push_back(b);
     return runs;
   }
-  for (double lr : {1e-4, 3e-4, 3e-3, 1e-2, 3e-2}) { Config c; c.factor = "lr"; c.lr = lr; runs.push_back(c); }
-  for (std::int64_t b : {16, 256, 1024}) { Config c; c.factor = "batch"; c.batch = b; runs.push_back(c); }
-  for (double l2 : {1e-3, 1e-2, 1e-1, 1.0}) { Config c; c.factor = "l2"; c.l2 = l2; runs.push_back(c); }
-  for (std::int64_t w : {32, 64, 1024}) { Config c; c.factor = "width"; c.width = w; runs.push_back(c); }
-  for (double p : {0.1, 0.3, 0.5}) { Config c; c.factor = "dropout"; c.dropout = p; runs.push_back(c); }
-  for (int l : {0, 2, 3}) { Config c; c.factor = "layers"; c.layers = l; runs.push_back(c); }
+  for (double lr : {1e-4, 3e-4, 3e-3, 1e-2, 3e-2}) {
+    Config c;
+    c.factor = "lr";
+    c.lr = lr;
+    runs.push_back(c);
+  }
+  for (std::int64_t b : {16, 256, 1024}) {
+    Config c;
+    c.factor = "batch";
+    c.batch = b;
+    runs.push_back(c);
+  }
+  for (double l2 : {1e-3, 1e-2, 1e-1, 1.0}) {
+    Config c;
+    c.factor = "l2";
+    c.l2 = l2;
+    runs.push_back(c);
+  }
+  for (std::int64_t w : {32, 64, 1024}) {
+    Config c;
+    c.factor = "width";
+    c.width = w;
+    runs.push_back(c);
+  }
+  for (double p : {0.1, 0.3, 0.5}) {
+    Config c;
+    c.factor = "dropout";
+    c.dropout = p;
+    runs.push_back(c);
+  }
+  for (int l : {0, 2, 3}) {
+    Config c;
+    c.factor = "layers";
+    c.layers = l;
+    runs.push_back(c);
+  }
   return runs;
 }
 
 // A result key for a run: "<factor>_<value>", e.g. l2_0.01 or lr_0.0003.
 std::string value_of(const Config& c) {
   char text[32];
-  if (c.factor == "lr") std::snprintf(text, sizeof text, "%g", c.lr);
-  else if (c.factor == "batch") std::snprintf(text, sizeof text, "%lld", static_cast<long long>(c.batch));
-  else if (c.factor == "l2") std::snprintf(text, sizeof text, "%g", c.l2);
-  else if (c.factor == "width") std::snprintf(text, sizeof text, "%lld", static_cast<long long>(c.width));
-  else if (c.factor == "dropout") std::snprintf(text, sizeof text, "%g", c.dropout);
-  else if (c.factor == "layers") std::snprintf(text, sizeof text, "%d", c.layers);
-  else return "";
+  if (c.factor == "lr")
+    std::snprintf(text, sizeof text, "%g", c.lr);
+  else if (c.factor == "batch")
+    std::snprintf(text, sizeof text, "%lld", static_cast<long long>(c.batch));
+  else if (c.factor == "l2")
+    std::snprintf(text, sizeof text, "%g", c.l2);
+  else if (c.factor == "width")
+    std::snprintf(text, sizeof text, "%lld", static_cast<long long>(c.width));
+  else if (c.factor == "dropout")
+    std::snprintf(text, sizeof text, "%g", c.dropout);
+  else if (c.factor == "layers")
+    std::snprintf(text, sizeof text, "%d", c.layers);
+  else
+    return "";
   return text;
 }
 
@@ -180,9 +223,12 @@ std::shared_ptr<nn::Sequential> deepen(const nn::Sequential& shallow) {
   const int source[12] = {0, 1, -1, -1, 2, 3, 4, 5, -1, -1, 6, 7};  // -1: a new layer
   for (std::size_t i = 0; i < to.size(); ++i) {
     Tensor value = to[i].data();  // shares the parameter's storage
-    if (source[i] >= 0) value.copy_(from[static_cast<std::size_t>(source[i])].data());
-    else if (value.dim() == 2) value.copy_(eye(value.size(0)));
-    else value.zero_();
+    if (source[i] >= 0)
+      value.copy_(from[static_cast<std::size_t>(source[i])].data());
+    else if (value.dim() == 2)
+      value.copy_(eye(value.size(0)));
+    else
+      value.zero_();
   }
   return deep;
 }
@@ -198,8 +244,10 @@ int run_depth(bool short_mode) {
   const std::string dir = data::default_fashion_mnist_dir();
   const nn::TensorDataset train(data::load_fashion_mnist(data::Split::train, dir, n_train).images);
   const nn::TensorDataset test(data::load_fashion_mnist(data::Split::test, dir, n_test).images);
-  std::printf("hidden layers on each side of the code, %lld training images, BCE per image "
-              "(evaluation mode) after each %d epochs\n\n", static_cast<long long>(n_train), every);
+  std::printf(
+      "hidden layers on each side of the code, %lld training images, BCE per image "
+      "(evaluation mode) after each %d epochs\n\n",
+      static_cast<long long>(n_train), every);
   std::printf("%-7s %6s %9s %9s\n", "layers", "epoch", "train", "test");
   Config one;
   one.factor = "layers";
@@ -229,12 +277,16 @@ int run_depth(bool short_mode) {
   two.layers = 2;
   const Outcome more_shallow = train_model(*shallow, one, train, test, every, false);
   const Outcome more_deep = train_model(*deep, two, train, test, every, false);
-  std::printf("\nthe 1-layer model after %d epochs, and as a 2-layer model computing the same "
-              "function (extra layers W = I, b = 0); then %d more epochs each:\n", epochs, every);
+  std::printf(
+      "\nthe 1-layer model after %d epochs, and as a 2-layer model computing the same "
+      "function (extra layers W = I, b = 0); then %d more epochs each:\n",
+      epochs, every);
   std::printf("  %-34s %9s %9s\n", "", "train now", "after");
   std::printf("  %-34s %9.2f %9.2f\n", "1 layer, trained on", shallow_now, more_shallow.train);
-  std::printf("  %-34s %9.2f %9.2f\n", "2 layers, the same function to start", deep_now, more_deep.train);
-  std::printf("result deepened.start %.2f\nresult deepened.after %.2f\n", deep_now, more_deep.train);
+  std::printf("  %-34s %9.2f %9.2f\n", "2 layers, the same function to start", deep_now,
+              more_deep.train);
+  std::printf("result deepened.start %.2f\nresult deepened.after %.2f\n", deep_now,
+              more_deep.train);
   std::printf("result shallow.after %.2f\n", more_shallow.train);
   return 0;
 }
@@ -243,8 +295,10 @@ int run_depth(bool short_mode) {
 int run(bool short_mode, const std::string& out_dir) {
   const std::int64_t n_train = short_mode ? 300 : 2000, n_test = short_mode ? 200 : 1000;
   const int epochs = short_mode ? 1 : 15;
-  const data::ImageSet train_set = data::load_fashion_mnist(data::Split::train, data::default_fashion_mnist_dir(), n_train);
-  const data::ImageSet test_set = data::load_fashion_mnist(data::Split::test, data::default_fashion_mnist_dir(), n_test);
+  const data::ImageSet train_set =
+      data::load_fashion_mnist(data::Split::train, data::default_fashion_mnist_dir(), n_train);
+  const data::ImageSet test_set =
+      data::load_fashion_mnist(data::Split::test, data::default_fashion_mnist_dir(), n_test);
   const nn::TensorDataset train(train_set.images), test(test_set.images);
   std::printf("Fashion-MNIST: %lld training and %lld test images, %d epochs per run\n",
               static_cast<long long>(n_train), static_cast<long long>(n_test), epochs);
@@ -258,20 +312,24 @@ int run(bool short_mode, const std::string& out_dir) {
     const bool curve = c.factor == "baseline" || c.factor == "lr";
     const Outcome o = train_and_measure(c, train, test, epochs, curve);
     std::printf("%-8s %-7s %8.0e %6lld %7.0e %7lld %6.1f %9.2f %9.2f %7.2f   [time] %.1f s\n",
-                c.factor.c_str(), value_of(c).c_str(), c.lr, static_cast<long long>(c.batch),
-                c.l2, static_cast<long long>(c.width), c.dropout, o.train, o.test,
-                o.test - o.train, o.seconds);
+                c.factor.c_str(), value_of(c).c_str(), c.lr, static_cast<long long>(c.batch), c.l2,
+                static_cast<long long>(c.width), c.dropout, o.train, o.test, o.test - o.train,
+                o.seconds);
     std::fflush(stdout);
     const std::string key = c.factor == "baseline" ? "baseline" : c.factor + "_" + value_of(c);
-    std::printf("result %s.train %.2f\nresult %s.test %.2f\n", key.c_str(), o.train, key.c_str(), o.test);
+    std::printf("result %s.train %.2f\nresult %s.test %.2f\n", key.c_str(), o.train, key.c_str(),
+                o.test);
     if (curve) {
-      data::Series line{"lr " + (c.factor == "lr" ? value_of(c) : std::string("0.001")), {}, o.test_by_epoch};
+      data::Series line{
+          "lr " + (c.factor == "lr" ? value_of(c) : std::string("0.001")), {}, o.test_by_epoch};
       for (int e = 1; e <= epochs; ++e) line.x.push_back(e);
       lr_curves.emplace_back(c.lr, line);
     }
     if (c.factor == "l2") {
-      l2_train.x.push_back(c.l2); l2_train.y.push_back(o.train);
-      l2_test.x.push_back(c.l2); l2_test.y.push_back(o.test);
+      l2_train.x.push_back(c.l2);
+      l2_train.y.push_back(o.train);
+      l2_test.x.push_back(c.l2);
+      l2_test.y.push_back(o.test);
     }
   }
   std::filesystem::create_directories(out_dir);
@@ -294,11 +352,16 @@ int main(int argc, char** argv) {
   std::string out_dir = ".";
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--short") short_mode = true;
-    else if (flag == "--depth") depth = true;
-    else if (flag == "--out" && i + 1 < argc) out_dir = argv[++i];
+    if (flag == "--short")
+      short_mode = true;
+    else if (flag == "--depth")
+      depth = true;
+    else if (flag == "--out" && i + 1 < argc)
+      out_dir = argv[++i];
     else {
-      std::fprintf(stderr, "usage: ch06_sweep [--short] [--depth] [--out DIR] (bad argument '%s')\n", argv[i]);
+      std::fprintf(stderr,
+                   "usage: ch06_sweep [--short] [--depth] [--out DIR] (bad argument '%s')\n",
+                   argv[i]);
       return 2;
     }
   }

@@ -62,13 +62,17 @@ Tensor decode_perturbed(nn::Module& decoder, const Tensor& codes, const Tensor& 
 
 int run(bool short_mode, const std::string& out_dir) {
   const std::string dir = data::default_fashion_mnist_dir();
-  const data::ImageSet train = data::load_fashion_mnist(data::Split::train, dir, short_mode ? 1000 : 20000);
-  const data::ImageSet test = data::load_fashion_mnist(data::Split::test, dir, short_mode ? 500 : -1);
+  const data::ImageSet train =
+      data::load_fashion_mnist(data::Split::train, dir, short_mode ? 1000 : 20000);
+  const data::ImageSet test =
+      data::load_fashion_mnist(data::Split::test, dir, short_mode ? 500 : -1);
   const int epochs = short_mode ? 1 : 10;
   const bool failed = as_written_fails(train.images);
 
-  std::printf("\nthe fixed model, 784-128-64-128-784, MSE, Adam lr 1e-3, batch 256: %lld training "
-              "images, %d epochs\n", static_cast<long long>(train.images.size(0)), epochs);
+  std::printf(
+      "\nthe fixed model, 784-128-64-128-784, MSE, Adam lr 1e-3, batch 256: %lld training "
+      "images, %d epochs\n",
+      static_cast<long long>(train.images.size(0)), epochs);
   Generator gen(1);
   const auto encoder = make_encoder(gen);
   const auto decoder = make_decoder(gen);
@@ -80,7 +84,8 @@ int run(bool short_mode, const std::string& out_dir) {
   options.seed = 1;
   options.progress = false;
   const nn::TensorDataset train_data(train.images);
-  const nn::FitResult fit = nn::fit(*model, nn::reconstruction_loss(mse), adam, train_data, nullptr, options);
+  const nn::FitResult fit =
+      nn::fit(*model, nn::reconstruction_loss(mse), adam, train_data, nullptr, options);
   for (const nn::EpochRecord& r : fit.history) {
     std::printf("  epoch %2d  train MSE per pixel %.5f\n", r.epoch, r.train_loss);
   }
@@ -96,12 +101,15 @@ int run(bool short_mode, const std::string& out_dir) {
   const double mean_sse = pca.sse_per_image(test.images, 0);
   std::printf("\ntest squared error per image (summed over 784 pixels)\n");
   std::printf("  the mean training image for every image   %8.3f\n", mean_sse);
-  std::printf("  PCA, %lld components                        %8.3f\n", static_cast<long long>(Z), pca_sse);
-  std::printf("  autoencoder, a %lld-number code              %8.3f\n", static_cast<long long>(Z), ae_sse);
+  std::printf("  PCA, %lld components                        %8.3f\n", static_cast<long long>(Z),
+              pca_sse);
+  std::printf("  autoencoder, a %lld-number code              %8.3f\n", static_cast<long long>(Z),
+              ae_sse);
   const Shape shape = article_error_shape(test.images, x_hat);
-  std::printf("\nthe article's np.mean(..., axis=1) on (N, 28, 28) images has shape (%lld, %lld): "
-              "one number per image column, not per image\n",
-              static_cast<long long>(shape[0]), static_cast<long long>(shape[1]));
+  std::printf(
+      "\nthe article's np.mean(..., axis=1) on (N, 28, 28) images has shape (%lld, %lld): "
+      "one number per image column, not per image\n",
+      static_cast<long long>(shape[0]), static_cast<long long>(shape[1]));
 
   // New images: 10 test images, their reconstructions, two perturbations of their codes, and
   // codes drawn from independent Gaussians fitted to the training codes.
@@ -114,11 +122,13 @@ int run(bool short_mode, const std::string& out_dir) {
   const Tensor grid = concatenate({test.images.rows(0, 10), x_hat.rows(0, 10),
                                    decode_perturbed(*decoder, first, spread, 0.5, noise),
                                    decode_perturbed(*decoder, first, spread, 2.0, noise),
-                                   decoder->forward(Variable(drawn)).data()}, 0);
+                                   decoder->forward(Variable(drawn)).data()},
+                                  0);
   std::filesystem::create_directories(out_dir);
   data::save_image_grid(out_dir + "/perturbed_codes.png", grid, 28, 28, 10);
-  std::printf("wrote perturbed_codes.png (rows: test images, reconstructions, codes + 0.5 s noise, "
-              "codes + 2 s noise, codes drawn unit by unit)\n");
+  std::printf(
+      "wrote perturbed_codes.png (rows: test images, reconstructions, codes + 0.5 s noise, "
+      "codes + 2 s noise, codes drawn unit by unit)\n");
 
   std::printf("result as_written_shape_error %d\n", failed ? 1 : 0);
   std::printf("result ae_test_sse %.3f\nresult pca_test_sse %.3f\nresult mean_image_sse %.3f\n",

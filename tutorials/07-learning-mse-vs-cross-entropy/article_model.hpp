@@ -25,9 +25,9 @@ inline constexpr std::int64_t D = 784, H = 128, Z = 64;
 // [book:encoder]
 inline std::shared_ptr<nn::Sequential> make_encoder(Generator& gen) {
   auto encoder = std::make_shared<nn::Sequential>();
-  encoder->add(std::make_shared<nn::Linear>(D, H, gen));   // Dense(128, ...)
+  encoder->add(std::make_shared<nn::Linear>(D, H, gen));  // Dense(128, ...)
   encoder->add(std::make_shared<nn::ReLU>());
-  encoder->add(std::make_shared<nn::Linear>(H, Z, gen));   // Dense(64, ...)
+  encoder->add(std::make_shared<nn::Linear>(H, Z, gen));  // Dense(64, ...)
   encoder->add(std::make_shared<nn::ReLU>());
   return encoder;
 }
@@ -37,19 +37,19 @@ inline std::shared_ptr<nn::Sequential> make_encoder(Generator& gen) {
 // The article's decoder: 64 -> 64 -> 128. Its output (N, 128) is not an image.
 inline std::shared_ptr<nn::Sequential> make_decoder_as_written(Generator& gen) {
   auto decoder = std::make_shared<nn::Sequential>();
-  decoder->add(std::make_shared<nn::Linear>(Z, Z, gen));   // Dense(64, 'relu')
+  decoder->add(std::make_shared<nn::Linear>(Z, Z, gen));  // Dense(64, 'relu')
   decoder->add(std::make_shared<nn::ReLU>());
-  decoder->add(std::make_shared<nn::Linear>(Z, H, gen));   // Dense(128, 'relu')
+  decoder->add(std::make_shared<nn::Linear>(Z, H, gen));  // Dense(128, 'relu')
   decoder->add(std::make_shared<nn::ReLU>());
-  return decoder;                                           // Flatten: (N, 128) stays (N, 128)
+  return decoder;  // Flatten: (N, 128) stays (N, 128)
 }
 
 // The fix: 64 -> 128 -> 784, sigmoid outputs.
 inline std::shared_ptr<nn::Sequential> make_decoder(Generator& gen) {
   auto decoder = std::make_shared<nn::Sequential>();
-  decoder->add(std::make_shared<nn::Linear>(Z, H, gen));   // Dense(128, 'relu')
+  decoder->add(std::make_shared<nn::Linear>(Z, H, gen));  // Dense(128, 'relu')
   decoder->add(std::make_shared<nn::ReLU>());
-  decoder->add(std::make_shared<nn::Linear>(H, D, gen));   // Dense(784, 'sigmoid')
+  decoder->add(std::make_shared<nn::Linear>(H, D, gen));  // Dense(784, 'sigmoid')
   decoder->add(std::make_shared<nn::Sigmoid>());
   return decoder;
 }

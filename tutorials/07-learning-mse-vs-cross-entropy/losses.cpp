@@ -49,10 +49,10 @@ Variable article_ce(const Variable& x_hat, const Variable& x) { return -mean(x *
 // [/book:losses]
 
 struct Outcome {
-  double test_sse;      // squared error per test image, summed over pixels
-  double mean_output;   // mean of x_hat over the test images
-  double saturated;     // fraction of test outputs above 0.99
-  Tensor pictures;      // reconstructions of the first 10 test images (10, D)
+  double test_sse;     // squared error per test image, summed over pixels
+  double mean_output;  // mean of x_hat over the test images
+  double saturated;    // fraction of test outputs above 0.99
+  Tensor pictures;     // reconstructions of the first 10 test images (10, D)
 };
 
 Outcome train_with(const Loss& loss, const Tensor& train_images, const Tensor& test_images,
@@ -78,13 +78,16 @@ Outcome train_with(const Loss& loss, const Tensor& train_images, const Tensor& t
 
 int run(bool short_mode, const std::string& out_dir) {
   const std::string dir = data::default_fashion_mnist_dir();
-  const data::ImageSet train = data::load_fashion_mnist(data::Split::train, dir, short_mode ? 1000 : 20000);
-  const data::ImageSet test = data::load_fashion_mnist(data::Split::test, dir, short_mode ? 500 : -1);
+  const data::ImageSet train =
+      data::load_fashion_mnist(data::Split::train, dir, short_mode ? 1000 : 20000);
+  const data::ImageSet test =
+      data::load_fashion_mnist(data::Split::test, dir, short_mode ? 500 : -1);
   const int epochs = short_mode ? 1 : 10;
-  std::printf("Fashion-MNIST: %lld training and %lld test images; 784-128-64-128-784, sigmoid "
-              "outputs, Adam lr 1e-3, batch 256, %d epochs\n\n",
-              static_cast<long long>(train.images.size(0)),
-              static_cast<long long>(test.images.size(0)), epochs);
+  std::printf(
+      "Fashion-MNIST: %lld training and %lld test images; 784-128-64-128-784, sigmoid "
+      "outputs, Adam lr 1e-3, batch 256, %d epochs\n\n",
+      static_cast<long long>(train.images.size(0)), static_cast<long long>(test.images.size(0)),
+      epochs);
   std::printf("%-11s %16s %18s %22s\n", "loss", "test SSE/image", "mean output pixel",
               "outputs above 0.99");
   const double data_mean = mean(test.images).item();
@@ -96,13 +99,15 @@ int run(bool short_mode, const std::string& out_dir) {
   std::vector<Tensor> rows{test.images.rows(0, 10)};
   for (const auto& [name, loss] : losses) {
     const Outcome o = train_with(loss, train.images, test.images, epochs, 256);
-    std::printf("%-11s %16.3f %18.4f %22.4f\n", name.c_str(), o.test_sse, o.mean_output, o.saturated);
+    std::printf("%-11s %16.3f %18.4f %22.4f\n", name.c_str(), o.test_sse, o.mean_output,
+                o.saturated);
     std::printf("result %s.test_sse %.3f\nresult %s.mean_output %.4f\nresult %s.saturated %.4f\n",
                 name.c_str(), o.test_sse, name.c_str(), o.mean_output, name.c_str(), o.saturated);
     std::fflush(stdout);
     rows.push_back(o.pictures);
   }
-  std::printf("result data.mean_pixel %.4f\nresult data.saturated %.4f\n", data_mean, data_saturated);
+  std::printf("result data.mean_pixel %.4f\nresult data.saturated %.4f\n", data_mean,
+              data_saturated);
 
   std::filesystem::create_directories(out_dir);
   data::save_image_grid(out_dir + "/losses.png", concatenate(rows, 0), 28, 28, 10);

@@ -45,7 +45,9 @@ class ArticleModel : public nn::Module {
 // [/book:keras_model]
 
 // Keras' 'mse': the mean over the batch AND the 100 features.
-double mse(const Tensor& a, const Tensor& b) { return ladder::sse_per_image(a, b) / double(a.size(1)); }
+double mse(const Tensor& a, const Tensor& b) {
+  return ladder::sse_per_image(a, b) / double(a.size(1));
+}
 
 // [book:library_model]
 // The same model is the library's deep autoencoder: sizes {100, 64, 32}, ReLU hidden units, a
@@ -65,7 +67,8 @@ void same_function(const Tensor& x) {
   ArticleModel by_hand(gen);
   ae::DeepAutoencoder library = library_model(same);
   NoGradGuard no_grad;
-  const double difference = max(abs(by_hand(Variable(x)).data() - library(Variable(x)).data())).item();
+  const double difference =
+      max(abs(by_hand(Variable(x)).data() - library(Variable(x)).data())).item();
   std::printf("%s\n", library.summary({100}, 32).c_str());
   std::printf("largest difference between the two models' outputs on %lld rows: %g\n",
               (long long)x.size(0), difference);
@@ -90,8 +93,8 @@ void run(const std::string& key, const std::string& title, const Tensor& train, 
   const Tensor mean_guess = pca.reconstruct(fresh, 0);  // k = 0: the mean row for every row
   std::printf("\n%s\n", title.c_str());
   std::printf("  %-34s %10s %10s\n", "MSE per feature", "training", "new rows");
-  std::printf("  %-34s %10.4f %10.4f\n", "autoencoder 100-64-32-64-100", mse(reconstruct(train), train),
-              mse(reconstruct(fresh), fresh));
+  std::printf("  %-34s %10.4f %10.4f\n", "autoencoder 100-64-32-64-100",
+              mse(reconstruct(train), train), mse(reconstruct(fresh), fresh));
   std::printf("  %-34s %10.4f %10.4f\n", "PCA, 32 components", pca.sse_per_image(train, 32) / 100,
               pca.sse_per_image(fresh, 32) / 100);
   std::printf("  %-34s %10.4f %10.4f\n", "the training mean, no code at all",

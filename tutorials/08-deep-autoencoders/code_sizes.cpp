@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
     if (k == 2 && data::gnuplot_available()) {
       const Tensor shown = test.rows(0, std::min<std::int64_t>(2000, test.size(0)));
       const Tensor labels = data.test.labels.rows(0, shown.size(0));
-      const Tensor codes = ladder::map_rows(model, shown, [&](const Variable& v) { return model.encode(v); });
+      const Tensor codes =
+          ladder::map_rows(model, shown, [&](const Variable& v) { return model.encode(v); });
       data::plot_latent_scatter(opt.out + "/ch08_codes_ae2.png", codes, labels, class_names(),
                                 "deep autoencoder, 2-number code (test images)");
       data::plot_latent_scatter(opt.out + "/ch08_codes_pca2.png", pca.encode(shown, 2), labels,

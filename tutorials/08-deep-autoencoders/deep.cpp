@@ -74,14 +74,15 @@ struct Outcome {
 };
 
 Outcome evaluate(DeepAutoencoder& model, const Tensor& test) {
-  const Tensor logits =
-      ladder::map_rows(model, test, [&](const Variable& v) { return model.decode_logits(model.encode(v)); });
+  const Tensor logits = ladder::map_rows(
+      model, test, [&](const Variable& v) { return model.decode_logits(model.encode(v)); });
   NoGradGuard no_grad;
   const double n = static_cast<double>(test.size(0));
   // NOTE: in float64: a float32 sum of 7.84 million terms is off in the third digit.
   const double bce = nn::bce_with_logits_loss(Variable(logits.to(DType::float64)),
                                               Variable(test.to(DType::float64)), nn::Reduction::sum)
-                         .item() / n;
+                         .item() /
+                     n;
   return {bce, ladder::sse_per_image(sigmoid(logits), test)};
 }
 
@@ -108,14 +109,15 @@ void article_equations(Generator& gen) {
   } catch (const Error& e) {
     std::printf("encoder: e = g_1(W_1 h_L + b_1) fails: %s\n", e.what());
   }
-  const Variable e(randn({4, 30}, gen));                // the code
+  const Variable e(randn({4, 30}, gen));  // the code
   nn::Linear d250(30, 250, gen), d500(30, 500, gen), d1000(30, 1000, gen), out(1000, 784, gen);
-  Variable h = sigmoid(d250(e));                        // h_1 = f(W_1 e + b_1)
-  h = sigmoid(d500(e));                                 // h_2 = f(W_2 e + b_2): h_1 is unused
-  h = sigmoid(d1000(e));                                // h_3 = f(W_3 e + b_3): h_2 is unused
-  sum(sigmoid(out(h))).backward();                      // x_hat = g_2(W h_L + b)
+  Variable h = sigmoid(d250(e));    // h_1 = f(W_1 e + b_1)
+  h = sigmoid(d500(e));             // h_2 = f(W_2 e + b_2): h_1 is unused
+  h = sigmoid(d1000(e));            // h_3 = f(W_3 e + b_3): h_2 is unused
+  sum(sigmoid(out(h))).backward();  // x_hat = g_2(W h_L + b)
   for (auto [name, layer] : {std::pair<const char*, nn::Linear*>{"W (30->250)", &d250},
-                             {"W (30->500)", &d500}, {"W (30->1000)", &d1000}}) {
+                             {"W (30->500)", &d500},
+                             {"W (30->1000)", &d1000}}) {
     const bool reached = layer->weight.grad().defined();
     std::printf("decoder: gradient of %-13s %s\n", name,
                 reached ? "reaches it" : "never reaches it: the layer cannot learn");

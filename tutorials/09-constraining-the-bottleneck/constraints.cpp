@@ -108,27 +108,39 @@ int main(int argc, char** argv) {
 
   ladder::train(*overcomplete, ladder::own_loss(*overcomplete), x, epochs, 1);
   ladder::train(*small, ladder::own_loss(*small), x, epochs, 1);
-  ladder::train(*decayed, [&](nn::Module&, const nn::Batch& b) {
-    const Variable v(b.input);
-    return decayed->loss_for(v, v) + kLambda * nn::l2_penalty(ladder::weights(*decayed));  // + lambda/2 sum W^2
-  }, x, epochs, 1);
+  ladder::train(
+      *decayed,
+      [&](nn::Module&, const nn::Batch& b) {
+        const Variable v(b.input);
+        return decayed->loss_for(v, v) +
+               kLambda * nn::l2_penalty(ladder::weights(*decayed));  // + lambda/2 sum W^2
+      },
+      x, epochs, 1);
   ae::DenoisingAutoencoder denoising(noisy, {ae::NoiseKind::masking, kMasking}, 3);
   ladder::train(denoising, ladder::own_loss(denoising), x, epochs, 1);
-  ladder::train(*sparse, [&](nn::Module&, const nn::Batch& b) {
-    const Variable v(b.input);
-    const Variable z = sparse->encode(v);  // (N, H)
-    const double n = static_cast<double>(b.input.size(0));
-    const Variable bce = nn::bce_with_logits_loss(sparse->decode_logits(z), v, nn::Reduction::sum) / n;
-    return bce + kAlpha * nn::l1_activity_loss(z, nn::Reduction::sum) / n;  // + alpha mean_n |z_n|_1
-  }, x, epochs, 1);
+  ladder::train(
+      *sparse,
+      [&](nn::Module&, const nn::Batch& b) {
+        const Variable v(b.input);
+        const Variable z = sparse->encode(v);  // (N, H)
+        const double n = static_cast<double>(b.input.size(0));
+        const Variable bce =
+            nn::bce_with_logits_loss(sparse->decode_logits(z), v, nn::Reduction::sum) / n;
+        return bce +
+               kAlpha * nn::l1_activity_loss(z, nn::Reduction::sum) / n;  // + alpha mean_n |z_n|_1
+      },
+      x, epochs, 1);
   // [/book:five]
 
   const double grey = ladder::sse_per_image(full_like(noise, 0.5), noise);
   std::printf("noise SSE of a model that answers grey (0.5) everywhere: %.3f\n", grey);
   std::printf("%-14s %10s %10s %8s %8s\n", "model", "test SSE", "noise SSE", "gain", "active");
   const std::vector<std::pair<std::string, DeepAutoencoder*>> models = {
-      {"overcomplete", overcomplete.get()}, {"small_code", small.get()}, {"weight_decay", decayed.get()},
-      {"noise", noisy.get()}, {"sparsity", sparse.get()}};
+      {"overcomplete", overcomplete.get()},
+      {"small_code", small.get()},
+      {"weight_decay", decayed.get()},
+      {"noise", noisy.get()},
+      {"sparsity", sparse.get()}};
   std::vector<Tensor> rows = {noise.rows(0, 8)};
   for (const auto& [key, m] : models) {
     const Model f = [&, m = m](const Tensor& t) { return run(*m, t); };

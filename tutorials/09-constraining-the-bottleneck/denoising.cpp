@@ -55,8 +55,9 @@ int main(int argc, char** argv) {
   const ladder::Images data = ladder::load_images(opt, train_n, test_n, "ch09_denoising");
   const Tensor& x = data.train.images;
   const Tensor& test = data.test.images;
-  std::printf("training images %lld, %d epochs; test images %lld; masking nu %.2f, gaussian sigma %.2f\n",
-              (long long)x.size(0), epochs, (long long)test.size(0), kNu, kSigma);
+  std::printf(
+      "training images %lld, %d epochs; test images %lld; masking nu %.2f, gaussian sigma %.2f\n",
+      (long long)x.size(0), epochs, (long long)test.size(0), kNu, kSigma);
 
   // [book:train]
   auto plain = make_model(0), masked = make_model(0), gaussian = make_model(0);
@@ -79,7 +80,8 @@ int main(int argc, char** argv) {
   std::printf("result masked_input_sse %.3f\n", ladder::sse_per_image(test_masked, test));
   std::printf("result gaussian_input_sse %.3f\n", ladder::sse_per_image(test_gauss, test));
   for (auto [key, m] : {std::pair<const char*, DeepAutoencoder*>{"plain", plain.get()},
-                        {"masking_dae", masked.get()}, {"gaussian_dae", gaussian.get()}}) {
+                        {"masking_dae", masked.get()},
+                        {"gaussian_dae", gaussian.get()}}) {
     const double clean = ladder::sse_per_image(run(*m, test), test);
     const double from_masked = ladder::sse_per_image(run(*m, test_masked), test);
     const double from_gauss = ladder::sse_per_image(run(*m, test_gauss), test);
@@ -93,9 +95,11 @@ int main(int argc, char** argv) {
   // Rows: clean; masked; plain AE on masked; masking DAE on masked; gaussian-noisy; plain AE
   // on it; gaussian DAE on it.
   const Tensor c = test.rows(0, 10), cm = test_masked.rows(0, 10), cg = test_gauss.rows(0, 10);
-  data::save_image_grid(opt.out + "/ch09_denoising.png",
-                        concatenate({c, cm, run(*plain, cm), run(*masked, cm), cg, run(*plain, cg),
-                                     run(*gaussian, cg)}, 0), 28, 28, 10, 2);
+  data::save_image_grid(
+      opt.out + "/ch09_denoising.png",
+      concatenate(
+          {c, cm, run(*plain, cm), run(*masked, cm), cg, run(*plain, cg), run(*gaussian, cg)}, 0),
+      28, 28, 10, 2);
   std::printf("wrote ch09_denoising.png (in --out)\n");
 
   if (opt.has("--noisy-target")) {
@@ -103,10 +107,13 @@ int main(int argc, char** argv) {
     // The wrong target: corrupt the image, then ask for the corrupted image back.
     auto copier = make_model(0);
     Generator g(1);
-    ladder::train(*copier, [&](nn::Module&, const nn::Batch& b) {
-      const Variable noisy(ae::corrupt(b.input, {NoiseKind::gaussian, kSigma}, g));
-      return copier->loss_for(noisy, noisy);
-    }, x, epochs, 1);
+    ladder::train(
+        *copier,
+        [&](nn::Module&, const nn::Batch& b) {
+          const Variable noisy(ae::corrupt(b.input, {NoiseKind::gaussian, kSigma}, g));
+          return copier->loss_for(noisy, noisy);
+        },
+        x, epochs, 1);
     // [/book:noisy_target]
     const double e = ladder::sse_per_image(run(*copier, test_gauss), test);
     std::printf("\ntrained against the noisy image instead: %.3f on gaussian-noisy inputs\n", e);

@@ -74,21 +74,26 @@ int main(int argc, char** argv) {
   const Tensor& test = data.test.images;
   std::printf("training images %lld, %d epochs, Adam lr %g batch 256; test images %lld\n",
               (long long)x.size(0), epochs, kLearningRate, (long long)test.size(0));
-  std::printf("lambda %.4f; rho_hat_j is each unit's mean activation over the test images\n\n", kLambda);
+  std::printf("lambda %.4f; rho_hat_j is each unit's mean activation over the test images\n\n",
+              kLambda);
   std::printf("%-16s %9s %12s %12s %12s %12s\n", "model", "test SSE", "mean rho_hat", "min rho_hat",
               "max rho_hat", "units > 0.5");
 
-  struct Run { const char* key; double rho, beta; };
-  for (const Run& r : {Run{"rho005", 0.05, kBeta}, Run{"rho01", 0.1, kBeta}, Run{"rho02", 0.2, kBeta},
-                       Run{"no_penalty", 0.1, 0.0}}) {
+  struct Run {
+    const char* key;
+    double rho, beta;
+  };
+  for (const Run& r : {Run{"rho005", 0.05, kBeta}, Run{"rho01", 0.1, kBeta},
+                       Run{"rho02", 0.2, kBeta}, Run{"no_penalty", 0.1, 0.0}}) {
     // [book:measure]
     Generator gen(0);
     const auto sparse = make_sparse(196, r.rho, r.beta, gen);
     ae::SparseAutoencoder& model = *sparse;
     ladder::train(model, ladder::own_loss(model), x, epochs, 1, kLearningRate, 256);
-    const Tensor a = ladder::map_rows(model, test, [&](const Variable& v) { return model.encode(v); });
-    const Tensor rho_hat = mean(a.to(DType::float64), {0});                    // (H,)
-    const double busy = mean((a > 0.5).to(DType::float64)).item();            // per image and unit
+    const Tensor a =
+        ladder::map_rows(model, test, [&](const Variable& v) { return model.encode(v); });
+    const Tensor rho_hat = mean(a.to(DType::float64), {0});         // (H,)
+    const double busy = mean((a > 0.5).to(DType::float64)).item();  // per image and unit
     // [/book:measure]
     const double sse = ladder::reconstruction_sse(model, test);
     std::printf("%-16s %9.3f %12.4f %12.4f %12.4f %12.4f\n", r.key, sse, mean(rho_hat).item(),

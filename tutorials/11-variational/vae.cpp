@@ -65,13 +65,16 @@ Check monte_carlo(VAE& model, const Tensor& images, std::int64_t samples, Genera
   Check c;
   const std::int64_t n = images.size(0), S = samples;
   for (std::int64_t i = 0; i < n; ++i) {
-    const Variable x(images.rows(i, i + 1));                                  // (1, D)
-    const VAE::Posterior q = model.posterior(x);                              // (1, Z)
-    const Variable eps(randn({S, 20}, gen, DType::float64));                  // (S, Z)
-    const Variable z = q.mu + exp(0.5 * q.logvar) * eps;                      // (S, Z)
-    const Variable log_ratio = sum(-0.5 * q.logvar - 0.5 * square(eps) + 0.5 * square(z), {1});  // (S,)
-    const Variable log_px_z = -sum(nn::bce_with_logits_loss(model.decode_logits(z),
-                                   broadcast_to(x, {S, 784}), nn::Reduction::none), {1});  // (S,)
+    const Variable x(images.rows(i, i + 1));                  // (1, D)
+    const VAE::Posterior q = model.posterior(x);              // (1, Z)
+    const Variable eps(randn({S, 20}, gen, DType::float64));  // (S, Z)
+    const Variable z = q.mu + exp(0.5 * q.logvar) * eps;      // (S, Z)
+    const Variable log_ratio =
+        sum(-0.5 * q.logvar - 0.5 * square(eps) + 0.5 * square(z), {1});  // (S,)
+    const Variable log_px_z =
+        -sum(nn::bce_with_logits_loss(model.decode_logits(z), broadcast_to(x, {S, 784}),
+                                      nn::Reduction::none),
+             {1});  // (S,)
     const double kl = nn::kl_normal_loss(q.mu, q.logvar, nn::Reduction::sum).item();
     c.kl_closed += kl / double(n);
     c.kl_sampled += mean(log_ratio).item() / double(n);
@@ -119,16 +122,18 @@ int main(int argc, char** argv) {
     }
     std::printf("test: reconstruction (BCE) %.2f + KL %.2f = -ELBO %.2f per image\n", recon, kl,
                 recon + kl);
-    std::printf("result test_recon %.2f\nresult test_kl %.2f\nresult test_neg_elbo %.2f\n", recon, kl,
-                recon + kl);
+    std::printf("result test_recon %.2f\nresult test_kl %.2f\nresult test_neg_elbo %.2f\n", recon,
+                kl, recon + kl);
   }
 
   Generator mc_gen(5);
   const Check c = monte_carlo(model, test.rows(0, checked), samples, mc_gen);
-  std::printf("\non %lld test images, %lld samples each:\n", (long long)checked, (long long)samples);
+  std::printf("\non %lld test images, %lld samples each:\n", (long long)checked,
+              (long long)samples);
   std::printf("  KL, closed form          %.3f\n  KL, Monte Carlo          %.3f\n", c.kl_closed,
               c.kl_sampled);
-  std::printf("  ELBO                     %.3f\n  log p(x), importance     %.3f\n", c.elbo, c.log_px);
+  std::printf("  ELBO                     %.3f\n  log p(x), importance     %.3f\n", c.elbo,
+              c.log_px);
   std::printf("  gap = KL(q(z|x) || p(z|x)) >= %.3f nats\n", c.log_px - c.elbo);
   std::printf("result kl_closed %.3f\nresult kl_sampled %.3f\n", c.kl_closed, c.kl_sampled);
   std::printf("result elbo %.3f\nresult log_px %.3f\nresult elbo_gap %.3f\n", c.elbo, c.log_px,
@@ -146,7 +151,7 @@ int main(int argc, char** argv) {
   const Tensor t = linspace(0, 1, 10, DType::float64).reshape({10, 1});
   for (std::int64_t p = 0; p < 8; p += 2) {
     const Tensor mu = model.posterior(Variable(test.rows(p, p + 2))).mu.data();  // (2, Z)
-    const Tensor codes = mu.rows(0, 1) * (1.0 - t) + mu.rows(1, 2) * t;         // (10, Z)
+    const Tensor codes = mu.rows(0, 1) * (1.0 - t) + mu.rows(1, 2) * t;          // (10, Z)
     lines.push_back(sigmoid(model.decode_logits(Variable(codes))).data());
   }
   data::save_image_grid(opt.out + "/ch11_interpolation.png", concatenate(lines, 0), 28, 28, 10, 2);

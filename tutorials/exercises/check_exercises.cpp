@@ -50,10 +50,14 @@ void add_expectation(Options& o, const std::string& arg) {
   const std::string outcome =
       arg.substr(eq + 1, colon == std::string::npos ? std::string::npos : colon - eq - 1);
   Expectation e;
-  if (outcome == "pass") e.status = Status::pass;
-  else if (outcome == "fail") e.status = Status::fail;
-  else if (outcome == "not-done") e.status = Status::not_done;
-  else usage_error("--expect: the outcome must be pass, fail or not-done, got '" + outcome + "'");
+  if (outcome == "pass")
+    e.status = Status::pass;
+  else if (outcome == "fail")
+    e.status = Status::fail;
+  else if (outcome == "not-done")
+    e.status = Status::not_done;
+  else
+    usage_error("--expect: the outcome must be pass, fail or not-done, got '" + outcome + "'");
   if (colon != std::string::npos) e.text = arg.substr(colon + 1);
   if (name != "all" && !known(name)) usage_error("--expect: no exercise named '" + name + "'");
   o.expect[name] = e;
@@ -68,8 +72,10 @@ Options parse(int argc, char** argv) {
                    " [--expect NAME=OUTCOME[:TEXT]]...\n";
       std::exit(0);
     }
-    if (i + 1 >= argc) usage_error(arg == "--chapter" || arg == "--exercise" || arg == "--expect"
-                                       ? arg + " needs a value" : "unknown argument '" + arg + "'");
+    if (i + 1 >= argc)
+      usage_error(arg == "--chapter" || arg == "--exercise" || arg == "--expect"
+                      ? arg + " needs a value"
+                      : "unknown argument '" + arg + "'");
     const std::string value = argv[++i];
     if (arg == "--chapter") {
       char* end = nullptr;
@@ -94,9 +100,12 @@ Options parse(int argc, char** argv) {
 
 const char* word(Status s) {
   switch (s) {
-    case Status::pass: return "pass";
-    case Status::fail: return "fail";
-    case Status::not_done: return "not-done";
+    case Status::pass:
+      return "pass";
+    case Status::fail:
+      return "fail";
+    case Status::not_done:
+      return "not-done";
   }
   return "";
 }
@@ -113,7 +122,8 @@ int main(int argc, char** argv) {
     }
     ++selected;
     const Outcome outcome = e.check();
-    const std::string line = (outcome.status == Status::pass ? "PASS " : "FAIL ") + std::string(e.name) +
+    const std::string line = (outcome.status == Status::pass ? "PASS " : "FAIL ") +
+                             std::string(e.name) +
                              (outcome.detail.empty() ? "" : ": " + outcome.detail);
     std::cout << line << std::endl;
     passed += outcome.status == Status::pass;
@@ -127,7 +137,8 @@ int main(int argc, char** argv) {
                   << word(outcome.status) << "\n";
         ++unexpected;
       } else if (line.find(expected.text) == std::string::npos) {
-        std::cout << "UNEXPECTED " << e.name << ": its line lacks the text '" << expected.text << "'\n";
+        std::cout << "UNEXPECTED " << e.name << ": its line lacks the text '" << expected.text
+                  << "'\n";
         ++unexpected;
       }
     }
@@ -140,8 +151,10 @@ int main(int argc, char** argv) {
   if (not_done > 0) std::cout << ", " << not_done << " not done yet";
   std::cout << "\n";
   if (!options.expect.empty()) {
-    if (unexpected == 0) std::cout << "every outcome as expected\n";
-    else std::cout << unexpected << " unexpected outcome(s)\n";
+    if (unexpected == 0)
+      std::cout << "every outcome as expected\n";
+    else
+      std::cout << unexpected << " unexpected outcome(s)\n";
     return unexpected == 0 ? 0 : 1;
   }
   return passed == selected ? 0 : 1;

@@ -32,8 +32,10 @@ std::string first_difference(const Tensor& mine, const Tensor& library, const ch
 }
 
 // Runs f with the case's generator restored to its state before the check.
-std::vector<Variable> run(const Case& c, const MultiFunction& f, const std::vector<Variable>& inputs) {
-  const GeneratorSnapshot gens(c.gen ? std::vector<Generator*>{c.gen.get()} : std::vector<Generator*>{});
+std::vector<Variable> run(const Case& c, const MultiFunction& f,
+                          const std::vector<Variable>& inputs) {
+  const GeneratorSnapshot gens(c.gen ? std::vector<Generator*>{c.gen.get()}
+                                     : std::vector<Generator*>{});
   std::vector<Variable> out = f(inputs);
   gens.restore();
   return out;
@@ -87,7 +89,8 @@ Outcome check_case(const Case& c) {
       const std::vector<Tensor> mine = weighted_gradients(c, c.exercise, weights, wrt);
       const std::vector<Tensor> library = weighted_gradients(c, c.library, weights, wrt);
       for (std::size_t i = 0; i < wrt.size(); ++i) {
-        const std::string what = "the gradient of '" + wrt[i].name() + "' (for a random grad_output)";
+        const std::string what =
+            "the gradient of '" + wrt[i].name() + "' (for a random grad_output)";
         const std::string diff = first_difference(mine[i], library[i], what.c_str());
         if (!diff.empty()) return fail(diff);
       }
@@ -104,7 +107,8 @@ Outcome check_cases(const std::vector<Case>& cases) {
   return {};
 }
 
-Variable input(const std::string& name, const Shape& shape, Generator& gen, double low, double high) {
+Variable input(const std::string& name, const Shape& shape, Generator& gen, double low,
+               double high) {
   Variable x(uniform(shape, low, high, gen, DType::float64), true);
   x.set_name(name);
   return x;

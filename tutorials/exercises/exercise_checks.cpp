@@ -32,31 +32,37 @@ Outcome elementwise(Unary mine, Unary library, double low, double high) {
     cases.push_back({"x " + shape_str(shape),
                      [mine](const Inputs& in) { return Inputs{mine(in[0])}; },
                      [library](const Inputs& in) { return Inputs{library(in[0])}; },
-                     {input("x", shape, gen, low, high)}, nullptr});
+                     {input("x", shape, gen, low, high)},
+                     nullptr});
   }
   return check_cases(cases);
 }
 
 Outcome sigmoid_backward() {
-  return elementwise(exercises::sigmoid, [](const Variable& x) { return xtgrad::sigmoid(x); }, -3, 3);
+  return elementwise(
+      exercises::sigmoid, [](const Variable& x) { return xtgrad::sigmoid(x); }, -3, 3);
 }
 
 Outcome tanh_backward() {
-  return elementwise(exercises::tanh, [](const Variable& x) { return xtgrad::tanh(x); }, -2, 2);
+  return elementwise(
+      exercises::tanh, [](const Variable& x) { return xtgrad::tanh(x); }, -2, 2);
 }
 
 Outcome softplus_backward() {
-  return elementwise(exercises::softplus, [](const Variable& x) { return xtgrad::softplus(x); }, -3, 3);
+  return elementwise(
+      exercises::softplus, [](const Variable& x) { return xtgrad::softplus(x); }, -3, 3);
 }
 
 Outcome add_broadcast_backward() {
   Generator gen(2);
   std::vector<Case> cases;
   for (const auto& [n, m] : {std::pair<std::int64_t, std::int64_t>{2, 3}, {4, 1}, {1, 5}}) {
-    cases.push_back({"a " + shape_str({n, m}) + " + b " + shape_str({m}),
-                     [](const Inputs& in) { return Inputs{exercises::add_broadcast(in[0], in[1])}; },
-                     [](const Inputs& in) { return Inputs{in[0] + in[1]}; },
-                     {input("a", {n, m}, gen), input("b", {m}, gen)}, nullptr});
+    cases.push_back(
+        {"a " + shape_str({n, m}) + " + b " + shape_str({m}),
+         [](const Inputs& in) { return Inputs{exercises::add_broadcast(in[0], in[1])}; },
+         [](const Inputs& in) { return Inputs{in[0] + in[1]}; },
+         {input("a", {n, m}, gen), input("b", {m}, gen)},
+         nullptr});
   }
   return check_cases(cases);
 }
@@ -68,7 +74,8 @@ Outcome matmul_backward() {
     cases.push_back({"a " + shape_str({n, k}) + " @ b " + shape_str({k, m}),
                      [](const Inputs& in) { return Inputs{exercises::matmul(in[0], in[1])}; },
                      [](const Inputs& in) { return Inputs{xtgrad::matmul(in[0], in[1])}; },
-                     {input("a", {n, k}, gen), input("b", {k, m}, gen)}, nullptr});
+                     {input("a", {n, k}, gen), input("b", {k, m}, gen)},
+                     nullptr});
   }
   return check_cases(cases);
 }
@@ -80,7 +87,8 @@ Outcome log_softmax_backward() {
     cases.push_back({"x " + shape_str(shape),
                      [](const Inputs& in) { return Inputs{exercises::log_softmax(in[0])}; },
                      [](const Inputs& in) { return Inputs{xtgrad::log_softmax(in[0], 1)}; },
-                     {input("x", shape, gen, -2, 2)}, nullptr});
+                     {input("x", shape, gen, -2, 2)},
+                     nullptr});
   }
   return check_cases(cases);
 }
@@ -94,10 +102,12 @@ Outcome swish_layer() {
     layer->to(DType::float64);
     layer->beta.data().copy_(uniform({shape[1]}, 0.5, 2.0, gen, DType::float64));
     layer->beta.set_name("beta");
-    Outcome o = check_case({"x " + shape_str(shape),
-                            [layer](const Inputs& in) { return Inputs{(*layer)(in[0])}; },
-                            [](const Inputs& in) { return Inputs{in[0] * xtgrad::sigmoid(in[1] * in[0])}; },
-                            {input("x", shape, gen), layer->beta}, nullptr});
+    Outcome o =
+        check_case({"x " + shape_str(shape),
+                    [layer](const Inputs& in) { return Inputs{(*layer)(in[0])}; },
+                    [](const Inputs& in) { return Inputs{in[0] * xtgrad::sigmoid(in[1] * in[0])}; },
+                    {input("x", shape, gen), layer->beta},
+                    nullptr});
     if (o.status != Status::pass) return o;
     o = guarded("nn::check_layer with x " + shape_str(shape), [&]() -> Outcome {
       const auto make = [&] { return std::make_shared<Swish>(shape[1]); };
@@ -115,11 +125,12 @@ Outcome linear_backward() {
   Generator gen(6);
   std::vector<Case> cases;
   for (const auto& [n, in, out] : {Dims{4, 3, 2}, Dims{1, 2, 3}, Dims{3, 3, 3}}) {
-    cases.push_back({"x " + shape_str({n, in}) + ", W " + shape_str({out, in}) + ", b " + shape_str({out}),
-                     [](const Inputs& v) { return Inputs{exercises::linear(v[0], v[1], v[2])}; },
-                     [](const Inputs& v) { return Inputs{xtgrad::matmul(v[0], v[1], false, true) + v[2]}; },
-                     {input("x", {n, in}, gen), input("W", {out, in}, gen), input("b", {out}, gen)},
-                     nullptr});
+    cases.push_back(
+        {"x " + shape_str({n, in}) + ", W " + shape_str({out, in}) + ", b " + shape_str({out}),
+         [](const Inputs& v) { return Inputs{exercises::linear(v[0], v[1], v[2])}; },
+         [](const Inputs& v) { return Inputs{xtgrad::matmul(v[0], v[1], false, true) + v[2]}; },
+         {input("x", {n, in}, gen), input("W", {out, in}, gen), input("b", {out}, gen)},
+         nullptr});
   }
   return check_cases(cases);
 }
@@ -130,13 +141,15 @@ Outcome dropout_backward() {
   for (const auto& [shape, p] : {std::pair<Shape, double>{{2, 3}, 0.25}, {{6}, 0.5}}) {
     auto gen = std::make_shared<Generator>(8);
     Generator* g = gen.get();
-    cases.push_back({"x " + shape_str(shape) + ", p " + num(p),
-                     [g, p = p](const Inputs& in) { return Inputs{exercises::dropout(in[0], p, *g)}; },
-                     [g, p = p](const Inputs& in) {
-                       const Tensor keep = bernoulli(in[0].shape(), 1.0 - p, *g, in[0].dtype());
-                       return Inputs{in[0] * Variable(keep / (1.0 - p))};
-                     },
-                     {input("x", shape, *gen)}, gen});
+    cases.push_back(
+        {"x " + shape_str(shape) + ", p " + num(p),
+         [g, p = p](const Inputs& in) { return Inputs{exercises::dropout(in[0], p, *g)}; },
+         [g, p = p](const Inputs& in) {
+           const Tensor keep = bernoulli(in[0].shape(), 1.0 - p, *g, in[0].dtype());
+           return Inputs{in[0] * Variable(keep / (1.0 - p))};
+         },
+         {input("x", shape, *gen)},
+         gen});
   }
   return check_cases(cases);
 }
@@ -148,7 +161,8 @@ Outcome bce_backward() {
     cases.push_back({"p " + shape_str(shape),
                      [](const Inputs& in) { return Inputs{exercises::bce(in[0], in[1])}; },
                      [](const Inputs& in) { return Inputs{binary_cross_entropy(in[0], in[1])}; },
-                     {input("p", shape, gen, 0.05, 0.95), data(shape, gen, 0, 1)}, nullptr});
+                     {input("p", shape, gen, 0.05, 0.95), data(shape, gen, 0, 1)},
+                     nullptr});
   }
   return check_cases(cases);
 }
@@ -160,7 +174,8 @@ Outcome mse_backward() {
     cases.push_back({"pred " + shape_str(shape),
                      [](const Inputs& in) { return Inputs{exercises::mse(in[0], in[1])}; },
                      [](const Inputs& in) { return Inputs{nn::mse_loss(in[0], in[1])}; },
-                     {input("pred", shape, gen), data(shape, gen)}, nullptr});
+                     {input("pred", shape, gen), data(shape, gen)},
+                     nullptr});
   }
   return check_cases(cases);
 }
@@ -173,7 +188,8 @@ Outcome l2_penalty_backward() {
     cases.push_back({"w " + shape_str(shape) + ", lambda " + num(l),
                      [l](const Inputs& in) { return Inputs{exercises::l2_penalty(in[0], l)}; },
                      [l](const Inputs& in) { return Inputs{l * nn::l2_penalty({in[0]})}; },
-                     {input("w", shape, gen)}, nullptr});
+                     {input("w", shape, gen)},
+                     nullptr});
   }
   return check_cases(cases);
 }
@@ -186,7 +202,8 @@ Outcome kl_sparsity_backward() {
     cases.push_back({"a " + shape_str(shape) + ", rho " + num(r),
                      [r](const Inputs& in) { return Inputs{exercises::kl_sparsity(in[0], r)}; },
                      [r](const Inputs& in) { return Inputs{nn::kl_sparsity_loss(in[0], r)}; },
-                     {input("a", shape, gen, 0.05, 0.95)}, nullptr});
+                     {input("a", shape, gen, 0.05, 0.95)},
+                     nullptr});
   }
   return check_cases(cases);
 }
@@ -197,13 +214,15 @@ Outcome reparameterize_backward() {
   for (const Shape& shape : {Shape{2, 3}, Shape{4, 2}}) {
     auto gen = std::make_shared<Generator>(13);
     Generator* g = gen.get();
-    cases.push_back({"mu " + shape_str(shape),
-                     [g](const Inputs& in) { return Inputs{exercises::reparameterize(in[0], in[1], *g)}; },
-                     [g](const Inputs& in) {
-                       const Tensor eps = randn(in[0].shape(), *g, in[0].dtype());
-                       return Inputs{in[0] + exp(0.5 * in[1]) * Variable(eps)};
-                     },
-                     {input("mu", shape, *gen), input("logvar", shape, *gen)}, gen});
+    cases.push_back(
+        {"mu " + shape_str(shape),
+         [g](const Inputs& in) { return Inputs{exercises::reparameterize(in[0], in[1], *g)}; },
+         [g](const Inputs& in) {
+           const Tensor eps = randn(in[0].shape(), *g, in[0].dtype());
+           return Inputs{in[0] + exp(0.5 * in[1]) * Variable(eps)};
+         },
+         {input("mu", shape, *gen), input("logvar", shape, *gen)},
+         gen});
   }
   return check_cases(cases);
 }
@@ -217,7 +236,8 @@ Outcome gaussian_kl_backward() {
                      [](const Inputs& in) {
                        return Inputs{nn::kl_normal_loss(in[0], in[1], nn::Reduction::sum)};
                      },
-                     {input("mu", shape, gen), input("logvar", shape, gen)}, nullptr});
+                     {input("mu", shape, gen), input("logvar", shape, gen)},
+                     nullptr});
   }
   return check_cases(cases);
 }

@@ -25,14 +25,15 @@ class NotDoneYet : public Error {
 };
 
 // --- chapter 02 ------------------------------------------------------------------------------
-Variable sigmoid(const Variable& x);                          // sigmoid_backward: 1 / (1 + e^-x)
-Variable tanh(const Variable& x);                             // tanh_backward: tanh x
-Variable add_broadcast(const Variable& a, const Variable& b); // add_broadcast_backward: a (N, M) + b (M,)
+Variable sigmoid(const Variable& x);  // sigmoid_backward: 1 / (1 + e^-x)
+Variable tanh(const Variable& x);     // tanh_backward: tanh x
+Variable add_broadcast(const Variable& a,
+                       const Variable& b);  // add_broadcast_backward: a (N, M) + b (M,)
 
 // --- chapter 03 ------------------------------------------------------------------------------
-Variable softplus(const Variable& x);                         // softplus_backward: log(1 + e^x)
-Variable matmul(const Variable& a, const Variable& b);        // matmul_backward: (N, K) @ (K, M)
-Variable log_softmax(const Variable& x);                      // log_softmax_backward: rows of (N, C)
+Variable softplus(const Variable& x);                   // softplus_backward: log(1 + e^x)
+Variable matmul(const Variable& a, const Variable& b);  // matmul_backward: (N, K) @ (K, M)
+Variable log_softmax(const Variable& x);                // log_softmax_backward: rows of (N, C)
 
 // --- chapter 04: swish_layer -------------------------------------------------------------------
 // y = x sigmoid(beta x) for x (N, H), with one learnable beta per feature, beta (H,), from 1.

@@ -51,7 +51,8 @@ int main() {
     return 1;
   }
   nn::save_checkpoint("consumer_model.npz", *model);
-  data::save_image_grid("consumer_reconstructions.png", ae::reconstruct(*model, batch.input.rows(0, 4)), 28, 28, 4, 1);
+  data::save_image_grid("consumer_reconstructions.png",
+                        ae::reconstruct(*model, batch.input.rows(0, 4)), 28, 28, 4, 1);
   std::remove("consumer_model.npz");
   std::remove("consumer_reconstructions.png");
 

@@ -11,8 +11,8 @@ namespace downstream {
 
 using namespace xtgrad;
 
-ContractiveAutoencoder::ContractiveAutoencoder(std::int64_t input, std::int64_t hidden, double lambda_,
-                                               Generator& gen)
+ContractiveAutoencoder::ContractiveAutoencoder(std::int64_t input, std::int64_t hidden,
+                                               double lambda_, Generator& gen)
     : encoder(register_module("encoder", std::make_shared<nn::Linear>(input, hidden, gen))),
       decoder_bias(register_parameter("decoder_bias", zeros({input}))),
       lambda(lambda_) {}
@@ -24,12 +24,13 @@ Variable ContractiveAutoencoder::decode(const Variable& z) {
 }
 
 Variable ContractiveAutoencoder::jacobian_norm(const Variable& h) const {
-  const Variable slope = h * (1.0 - h);                         // dh_j / d(pre_j): (N, H)
+  const Variable slope = h * (1.0 - h);                          // dh_j / d(pre_j): (N, H)
   const Variable row_norms = sum(square(encoder->weight), {1});  // sum_i W_ji^2: (H,)
-  return sum(square(slope) * row_norms, {1});                   // (N,)
+  return sum(square(slope) * row_norms, {1});                    // (N,)
 }
 
-ae::Autoencoder::Objective ContractiveAutoencoder::objective(const Variable& input, const Variable& target) {
+ae::Autoencoder::Objective ContractiveAutoencoder::objective(const Variable& input,
+                                                             const Variable& target) {
   const Variable h = encode(input);
   const Variable logits = matmul(h, encoder->weight) + decoder_bias;
   const double n = static_cast<double>(input.shape()[0]);
@@ -74,13 +75,17 @@ ae::ModelKind contractive_kind() {
     }
   };
   kind.widths = [](const ae::RunConfig& c) {
-    return ae::KindWidths{{c.input_size, c.options.get<ContractiveConfig>().hidden}, "contractive-tied.hidden"};
+    return ae::KindWidths{{c.input_size, c.options.get<ContractiveConfig>().hidden},
+                          "contractive-tied.hidden"};
   };
   kind.parameters = [](const ae::RunConfig& c) {
-    const double d = static_cast<double>(c.input_size), h = static_cast<double>(c.options.get<ContractiveConfig>().hidden);
+    const double d = static_cast<double>(c.input_size),
+                 h = static_cast<double>(c.options.get<ContractiveConfig>().hidden);
     return d * h + h + d;  // W, b, c
   };
-  kind.set_code = [](ae::RunConfig& c, std::int64_t code) { c.options.get<ContractiveConfig>().hidden = code; };
+  kind.set_code = [](ae::RunConfig& c, std::int64_t code) {
+    c.options.get<ContractiveConfig>().hidden = code;
+  };
   kind.make_tiny = [](ae::RunConfig& c) { c.options.get<ContractiveConfig>().hidden = 3; };
   kind.build = [](const ae::RunConfig& c, Generator& gen) -> std::shared_ptr<ae::Autoencoder> {
     const ContractiveConfig k = c.options.get<ContractiveConfig>();

@@ -19,7 +19,8 @@ namespace downstream {
 
 class ContractiveAutoencoder : public xtgrad::ae::Autoencoder {
  public:
-  ContractiveAutoencoder(std::int64_t input, std::int64_t hidden, double lambda, xtgrad::Generator& gen);
+  ContractiveAutoencoder(std::int64_t input, std::int64_t hidden, double lambda,
+                         xtgrad::Generator& gen);
 
   xtgrad::Variable encode(const xtgrad::Variable& x) override;
   xtgrad::Variable decode(const xtgrad::Variable& z) override;

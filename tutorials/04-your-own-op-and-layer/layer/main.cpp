@@ -26,7 +26,8 @@ namespace {
 // given parameters() would never update it, and a checkpoint would not contain it.
 class ForgottenScale : public nn::Module {
  public:
-  explicit ForgottenScale(std::int64_t features) : scale(ones({features}), /*requires_grad=*/true) {}
+  explicit ForgottenScale(std::int64_t features)
+      : scale(ones({features}), /*requires_grad=*/true) {}
   Variable forward(const Variable& x) override { return x * scale; }
   std::string describe() const override { return "ForgottenScale"; }
   Variable scale;  // should be register_parameter("scale", ones({features}))
@@ -41,7 +42,8 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
       ++i;
     } else if (std::strcmp(argv[i], "--short") != 0) {
-      std::fprintf(stderr, "tied_layer: bad argument '%s' (options: --short, --out DIR)\n", argv[i]);
+      std::fprintf(stderr, "tied_layer: bad argument '%s' (options: --short, --out DIR)\n",
+                   argv[i]);
       return 2;
     }
   }
@@ -52,8 +54,8 @@ int main(int argc, char** argv) {
     std::printf("  %-13s %s\n", name.c_str(), shape_str(p.shape()).c_str());
   }
   const std::int64_t untied = 2 * 784 * 32 + 32 + 784;
-  std::printf("  %lld parameters (untied: %lld)\n\n", static_cast<long long>(layer.parameter_count()),
-              static_cast<long long>(untied));
+  std::printf("  %lld parameters (untied: %lld)\n\n",
+              static_cast<long long>(layer.parameter_count()), static_cast<long long>(untied));
 
   // [book:check]
   // Small sizes: gradcheck perturbs every input and parameter element, one at a time.

@@ -24,7 +24,7 @@ class TiedAutoencoder : public xtgrad::nn::Module {
   TiedAutoencoder(std::int64_t input, std::int64_t hidden, xtgrad::Generator& gen);
 
   xtgrad::Variable forward(const xtgrad::Variable& x) override;  // (N, D) -> (N, D)
-  xtgrad::Variable encode(const xtgrad::Variable& x);             // (N, D) -> (N, H)
+  xtgrad::Variable encode(const xtgrad::Variable& x);            // (N, D) -> (N, H)
   std::string describe() const override;
 
   xtgrad::Variable weight;        // W (H, D)

@@ -19,7 +19,8 @@ struct KlSparsity {
   Shape a_shape;
   Tensor rho_hat;  // (H,), kept for backward
   Tensor forward(Context&, const Variable& a) {
-    if (a.dim() != 2) throw ShapeError("kl_sparsity: expected a (N, H), got " + shape_str(a.shape()));
+    if (a.dim() != 2)
+      throw ShapeError("kl_sparsity: expected a (N, H), got " + shape_str(a.shape()));
     a_shape = a.shape();
     rho_hat = xtgrad::mean(a.data(), {0});
     const Tensor kl = rho * xtgrad::log(rho / rho_hat) +

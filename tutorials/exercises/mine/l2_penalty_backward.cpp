@@ -27,6 +27,8 @@ struct L2Penalty {
 
 }  // namespace
 
-Variable exercises::l2_penalty(const Variable& w, double lambda) { return apply(L2Penalty{lambda}, w); }
+Variable exercises::l2_penalty(const Variable& w, double lambda) {
+  return apply(L2Penalty{lambda}, w);
+}
 
 }  // namespace xtgrad

@@ -17,8 +17,8 @@ struct LogSoftmax {
   Tensor forward(Context& ctx, const Variable& x) {
     if (x.dim() != 2) throw ShapeError("log_softmax: expected (N, C), got " + shape_str(x.shape()));
     ctx.save_output();  // backward needs softmax(x) = e^y
-    const Tensor shifted = x.data() - xtgrad::max(x.data(), {1}, true);                 // (N, C)
-    return shifted - xtgrad::log(xtgrad::sum(xtgrad::exp(shifted), {1}, true));         // (N, C)
+    const Tensor shifted = x.data() - xtgrad::max(x.data(), {1}, true);          // (N, C)
+    return shifted - xtgrad::log(xtgrad::sum(xtgrad::exp(shifted), {1}, true));  // (N, C)
   }
   Grads backward(Context& ctx, const Variable& g) {
     // TODO(exercise log_softmax_backward):

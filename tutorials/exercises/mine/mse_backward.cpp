@@ -14,8 +14,8 @@ struct Mse {
   static constexpr const char* name = "mse";
   Tensor forward(Context& ctx, const Variable& pred, const Variable& target) {
     if (pred.shape() != target.shape()) {
-      throw ShapeError("mse: pred " + shape_str(pred.shape()) + " and target " + shape_str(target.shape()) +
-                       " differ");
+      throw ShapeError("mse: pred " + shape_str(pred.shape()) + " and target " +
+                       shape_str(target.shape()) + " differ");
     }
     ctx.save(pred);
     ctx.save(target);
@@ -32,6 +32,8 @@ struct Mse {
 
 }  // namespace
 
-Variable exercises::mse(const Variable& pred, const Variable& target) { return apply(Mse{}, pred, target); }
+Variable exercises::mse(const Variable& pred, const Variable& target) {
+  return apply(Mse{}, pred, target);
+}
 
 }  // namespace xtgrad

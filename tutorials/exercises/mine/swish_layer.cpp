@@ -30,10 +30,13 @@ struct SwishFunction {
 
 }  // namespace
 
-exercises::Swish::Swish(std::int64_t features) : beta(register_parameter("beta", ones({features}))) {}
+exercises::Swish::Swish(std::int64_t features)
+    : beta(register_parameter("beta", ones({features}))) {}
 
 Variable exercises::Swish::forward(const Variable& x) { return apply(SwishFunction{}, x, beta); }
 
-std::string exercises::Swish::describe() const { return "Swish(" + std::to_string(beta.numel()) + ")"; }
+std::string exercises::Swish::describe() const {
+  return "Swish(" + std::to_string(beta.numel()) + ")";
+}
 
 }  // namespace xtgrad

@@ -23,7 +23,7 @@ struct AddBroadcast {
     const auto rows = static_cast<std::size_t>(g.shape()[0]);
     const auto cols = static_cast<std::size_t>(g.shape()[1]);
     const std::vector<double> g_flat = g.data().to_vector<double>();  // (N, M), row-major
-    std::vector<double> grad_b(cols, 0.0);                             // (M,)
+    std::vector<double> grad_b(cols, 0.0);                            // (M,)
     for (std::size_t n = 0; n < rows; ++n) {
       for (std::size_t j = 0; j < cols; ++j) grad_b[j] = g_flat[n * cols + j];  // PLANTED BUG: +=
     }

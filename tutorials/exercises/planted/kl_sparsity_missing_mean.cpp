@@ -17,7 +17,8 @@ struct KlSparsity {
   Shape a_shape;
   Tensor rho_hat;  // (H,), kept for backward
   Tensor forward(Context&, const Variable& a) {
-    if (a.dim() != 2) throw ShapeError("kl_sparsity: expected a (N, H), got " + shape_str(a.shape()));
+    if (a.dim() != 2)
+      throw ShapeError("kl_sparsity: expected a (N, H), got " + shape_str(a.shape()));
     a_shape = a.shape();
     rho_hat = xtgrad::mean(a.data(), {0});
     const Tensor kl = rho * xtgrad::log(rho / rho_hat) +
@@ -28,7 +29,7 @@ struct KlSparsity {
     const auto rows = static_cast<std::size_t>(a_shape[0]);
     const auto cols = static_cast<std::size_t>(a_shape[1]);
     const std::vector<double> r = rho_hat.to_vector<double>();  // (H,)
-    const double g_over_n = g.item();  // PLANTED BUG
+    const double g_over_n = g.item();                           // PLANTED BUG
     std::vector<double> grad_a(rows * cols);                    // (N, H), row-major
     for (std::size_t n = 0; n < rows; ++n) {
       for (std::size_t j = 0; j < cols; ++j) {

@@ -20,18 +20,21 @@ struct SwishFunction {
   Grads backward(Context& ctx, const Variable& g) {
     const Variable x = ctx.saved(0);
     const Variable beta = ctx.saved(1);
-    const Variable s = sigmoid(beta * x);  // (N, H)
-    const Variable ds = s * (1.0 - s);     // sigmoid'(beta x)
+    const Variable s = sigmoid(beta * x);                  // (N, H)
+    const Variable ds = s * (1.0 - s);                     // sigmoid'(beta x)
     return {g * s, sum_to(g * x * x * ds, beta.shape())};  // PLANTED BUG: g (s + beta x ds)
   }
 };
 
 }  // namespace
 
-exercises::Swish::Swish(std::int64_t features) : beta(register_parameter("beta", ones({features}))) {}
+exercises::Swish::Swish(std::int64_t features)
+    : beta(register_parameter("beta", ones({features}))) {}
 
 Variable exercises::Swish::forward(const Variable& x) { return apply(SwishFunction{}, x, beta); }
 
-std::string exercises::Swish::describe() const { return "Swish(" + std::to_string(beta.numel()) + ")"; }
+std::string exercises::Swish::describe() const {
+  return "Swish(" + std::to_string(beta.numel()) + ")";
+}
 
 }  // namespace xtgrad

@@ -12,7 +12,8 @@ struct Bce {
   static constexpr const char* name = "bce";
   Tensor forward(Context& ctx, const Variable& p, const Variable& t) {
     if (p.shape() != t.shape()) {
-      throw ShapeError("bce: p " + shape_str(p.shape()) + " and t " + shape_str(t.shape()) + " differ");
+      throw ShapeError("bce: p " + shape_str(p.shape()) + " and t " + shape_str(t.shape()) +
+                       " differ");
     }
     ctx.save(p);
     ctx.save(t);

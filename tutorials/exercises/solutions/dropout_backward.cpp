@@ -12,7 +12,8 @@ struct Dropout {
   Generator* gen;
   Tensor keep;  // the mask forward drew, kept for backward
   Tensor forward(Context&, const Variable& x) {
-    if (!(p >= 0.0 && p < 1.0)) throw ValueError("dropout: p must be in [0, 1), got " + std::to_string(p));
+    if (!(p >= 0.0 && p < 1.0))
+      throw ValueError("dropout: p must be in [0, 1), got " + std::to_string(p));
     keep = bernoulli(x.shape(), 1.0 - p, *gen, x.dtype());
     return x.data() * keep / (1.0 - p);
   }
