@@ -84,8 +84,8 @@ struct FitOptions {
                                   // never stopped (same data, batch size, seed, threads)
   const std::atomic<bool>* stop = nullptr;  // once raised (by a signal handler), the step under
                                             // way finishes, a checkpoint is written and
-      // TrainingInterrupted thrown; after the last epoch's last
-      // step fit() returns normally
+  // TrainingInterrupted thrown; after the last epoch's last
+  // step fit() returns normally
   std::int64_t stop_after_steps = 0;  // tests: as if `stop` were raised after this many steps of
                                       // this call (0: never)
   EarlyStopping early_stopping;
