@@ -121,9 +121,9 @@ std::array<std::int64_t, 2> columns_inside(const Geometry& g, std::int64_t offse
 // position (a, b), the pixel under the kernel's tap (i, j) in channel c, or 0 in the padding.
 template <class T>
 void im2col(const T* image, const Geometry& g, T* cols) {
-  const auto [s_h, s_w] = g.p.stride;
-  const auto [p_h, p_w] = g.p.padding;
-  const auto [d_h, d_w] = g.p.dilation;
+  const std::int64_t s_h = g.p.stride[0], s_w = g.p.stride[1];
+  const std::int64_t p_h = g.p.padding[0], p_w = g.p.padding[1];
+  const std::int64_t d_h = g.p.dilation[0], d_w = g.p.dilation[1];
   T* row = cols;
   for (std::int64_t c = 0; c < g.channels; ++c) {
     for (std::int64_t i = 0; i < g.kernel_h; ++i) {
@@ -155,9 +155,9 @@ void im2col(const T* image, const Geometry& g, T* cols) {
 // im2col would have copied there (entries in the padding are dropped). The caller zeroes image.
 template <class T>
 void col2im(const T* cols, const Geometry& g, T* image) {
-  const auto [s_h, s_w] = g.p.stride;
-  const auto [p_h, p_w] = g.p.padding;
-  const auto [d_h, d_w] = g.p.dilation;
+  const std::int64_t s_h = g.p.stride[0], s_w = g.p.stride[1];
+  const std::int64_t p_h = g.p.padding[0], p_w = g.p.padding[1];
+  const std::int64_t d_h = g.p.dilation[0], d_w = g.p.dilation[1];
   const T* row = cols;
   for (std::int64_t c = 0; c < g.channels; ++c) {
     for (std::int64_t i = 0; i < g.kernel_h; ++i) {
@@ -310,9 +310,9 @@ Tensor conv2d_weight_grad(const Tensor& x, const Tensor& grad_y, Pair kernel,
 // [book:conv2d_reference]
 Tensor conv2d_reference(const Tensor& x, const Tensor& w, const Conv2dParams& params) {
   const Geometry g = conv2d_geometry("conv2d_reference", x, w, params);
-  const auto [s_h, s_w] = params.stride;
-  const auto [p_h, p_w] = params.padding;
-  const auto [d_h, d_w] = params.dilation;
+  const std::int64_t s_h = params.stride[0], s_w = params.stride[1];
+  const std::int64_t p_h = params.padding[0], p_w = params.padding[1];
+  const std::int64_t d_h = params.dilation[0], d_w = params.dilation[1];
   const std::int64_t batch = x.size(0), out_channels = w.size(0);
   Tensor y = Tensor::empty({batch, out_channels, g.out_h, g.out_w}, x.dtype());
   detail::dispatch_floating("conv2d_reference", x.dtype(), [&](auto tag) {
@@ -343,9 +343,9 @@ Tensor conv2d_reference(const Tensor& x, const Tensor& w, const Conv2dParams& pa
 Tensor conv_transpose2d_reference(const Tensor& x, const Tensor& w, const Conv2dParams& params,
                                   Pair output_padding) {
   const Geometry g = transpose_geometry("conv_transpose2d_reference", x, w, params, output_padding);
-  const auto [s_h, s_w] = params.stride;
-  const auto [p_h, p_w] = params.padding;
-  const auto [d_h, d_w] = params.dilation;
+  const std::int64_t s_h = params.stride[0], s_w = params.stride[1];
+  const std::int64_t p_h = params.padding[0], p_w = params.padding[1];
+  const std::int64_t d_h = params.dilation[0], d_w = params.dilation[1];
   const std::int64_t batch = x.size(0), in_channels = x.size(1);
   Tensor y = Tensor::empty({batch, g.channels, g.height, g.width}, x.dtype());
   detail::dispatch_floating("conv_transpose2d_reference", x.dtype(), [&](auto tag) {
@@ -377,9 +377,9 @@ Tensor conv2d_weight_grad_reference(const Tensor& x, const Tensor& grad_y, Pair 
                                     const Conv2dParams& params) {
   const Geometry g =
       weight_grad_geometry("conv2d_weight_grad_reference", x, grad_y, kernel, params);
-  const auto [s_h, s_w] = params.stride;
-  const auto [p_h, p_w] = params.padding;
-  const auto [d_h, d_w] = params.dilation;
+  const std::int64_t s_h = params.stride[0], s_w = params.stride[1];
+  const std::int64_t p_h = params.padding[0], p_w = params.padding[1];
+  const std::int64_t d_h = params.dilation[0], d_w = params.dilation[1];
   const std::int64_t batch = x.size(0), out_channels = grad_y.size(1);
   Tensor grad_w = Tensor::empty({out_channels, g.channels, kernel[0], kernel[1]}, x.dtype());
   detail::dispatch_floating("conv2d_weight_grad_reference", x.dtype(), [&](auto tag) {
